@@ -1,0 +1,55 @@
+//! The application error: a domain refusal (shown to the caller) or an internal failure
+//! (logged with its cause, shown as an opaque 500).
+
+use castellan_domain::{Conflict, DomainError};
+
+/// What a service can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request was refused by a rule; safe to show.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// Something broke (database down, corrupt row). Never shown in detail.
+    #[error("internal error: {0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        // A unique index caught what the field checks missed (two requests racing).
+        if castellan_store::is_unique_violation(&e) {
+            return Error::Domain(DomainError::Conflict(Conflict::Duplicate));
+        }
+        Error::Internal(Box::new(e))
+    }
+}
+
+impl From<castellan_domain::FieldErrors> for Error {
+    fn from(e: castellan_domain::FieldErrors) -> Self {
+        Error::Domain(DomainError::Validation(e))
+    }
+}
+
+impl From<Conflict> for Error {
+    fn from(c: Conflict) -> Self {
+        Error::Domain(DomainError::Conflict(c))
+    }
+}
+
+impl Error {
+    /// An internal error from any cause.
+    pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Internal(e.into())
+    }
+
+    /// The domain error, if this is one.
+    pub fn domain(&self) -> Option<&DomainError> {
+        match self {
+            Error::Domain(d) => Some(d),
+            Error::Internal(_) => None,
+        }
+    }
+}
+
+/// Result of a service call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

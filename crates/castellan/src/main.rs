@@ -1,0 +1,124 @@
+//! The `castellan` command: the server and the operator's tools (SPEC §10.1).
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Castellan: information security management in one binary.
+#[derive(Parser)]
+#[command(name = "castellan", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: $CASTELLAN_CONFIG, or ./castellan.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web UI and API (creates the database and the first administrator if needed).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts from the host.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the permission table (resource × action × role).
+    Roles {
+        /// Language of the labels: en or zh-CN.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Audit trail tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent snapshot of the database to FILE (SQLite: while the server runs;
+    /// PostgreSQL: with pg_dump).
+    Backup {
+        /// Destination; must not exist.
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input with --password-stdin,
+    /// otherwise a random one is generated and printed.
+    Add {
+        /// Login name.
+        username: String,
+        /// Name shown to others (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// A role to grant, optionally limited to a department id: admin, auditor@3, …
+        #[arg(long = "role", value_name = "ROLE[@DEPARTMENT_ID]")]
+        roles: Vec<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (ends their sessions and tokens).
+    Passwd {
+        /// Login name.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user (ends their sessions and tokens at once).
+    Disable {
+        /// Login name.
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exits with status 1 naming the first bad entry.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the default configuration file with every key explained.
+    PrintDefault,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(commands::run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The audit trail's hash chain (SPEC §9): how an entry's hash is computed and how a chain
+//! is checked. Storage writes entries; this module decides whether they are intact.
+
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit entry as stored, including its chain fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, starting at 1, without gaps.
+    pub seq: i64,
+    /// When it happened (the stored timestamp text).
+    pub at: String,
+    /// Who did it (`None` for the system itself, e.g. the first-start bootstrap).
+    pub actor_id: Option<i64>,
+    /// The actor's username at the time, or `system`.
+    pub actor: String,
+    /// What was done: `create`, `update`, `delete`, `login`, …
+    pub action: String,
+    /// The kind of record: `department`, `user`, `api_token`, …
+    pub entity_type: String,
+    /// The record's id, when there is one.
+    pub entity_id: Option<String>,
+    /// JSON snapshot before the change.
+    pub before: Option<String>,
+    /// JSON snapshot after the change.
+    pub after: Option<String>,
+    /// The client address the request came from, when known.
+    pub client_ip: Option<String>,
+    /// The request id, to correlate with application logs.
+    pub request_id: Option<String>,
+    /// Hash of the previous entry ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// Hash of this entry's content and `prev_hash`.
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// Computes the hash this entry should carry: SHA-256 over every field but `hash`,
+    /// each written with a tag and its length so no two entries encode the same way.
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        field(&mut h, b's', Some(self.seq.to_string().as_str()));
+        field(&mut h, b't', Some(&self.at));
+        field(
+            &mut h,
+            b'u',
+            self.actor_id.map(|id| id.to_string()).as_deref(),
+        );
+        field(&mut h, b'n', Some(&self.actor));
+        field(&mut h, b'a', Some(&self.action));
+        field(&mut h, b'e', Some(&self.entity_type));
+        field(&mut h, b'i', self.entity_id.as_deref());
+        field(&mut h, b'b', self.before.as_deref());
+        field(&mut h, b'f', self.after.as_deref());
+        field(&mut h, b'c', self.client_ip.as_deref());
+        field(&mut h, b'r', self.request_id.as_deref());
+        field(&mut h, b'p', Some(&self.prev_hash));
+        hex::encode(h.finalize())
+    }
+}
+
+fn field(h: &mut Sha256, tag: u8, value: Option<&str>) {
+    h.update([tag]);
+    match value {
+        None => h.update(b"-"),
+        Some(v) => {
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(v.as_bytes());
+        }
+    }
+}
+
+/// What is wrong with a chain. Each names the first bad entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// An entry is missing before `found` (deleted, or never written).
+    #[error("entry {expected} is missing (the next entry found is {found})")]
+    Missing {
+        /// The sequence number that should come next.
+        expected: i64,
+        /// The sequence number found instead.
+        found: i64,
+    },
+    /// The entry does not point at its predecessor's hash (an earlier entry was replaced).
+    #[error("entry {seq} does not link to entry {}: the chain was rewritten", .seq - 1)]
+    BrokenLink {
+        /// The entry whose `prev_hash` is wrong.
+        seq: i64,
+    },
+    /// The entry's content no longer matches its hash (it was edited).
+    #[error("entry {seq} was altered: its content does not match its hash")]
+    Altered {
+        /// The altered entry.
+        seq: i64,
+    },
+    /// Entries at the end were removed: the chain head records more than is there.
+    #[error("entries after {last} are missing: the chain head records entry {head}")]
+    TailMissing {
+        /// The last entry present.
+        last: i64,
+        /// The last entry the head records.
+        head: i64,
+    },
+    /// The chain head does not match the last entry.
+    #[error("the chain head does not match entry {seq}")]
+    HeadMismatch {
+        /// The last entry.
+        seq: i64,
+    },
+}
+
+impl ChainError {
+    /// The sequence number of the first bad entry.
+    pub fn first_bad_seq(&self) -> i64 {
+        match self {
+            ChainError::Missing { expected, .. } => *expected,
+            ChainError::BrokenLink { seq }
+            | ChainError::Altered { seq }
+            | ChainError::HeadMismatch { seq } => *seq,
+            ChainError::TailMissing { last, .. } => last + 1,
+        }
+    }
+}
+
+/// Checks entries fed in sequence order, in constant memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    next_seq: i64,
+    prev_hash: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier expecting entry 1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Checks the next entry.
+    pub fn check(&mut self, entry: &AuditEntry) -> Result<(), ChainError> {
+        if entry.seq != self.next_seq {
+            return Err(ChainError::Missing {
+                expected: self.next_seq,
+                found: entry.seq,
+            });
+        }
+        if entry.compute_hash() != entry.hash {
+            return Err(ChainError::Altered { seq: entry.seq });
+        }
+        if entry.prev_hash != self.prev_hash {
+            return Err(ChainError::BrokenLink { seq: entry.seq });
+        }
+        self.next_seq += 1;
+        self.prev_hash.clone_from(&entry.hash);
+        Ok(())
+    }
+
+    /// Number of entries checked so far.
+    pub fn checked(&self) -> i64 {
+        self.next_seq - 1
+    }
+
+    /// Compares the end of the chain with the recorded head (`seq`, `hash`).
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), ChainError> {
+        let last = self.checked();
+        if head_seq > last {
+            return Err(ChainError::TailMissing {
+                last,
+                head: head_seq,
+            });
+        }
+        if head_seq < last || head_hash != self.prev_hash {
+            return Err(ChainError::HeadMismatch { seq: last });
+        }
+        Ok(())
+    }
+
+    /// The hash of the last checked entry.
+    pub fn last_hash(&self) -> &str {
+        &self.prev_hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEntry> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut e = AuditEntry {
+                    seq,
+                    at: format!("2026-01-01T00:00:{seq:02}.000000Z"),
+                    actor_id: Some(1),
+                    actor: "admin".into(),
+                    action: "update".into(),
+                    entity_type: "department".into(),
+                    entity_id: Some(seq.to_string()),
+                    before: Some(r#"{"name":"a"}"#.into()),
+                    after: Some(r#"{"name":"b"}"#.into()),
+                    client_ip: None,
+                    request_id: None,
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = e.compute_hash();
+                prev.clone_from(&e.hash);
+                e
+            })
+            .collect()
+    }
+
+    fn verify(entries: &[AuditEntry], head: (i64, &str)) -> Result<(), ChainError> {
+        let mut v = ChainVerifier::new();
+        for e in entries {
+            v.check(e)?;
+        }
+        v.finish(head.0, head.1)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        let head = c.last().unwrap().hash.clone();
+        assert_eq!(verify(&c, (5, &head)), Ok(()));
+        assert_eq!(verify(&[], (0, GENESIS_HASH)), Ok(()));
+    }
+
+    #[test]
+    fn edits_deletions_and_rewrites_are_named() {
+        let c = chain(5);
+        let head = c[4].hash.clone();
+
+        let mut edited = c.clone();
+        edited[2].after = Some(r#"{"name":"evil"}"#.into());
+        assert_eq!(
+            verify(&edited, (5, &head)),
+            Err(ChainError::Altered { seq: 3 })
+        );
+
+        let mut deleted = c.clone();
+        deleted.remove(1);
+        assert_eq!(
+            verify(&deleted, (5, &head)),
+            Err(ChainError::Missing {
+                expected: 2,
+                found: 3
+            })
+        );
+
+        // Rewriting an entry and recomputing its own hash still breaks the next link.
+        let mut rewritten = c.clone();
+        rewritten[1].actor = "mallory".into();
+        rewritten[1].hash = rewritten[1].compute_hash();
+        assert_eq!(
+            verify(&rewritten, (5, &head)),
+            Err(ChainError::BrokenLink { seq: 3 })
+        );
+
+        let truncated = &c[..3];
+        let err = verify(truncated, (5, &head)).unwrap_err();
+        assert_eq!(err, ChainError::TailMissing { last: 3, head: 5 });
+        assert_eq!(err.first_bad_seq(), 4);
+    }
+
+    #[test]
+    fn null_and_empty_fields_hash_differently() {
+        let mut a = chain(1).remove(0);
+        a.entity_id = None;
+        let mut b = a.clone();
+        b.entity_id = Some(String::new());
+        assert_ne!(a.compute_hash(), b.compute_hash());
+    }
+}

@@ -1,0 +1,22 @@
+//! Castellan's domain: the rules of an information security management system, free of
+//! I/O. Nothing here knows HTTP, JSON transport or SQL; the storage, application and web
+//! crates depend on this one and never the other way round.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod lang;
+pub mod org;
+pub mod paging;
+pub mod permission;
+pub mod role;
+pub mod sod;
+pub mod time;
+pub mod values;
+
+pub use error::{Conflict, DomainError, FieldError, FieldErrorKind, FieldErrors};
+pub use ids::{DepartmentId, TokenId, UserId};
+pub use lang::{Lang, Text};
+pub use permission::{Action, DepartmentPath, Grant, Principal, Resource, Scope, Target};
+pub use role::Role;
+pub use time::Timestamp;

@@ -1,0 +1,453 @@
+//! The permission table (resource × action × role) and the one function that applies it.
+//!
+//! This is the only place in Castellan that decides who may do what. Services call
+//! [`Principal::authorize`] (or [`Principal::read_scope`] for lists) before they touch the
+//! database; `castellan roles` and the roles page print [`RULES`] as it is.
+
+use crate::error::DomainError;
+use crate::ids::{DepartmentId, UserId};
+use crate::lang::Text;
+use crate::role::Role;
+use serde::Serialize;
+
+/// What a permission is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    /// The department tree.
+    Department,
+    /// User accounts.
+    User,
+    /// The role catalog and this permission table.
+    Role,
+    /// The audit trail.
+    AuditLog,
+    /// The caller's own profile, password and API tokens.
+    OwnAccount,
+}
+
+impl Resource {
+    /// Every resource, in display order.
+    pub const ALL: [Resource; 5] = [
+        Resource::Department,
+        Resource::User,
+        Resource::Role,
+        Resource::AuditLog,
+        Resource::OwnAccount,
+    ];
+
+    /// Stable code (`department`, `audit_log`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Resource::Department => "department",
+            Resource::User => "user",
+            Resource::Role => "role",
+            Resource::AuditLog => "audit_log",
+            Resource::OwnAccount => "own_account",
+        }
+    }
+
+    /// Name in both languages.
+    pub fn label(self) -> Text {
+        let (en, zh) = match self {
+            Resource::Department => ("Departments", "部门"),
+            Resource::User => ("Users", "用户"),
+            Resource::Role => ("Roles and permissions", "角色与权限"),
+            Resource::AuditLog => ("Audit log", "审计日志"),
+            Resource::OwnAccount => ("Own account and API tokens", "本人账号与 API 令牌"),
+        };
+        Text { en, zh }
+    }
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What is done to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See records.
+    Read,
+    /// Create records.
+    Create,
+    /// Change records.
+    Update,
+    /// Delete records (only where the domain allows deletion at all).
+    Delete,
+    /// Grant or withdraw roles.
+    AssignRoles,
+}
+
+impl Action {
+    /// Stable code (`read`, `assign_roles`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::AssignRoles => "assign_roles",
+        }
+    }
+
+    /// Name in both languages.
+    pub fn label(self) -> Text {
+        let (en, zh) = match self {
+            Action::Read => ("View", "查看"),
+            Action::Create => ("Create", "新建"),
+            Action::Update => ("Edit", "编辑"),
+            Action::Delete => ("Delete", "删除"),
+            Action::AssignRoles => ("Assign roles", "分配角色"),
+        };
+        Text { en, zh }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Who a rule admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Every signed-in user, with or without roles (self-service).
+    AnyUser,
+    /// Holders of one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// One line of the permission table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The resource.
+    pub resource: Resource,
+    /// The action.
+    pub action: Action,
+    /// Who may do it.
+    pub who: Who,
+}
+
+const EVERY_ROLE: &[Role] = &Role::ALL;
+const ALL_BUT_STAFF: &[Role] = &[
+    Role::Admin,
+    Role::Committee,
+    Role::SecurityOfficer,
+    Role::SecurityAdmin,
+    Role::NetworkAdmin,
+    Role::ApplicationAdmin,
+    Role::DataAdmin,
+    Role::ComplianceAdmin,
+    Role::Assessor,
+    Role::Auditor,
+];
+const ADMIN: &[Role] = &[Role::Admin];
+
+/// The permission table. A (resource, action) pair that is not listed is allowed to nobody.
+pub const RULES: &[Rule] = &[
+    rule(Resource::Department, Action::Read, Who::Roles(EVERY_ROLE)),
+    rule(Resource::Department, Action::Create, Who::Roles(ADMIN)),
+    rule(Resource::Department, Action::Update, Who::Roles(ADMIN)),
+    rule(Resource::Department, Action::Delete, Who::Roles(ADMIN)),
+    rule(Resource::User, Action::Read, Who::Roles(ALL_BUT_STAFF)),
+    rule(Resource::User, Action::Create, Who::Roles(ADMIN)),
+    rule(Resource::User, Action::Update, Who::Roles(ADMIN)),
+    rule(Resource::User, Action::AssignRoles, Who::Roles(ADMIN)),
+    rule(Resource::Role, Action::Read, Who::AnyUser),
+    rule(
+        Resource::AuditLog,
+        Action::Read,
+        Who::Roles(&[Role::Admin, Role::Auditor]),
+    ),
+    rule(Resource::OwnAccount, Action::Read, Who::AnyUser),
+    rule(Resource::OwnAccount, Action::Update, Who::AnyUser),
+];
+
+const fn rule(resource: Resource, action: Action, who: Who) -> Rule {
+    Rule {
+        resource,
+        action,
+        who,
+    }
+}
+
+/// The rule for a (resource, action) pair, if the table has one.
+pub fn rule_for(resource: Resource, action: Action) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.resource == resource && r.action == action)
+}
+
+/// Whether holding `role` (without a department limit) is enough for the action.
+pub fn role_allows(role: Role, resource: Resource, action: Action) -> bool {
+    match rule_for(resource, action).map(|r| r.who) {
+        Some(Who::AnyUser) => true,
+        Some(Who::Roles(roles)) => roles.contains(&role),
+        None => false,
+    }
+}
+
+/// A role held by a user, optionally limited to a department and its sub-departments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The department the role is limited to; `None` means the whole organization.
+    pub department_id: Option<DepartmentId>,
+}
+
+/// The path of a department from the root down to itself (inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DepartmentPath(pub Vec<DepartmentId>);
+
+impl DepartmentPath {
+    /// True when `dept` is this department or one of its ancestors.
+    pub fn is_within(&self, dept: DepartmentId) -> bool {
+        self.0.contains(&dept)
+    }
+
+    /// The department itself (the last element).
+    pub fn leaf(&self) -> Option<DepartmentId> {
+        self.0.last().copied()
+    }
+
+    /// The stored form, `/1/4/9/`, which makes subtree queries a prefix match.
+    pub fn to_db(&self) -> String {
+        let mut s = String::from("/");
+        for id in &self.0 {
+            s.push_str(&id.0.to_string());
+            s.push('/');
+        }
+        s
+    }
+
+    /// Parses the stored form; `None` when it is malformed.
+    pub fn from_db(s: &str) -> Option<Self> {
+        if s == "/" {
+            return Some(DepartmentPath(Vec::new()));
+        }
+        let inner = s.strip_prefix('/')?.strip_suffix('/')?;
+        inner
+            .split('/')
+            .map(|p| p.parse::<i64>().ok().map(DepartmentId))
+            .collect::<Option<Vec<_>>>()
+            .map(DepartmentPath)
+    }
+}
+
+/// What an action is aimed at, for scope checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// Something organization-wide (the audit log, the role catalog, a root department,
+    /// a user without a department): only grants without a department limit count.
+    Global,
+    /// Something that belongs to a department with this path.
+    Department(&'a DepartmentPath),
+}
+
+/// Which part of the organization a caller may see in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything.
+    All,
+    /// Records of these departments and their sub-departments only.
+    Departments(Vec<DepartmentId>),
+}
+
+/// The signed-in caller, as every service receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user's id.
+    pub user_id: UserId,
+    /// The user's login name.
+    pub username: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// The roles the user holds.
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    /// Allows the action on the target or explains the refusal.
+    pub fn authorize(
+        &self,
+        resource: Resource,
+        action: Action,
+        target: Target<'_>,
+    ) -> Result<(), DomainError> {
+        if self.is_allowed(resource, action, target) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden { resource, action })
+        }
+    }
+
+    /// Whether the action on the target is allowed (for showing or hiding buttons).
+    pub fn is_allowed(&self, resource: Resource, action: Action, target: Target<'_>) -> bool {
+        let Some(rule) = rule_for(resource, action) else {
+            return false;
+        };
+        let roles = match rule.who {
+            Who::AnyUser => return true,
+            Who::Roles(roles) => roles,
+        };
+        self.grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .any(|g| match (g.department_id, target) {
+                (None, _) => true,
+                (Some(scope), Target::Department(path)) => path.is_within(scope),
+                (Some(_), Target::Global) => false,
+            })
+    }
+
+    /// Whether any grant (scoped or not) allows the action somewhere: enough to show a
+    /// menu entry or a "new" button whose target is chosen later.
+    pub fn may_somewhere(&self, resource: Resource, action: Action) -> bool {
+        self.read_scope(resource, action).is_ok()
+    }
+
+    /// The part of the organization in which the action is allowed, or the refusal when it
+    /// is allowed nowhere. Lists filter by this.
+    pub fn read_scope(&self, resource: Resource, action: Action) -> Result<Scope, DomainError> {
+        let forbidden = DomainError::Forbidden { resource, action };
+        let rule = rule_for(resource, action).ok_or(forbidden.clone())?;
+        let roles = match rule.who {
+            Who::AnyUser => return Ok(Scope::All),
+            Who::Roles(roles) => roles,
+        };
+        let mut departments = Vec::new();
+        for grant in self.grants.iter().filter(|g| roles.contains(&g.role)) {
+            match grant.department_id {
+                None => return Ok(Scope::All),
+                Some(d) if !departments.contains(&d) => departments.push(d),
+                Some(_) => {}
+            }
+        }
+        if departments.is_empty() {
+            Err(forbidden)
+        } else {
+            Ok(Scope::Departments(departments))
+        }
+    }
+
+    /// True when the user holds `role` in any scope.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(grants: &[(Role, Option<i64>)]) -> Principal {
+        Principal {
+            user_id: UserId(1),
+            username: "u".into(),
+            display_name: "U".into(),
+            grants: grants
+                .iter()
+                .map(|(role, d)| Grant {
+                    role: *role,
+                    department_id: d.map(DepartmentId),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn no_pair_is_listed_twice() {
+        for (i, a) in RULES.iter().enumerate() {
+            for b in RULES.iter().skip(i + 1) {
+                assert!(
+                    !(a.resource == b.resource && a.action == b.action),
+                    "{} {} listed twice",
+                    a.resource,
+                    a.action
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unlisted_pairs_are_denied_to_everyone() {
+        let admin = principal(&[(Role::Admin, None)]);
+        assert!(!admin.is_allowed(Resource::AuditLog, Action::Delete, Target::Global));
+        assert!(!admin.is_allowed(Resource::Role, Action::Update, Target::Global));
+    }
+
+    #[test]
+    fn a_user_without_roles_only_has_self_service() {
+        let nobody = principal(&[]);
+        for resource in Resource::ALL {
+            for action in [
+                Action::Read,
+                Action::Create,
+                Action::Update,
+                Action::Delete,
+                Action::AssignRoles,
+            ] {
+                let expected =
+                    matches!(rule_for(resource, action), Some(r) if r.who == Who::AnyUser);
+                assert_eq!(
+                    nobody.is_allowed(resource, action, Target::Global),
+                    expected,
+                    "{resource} {action}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn auditor_reads_audit_log_but_changes_nothing() {
+        let auditor = principal(&[(Role::Auditor, None)]);
+        assert!(auditor.is_allowed(Resource::AuditLog, Action::Read, Target::Global));
+        for rule in RULES {
+            if rule.action != Action::Read && rule.who != Who::AnyUser {
+                assert!(
+                    !auditor.is_allowed(rule.resource, rule.action, Target::Global),
+                    "auditor may {} {}",
+                    rule.action,
+                    rule.resource
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scoped_grants_only_reach_their_subtree() {
+        let scoped = principal(&[(Role::Admin, Some(4))]);
+        let inside = DepartmentPath(vec![DepartmentId(1), DepartmentId(4), DepartmentId(9)]);
+        let outside = DepartmentPath(vec![DepartmentId(1), DepartmentId(5)]);
+        assert!(scoped.is_allowed(Resource::User, Action::Update, Target::Department(&inside)));
+        assert!(!scoped.is_allowed(Resource::User, Action::Update, Target::Department(&outside)));
+        assert!(!scoped.is_allowed(Resource::User, Action::Update, Target::Global));
+        assert_eq!(
+            scoped.read_scope(Resource::User, Action::Read),
+            Ok(Scope::Departments(vec![DepartmentId(4)]))
+        );
+        let both = principal(&[(Role::Admin, Some(4)), (Role::Auditor, None)]);
+        assert_eq!(
+            both.read_scope(Resource::User, Action::Read),
+            Ok(Scope::All)
+        );
+        let staff = principal(&[(Role::Staff, None)]);
+        assert!(staff.read_scope(Resource::User, Action::Read).is_err());
+    }
+
+    #[test]
+    fn department_paths_round_trip() {
+        let path = DepartmentPath(vec![DepartmentId(1), DepartmentId(42)]);
+        assert_eq!(path.to_db(), "/1/42/");
+        assert_eq!(DepartmentPath::from_db("/1/42/"), Some(path));
+        assert_eq!(DepartmentPath::from_db("/"), Some(DepartmentPath(vec![])));
+        assert_eq!(DepartmentPath::from_db("1/42"), None);
+        assert_eq!(DepartmentPath::from_db("/1/x/"), None);
+    }
+}

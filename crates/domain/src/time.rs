@@ -1,0 +1,98 @@
+//! Timestamps: always UTC, stored as fixed-width text so they sort and compare the same way
+//! on SQLite and PostgreSQL, and shown as RFC 3339 in the API.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// A moment in time, microsecond precision, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+const DB_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+impl Timestamp {
+    /// The current time.
+    pub fn now() -> Self {
+        Timestamp::from_datetime(OffsetDateTime::now_utc())
+    }
+
+    /// Wraps a date-time, converting it to UTC and cutting it to microseconds.
+    pub fn from_datetime(dt: OffsetDateTime) -> Self {
+        let utc = dt.to_offset(UtcOffset::UTC);
+        let micros = utc.microsecond();
+        Timestamp(utc.replace_nanosecond(micros * 1000).unwrap_or(utc))
+    }
+
+    /// The stored form, e.g. `2026-11-22T03:15:00.000000Z` (fixed width, sorts as text).
+    pub fn to_db(&self) -> String {
+        self.0.format(DB_FORMAT).unwrap_or_default()
+    }
+
+    /// Reads the stored form (or any RFC 3339 text).
+    pub fn parse(s: &str) -> Option<Self> {
+        OffsetDateTime::parse(s, &Rfc3339)
+            .ok()
+            .map(Timestamp::from_datetime)
+    }
+
+    /// RFC 3339 text for the API.
+    pub fn to_rfc3339(&self) -> String {
+        self.0.format(&Rfc3339).unwrap_or_default()
+    }
+
+    /// The inner date-time.
+    pub fn datetime(&self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// This moment plus `d`.
+    pub fn plus(&self, d: Duration) -> Self {
+        Timestamp(self.0.saturating_add(d))
+    }
+
+    /// Seconds from `self` until `later` (0 when `later` is not later).
+    pub fn seconds_until(&self, later: &Timestamp) -> u64 {
+        let secs = (later.0 - self.0).whole_seconds();
+        u64::try_from(secs).unwrap_or(0)
+    }
+
+    /// `YYYY-MM-DD HH:MM` in UTC, for tables in the UI.
+    pub fn display_minutes(&self) -> String {
+        self.0
+            .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+            .unwrap_or_default()
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 timestamp"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_form_is_fixed_width_and_round_trips() {
+        let t = Timestamp::parse("2026-11-22T11:15:00.5+08:00").unwrap();
+        assert_eq!(t.to_db(), "2026-11-22T03:15:00.500000Z");
+        assert_eq!(Timestamp::parse(&t.to_db()), Some(t));
+        let later = t.plus(Duration::seconds(90));
+        assert!(t.to_db() < later.to_db());
+        assert_eq!(t.seconds_until(&later), 90);
+        assert_eq!(later.seconds_until(&t), 0);
+    }
+}

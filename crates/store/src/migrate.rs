@@ -1,0 +1,238 @@
+//! Schema migrations, embedded in the binary and applied in order.
+//!
+//! One SQL file per version serves both engines. The few type names that differ are written
+//! as tokens (`{{PK}}`), and statements that exist on one engine only (triggers) sit in a
+//! `-- @sqlite` or `-- @postgres` section; `-- @all` switches back. Migrations follow the
+//! expand/contract rule: a running older binary must keep working while a newer one applies
+//! its migrations, so columns are added before they are used and dropped only after no
+//! released binary reads them.
+
+use crate::db::{Backend, Db};
+use castellan_domain::Timestamp;
+use sha2::{Digest, Sha256};
+use sqlx::{Executor, Row};
+
+/// One embedded migration.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+/// Why migrating failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The database was migrated by a newer Castellan.
+    #[error(
+        "the database schema is at version {database}, newer than this castellan binary understands (version {binary}); run a castellan release at least as new as the one that last migrated it"
+    )]
+    SchemaTooNew {
+        /// Version recorded in the database.
+        database: i64,
+        /// Newest version this binary knows.
+        binary: i64,
+    },
+    /// An applied migration differs from the one embedded in this binary.
+    #[error(
+        "migration {version} ({name}) applied to the database differs from the one in this binary"
+    )]
+    Modified {
+        /// The version.
+        version: i64,
+        /// Its name.
+        name: &'static str,
+    },
+    /// The database refused a statement.
+    #[error("migration failed: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrateReport {
+    /// Versions applied by this run.
+    pub applied: Vec<i64>,
+    /// The schema version afterwards.
+    pub current: i64,
+}
+
+const TABLE: &str = "CREATE TABLE IF NOT EXISTS castellan_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Applies every pending migration, each in its own transaction. Safe to run from several
+/// instances at once: on PostgreSQL they queue on an advisory lock, on SQLite on the write
+/// lock.
+pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if db.backend() == Backend::Postgres {
+            // PostgreSQL only: serialize concurrent migrators (held until commit).
+            tx.execute("SELECT pg_advisory_xact_lock(7202611220001)")
+                .await?;
+        }
+        tx.execute(TABLE).await?;
+        let recorded = recorded_versions(&mut tx).await?;
+        check_recorded(&recorded)?;
+        if recorded.iter().any(|(v, _)| *v == migration.version) {
+            tx.commit().await?;
+            continue;
+        }
+        let sql = render(migration.sql, db.backend());
+        tx.execute(sqlx::AssertSqlSafe(sql)).await?;
+        sqlx::query(
+            "INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(checksum(migration.sql))
+        .bind(Timestamp::now().to_db())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+        applied.push(migration.version);
+    }
+    Ok(MigrateReport {
+        applied,
+        current: latest_version(),
+    })
+}
+
+/// Refuses a database whose schema is newer than this binary (for commands that do not
+/// migrate). A database without the schema table passes: it is new.
+pub async fn check_not_newer(db: &Db) -> Result<i64, MigrateError> {
+    let mut conn = db.read().await?;
+    let exists = table_exists(&mut conn).await?;
+    if !exists {
+        return Ok(0);
+    }
+    let recorded = recorded_versions(&mut conn).await?;
+    check_recorded(&recorded)?;
+    Ok(recorded.iter().map(|(v, _)| *v).max().unwrap_or(0))
+}
+
+/// The schema version recorded in the database (0 for an empty database).
+pub async fn current_version(db: &Db) -> Result<i64, MigrateError> {
+    let mut conn = db.read().await?;
+    if !table_exists(&mut conn).await? {
+        return Ok(0);
+    }
+    let recorded = recorded_versions(&mut conn).await?;
+    Ok(recorded.iter().map(|(v, _)| *v).max().unwrap_or(0))
+}
+
+async fn table_exists(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+    // Portable probe: selecting from a missing table fails on both engines.
+    match sqlx::query("SELECT version FROM castellan_schema LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+async fn recorded_versions(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT version, checksum FROM castellan_schema ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+        .collect()
+}
+
+fn check_recorded(recorded: &[(i64, String)]) -> Result<(), MigrateError> {
+    let newest = recorded.iter().map(|(v, _)| *v).max().unwrap_or(0);
+    if newest > latest_version() {
+        return Err(MigrateError::SchemaTooNew {
+            database: newest,
+            binary: latest_version(),
+        });
+    }
+    for (version, sum) in recorded {
+        if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *version)
+            && checksum(m.sql) != *sum
+        {
+            return Err(MigrateError::Modified {
+                version: m.version,
+                name: m.name,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Keeps the sections meant for `backend` and replaces the type tokens.
+fn render(sql: &str, backend: Backend) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut keep = true;
+    for line in sql.lines() {
+        match line.trim() {
+            "-- @all" => keep = true,
+            "-- @sqlite" => keep = backend == Backend::Sqlite,
+            "-- @postgres" => keep = backend == Backend::Postgres,
+            _ if keep => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let (pk, blob, double) = match backend {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB", "REAL"),
+        Backend::Postgres => (
+            "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+            "BYTEA",
+            "DOUBLE PRECISION",
+        ),
+    };
+    out.replace("{{PK}}", pk)
+        .replace("{{BLOB}}", blob)
+        .replace("{{DOUBLE}}", double)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_and_tokens() {
+        let sql = "CREATE TABLE t (id {{PK}});\n-- @sqlite\nSQLITE ONLY;\n-- @postgres\nPG ONLY;\n-- @all\nBOTH;\n";
+        let s = render(sql, Backend::Sqlite);
+        assert!(s.contains("INTEGER PRIMARY KEY AUTOINCREMENT"));
+        assert!(s.contains("SQLITE ONLY") && !s.contains("PG ONLY") && s.contains("BOTH"));
+        let p = render(sql, Backend::Postgres);
+        assert!(p.contains("IDENTITY") && p.contains("PG ONLY") && !p.contains("SQLITE ONLY"));
+    }
+
+    #[test]
+    fn versions_are_increasing() {
+        let mut last = 0;
+        for m in MIGRATIONS {
+            assert!(m.version > last);
+            last = m.version;
+        }
+    }
+}

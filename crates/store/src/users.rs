@@ -1,0 +1,408 @@
+//! User accounts and their role grants.
+
+use crate::rows::{corrupt, ts, ts_opt};
+use crate::sql::{Sql, contains_pattern};
+use castellan_domain::org::User;
+use castellan_domain::paging::{Cursor, KeyValue, Sort};
+use castellan_domain::values::UserStatus;
+use castellan_domain::{DepartmentId, DepartmentPath, Grant, Lang, Role, Scope, Timestamp, UserId};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+const COLUMNS: &str = "id, username, display_name, email, department_id, position, status, language, last_login_at, version, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let language: Option<String> = row.try_get("language")?;
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        department_id: row
+            .try_get::<Option<i64>, _>("department_id")?
+            .map(DepartmentId),
+        position: row.try_get("position")?,
+        status: UserStatus::from_code(&status).map_err(|_| corrupt("user status", &status))?,
+        roles: Vec::new(),
+        language: language.as_deref().and_then(Lang::parse),
+        last_login_at: ts_opt(row, "last_login_at")?,
+        version: row.try_get("version")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+fn grant_from_row(row: &AnyRow) -> Result<Grant, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(Grant {
+        role: Role::from_code(&role).ok_or_else(|| corrupt("role", &role))?,
+        department_id: row
+            .try_get::<Option<i64>, _>("department_id")?
+            .map(DepartmentId),
+    })
+}
+
+/// The grants of several users, each list sorted.
+pub async fn grants_of(
+    conn: &mut AnyConnection,
+    ids: &[UserId],
+) -> Result<HashMap<UserId, Vec<Grant>>, sqlx::Error> {
+    let mut map: HashMap<UserId, Vec<Grant>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    let mut q = Sql::new("SELECT user_id, role, department_id FROM user_roles WHERE user_id IN (");
+    q.bind_list(ids.iter().map(|u| u.0)).push(")");
+    for row in q.fetch_all(conn).await? {
+        map.entry(UserId(row.try_get("user_id")?))
+            .or_default()
+            .push(grant_from_row(&row)?);
+    }
+    for grants in map.values_mut() {
+        grants.sort();
+    }
+    Ok(map)
+}
+
+async fn with_grants(
+    conn: &mut AnyConnection,
+    mut users: Vec<User>,
+) -> Result<Vec<User>, sqlx::Error> {
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let mut grants = grants_of(conn, &ids).await?;
+    for user in &mut users {
+        user.roles = grants.remove(&user.id).unwrap_or_default();
+    }
+    Ok(users)
+}
+
+/// One user with roles.
+pub async fn get(conn: &mut AnyConnection, id: UserId) -> Result<Option<User>, sqlx::Error> {
+    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE id = "));
+    q.bind(id.0);
+    let Some(row) = q.fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let user = from_row(&row)?;
+    Ok(with_grants(conn, vec![user]).await?.pop())
+}
+
+/// A user by (normalized) username, with the stored password hash, for sign-in.
+pub async fn get_with_hash(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<(User, String)>, sqlx::Error> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE username = "
+    ));
+    q.bind(username.to_owned());
+    let Some(row) = q.fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let hash: String = row.try_get("password_hash")?;
+    let user = from_row(&row)?;
+    Ok(with_grants(conn, vec![user])
+        .await?
+        .pop()
+        .map(|u| (u, hash)))
+}
+
+/// The stored password hash of a user.
+pub async fn password_hash(
+    conn: &mut AnyConnection,
+    id: UserId,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut q = Sql::new("SELECT password_hash FROM users WHERE id = ");
+    q.bind(id.0);
+    q.fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()
+}
+
+/// The id of the user with this username, other than `except`.
+pub async fn username_taken(
+    conn: &mut AnyConnection,
+    username: &str,
+    except: Option<UserId>,
+) -> Result<bool, sqlx::Error> {
+    let mut q = Sql::new("SELECT id FROM users WHERE username = ");
+    q.bind(username.to_owned());
+    if let Some(e) = except {
+        q.push(" AND id <> ").bind(e.0);
+    }
+    Ok(q.fetch_optional(conn).await?.is_some())
+}
+
+/// The profile fields of a user (everything an edit form changes).
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Name shown to others.
+    pub display_name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Department.
+    pub department_id: Option<DepartmentId>,
+    /// Job title.
+    pub position: Option<String>,
+    /// Account status.
+    pub status: UserStatus,
+    /// Preferred language.
+    pub language: Option<Lang>,
+}
+
+/// Inserts a user with its grants.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    username: &str,
+    profile: &Profile,
+    password_hash: &str,
+    grants: &[Grant],
+    now: Timestamp,
+) -> Result<User, sqlx::Error> {
+    let now_s = now.to_db();
+    let mut q = Sql::new(
+        "INSERT INTO users (username, display_name, email, department_id, position, status, password_hash, language, version, created_at, updated_at) VALUES (",
+    );
+    q.bind(username.to_owned())
+        .push(", ")
+        .bind(profile.display_name.clone())
+        .push(", ")
+        .bind(profile.email.clone())
+        .push(", ")
+        .bind(profile.department_id.map(|d| d.0))
+        .push(", ")
+        .bind(profile.position.clone())
+        .push(", ")
+        .bind(profile.status.code())
+        .push(", ")
+        .bind(password_hash.to_owned())
+        .push(", ")
+        .bind(profile.language.map(|l| l.code()))
+        .push(", 1, ")
+        .bind(now_s.clone())
+        .push(", ")
+        .bind(now_s)
+        .push(") RETURNING id");
+    let row = q
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let id = UserId(row.try_get(0)?);
+    replace_grants(conn, id, grants, now).await?;
+    get(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Updates the profile if the version still matches; `None` when it does not.
+pub async fn update_profile(
+    conn: &mut AnyConnection,
+    id: UserId,
+    profile: &Profile,
+    expected_version: i64,
+    now: Timestamp,
+) -> Result<Option<User>, sqlx::Error> {
+    let mut q = Sql::new("UPDATE users SET display_name = ");
+    q.bind(profile.display_name.clone())
+        .push(", email = ")
+        .bind(profile.email.clone())
+        .push(", department_id = ")
+        .bind(profile.department_id.map(|d| d.0))
+        .push(", position = ")
+        .bind(profile.position.clone())
+        .push(", status = ")
+        .bind(profile.status.code())
+        .push(", language = ")
+        .bind(profile.language.map(|l| l.code()))
+        .push(", version = version + 1, updated_at = ")
+        .bind(now.to_db())
+        .push(" WHERE id = ")
+        .bind(id.0)
+        .push(" AND version = ")
+        .bind(expected_version);
+    if q.execute(&mut *conn).await? == 0 {
+        return Ok(None);
+    }
+    get(conn, id).await
+}
+
+/// Replaces every grant of a user and bumps the user's version.
+pub async fn replace_grants(
+    conn: &mut AnyConnection,
+    id: UserId,
+    grants: &[Grant],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let mut q = Sql::new("DELETE FROM user_roles WHERE user_id = ");
+    q.bind(id.0);
+    q.execute(&mut *conn).await?;
+    if !grants.is_empty() {
+        let mut q =
+            Sql::new("INSERT INTO user_roles (user_id, role, department_id, created_at) VALUES ");
+        for (i, g) in grants.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(")
+                .bind(id.0)
+                .push(", ")
+                .bind(g.role.code())
+                .push(", ")
+                .bind(g.department_id.map(|d| d.0))
+                .push(", ")
+                .bind(now.to_db())
+                .push(")");
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Bumps the version of a user whose grants changed (after [`replace_grants`]).
+pub async fn bump_version(
+    conn: &mut AnyConnection,
+    id: UserId,
+    expected_version: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let mut q = Sql::new("UPDATE users SET version = version + 1, updated_at = ");
+    q.bind(now.to_db())
+        .push(" WHERE id = ")
+        .bind(id.0)
+        .push(" AND version = ")
+        .bind(expected_version);
+    Ok(q.execute(conn).await? > 0)
+}
+
+/// Stores a new password hash and bumps the version.
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    id: UserId,
+    hash: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let mut q = Sql::new("UPDATE users SET password_hash = ");
+    q.bind(hash.to_owned())
+        .push(", version = version + 1, updated_at = ")
+        .bind(now.to_db())
+        .push(" WHERE id = ")
+        .bind(id.0);
+    Ok(q.execute(conn).await? > 0)
+}
+
+/// Records a successful sign-in.
+pub async fn record_login(
+    conn: &mut AnyConnection,
+    id: UserId,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let mut q = Sql::new("UPDATE users SET last_login_at = ");
+    q.bind(now.to_db()).push(" WHERE id = ").bind(id.0);
+    q.execute(conn).await.map(|_| ())
+}
+
+/// Active users holding `admin` without a department limit, other than `except`.
+pub async fn count_global_admins(
+    conn: &mut AnyConnection,
+    except: Option<UserId>,
+) -> Result<i64, sqlx::Error> {
+    let mut q = Sql::new(
+        "SELECT COUNT(DISTINCT u.id) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' AND r.department_id IS NULL AND u.status = 'active'",
+    );
+    if let Some(e) = except {
+        q.push(" AND u.id <> ").bind(e.0);
+    }
+    let row = q
+        .fetch_optional(conn)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    row.try_get(0)
+}
+
+/// Number of users.
+pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    let row = Sql::new("SELECT COUNT(*) FROM users")
+        .fetch_optional(conn)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    row.try_get(0)
+}
+
+/// Filters for the user list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Search in username, display name, e-mail and position.
+    pub q: Option<String>,
+    /// Only members of this department's subtree.
+    pub department: Option<DepartmentPath>,
+    /// Only holders of this role.
+    pub role: Option<Role>,
+    /// Only this status.
+    pub status: Option<UserStatus>,
+}
+
+/// Sort fields of the user list.
+pub const SORTS: &[&str] = &["username", "display_name", "created_at", "last_login_at"];
+
+/// One page of users, limited to what `scope` may see.
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+    scope: &Scope,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<User>, Option<Cursor>), sqlx::Error> {
+    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE 1 = 1"));
+    if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = contains_pattern(text);
+        q.push(" AND (username LIKE ")
+            .bind(p.clone())
+            .push(" ESCAPE '\\' OR LOWER(display_name) LIKE ")
+            .bind(p.clone())
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE ")
+            .bind(p.clone())
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(position, '')) LIKE ")
+            .bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(path) = &filter.department {
+        q.push(" AND department_id IN (SELECT id FROM departments WHERE path LIKE ")
+            .bind(format!("{}%", path.to_db()))
+            .push(")");
+    }
+    if let Scope::Departments(ids) = scope {
+        // Members of the departments the caller's grants are limited to, and their subtrees.
+        q.push(" AND department_id IN (SELECT d.id FROM departments d JOIN departments s ON d.path LIKE s.path || '%' WHERE s.id IN (").bind_list(ids.iter().map(|d| d.0)).push("))");
+    }
+    if let Some(role) = filter.role {
+        q.push(" AND id IN (SELECT user_id FROM user_roles WHERE role = ")
+            .bind(role.code())
+            .push(")");
+    }
+    if let Some(status) = filter.status {
+        q.push(" AND status = ").bind(status.code());
+    }
+    let column = match sort.field {
+        "display_name" => "display_name",
+        "created_at" => "created_at",
+        "last_login_at" => "COALESCE(last_login_at, '')",
+        _ => "username",
+    };
+    crate::paging::keyset(&mut q, column, sort, after)?;
+    q.push(" LIMIT ").bind(i64::from(limit) + 1);
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut items: Vec<User> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let next = crate::paging::next_cursor(&mut items, limit, sort, |u| {
+        let key = match sort.field {
+            "display_name" => u.display_name.clone(),
+            "created_at" => u.created_at.to_db(),
+            "last_login_at" => u.last_login_at.map(|t| t.to_db()).unwrap_or_default(),
+            _ => u.username.clone(),
+        };
+        vec![KeyValue::Text(key), KeyValue::Int(u.id.0)]
+    });
+    let items = with_grants(conn, items).await?;
+    Ok((items, next))
+}

@@ -1,0 +1,83 @@
+//! The server-rendered web UI (SPEC §10.3): askama templates with auto-escaping, one
+//! stylesheet and one small script of our own, every form usable without JavaScript and
+//! protected by a CSRF token.
+
+pub mod assets;
+pub mod i18n;
+pub mod page;
+pub mod pages;
+pub mod render;
+pub mod session;
+pub mod view;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use pages::{account, audit, auth, departments, home, roles, users};
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(auth::show).post(auth::submit))
+        .route("/logout", post(auth::logout))
+        .route("/lang", post(auth::switch))
+        .route(
+            "/departments",
+            get(departments::list).post(departments::create),
+        )
+        .route("/departments/new", get(departments::new))
+        .route(
+            "/departments/{id}",
+            get(departments::show).post(departments::update),
+        )
+        .route("/departments/{id}/edit", get(departments::edit))
+        .route("/departments/{id}/delete", post(departments::delete))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/new", get(users::new))
+        .route("/users/{id}", get(users::show).post(users::update))
+        .route("/users/{id}/edit", get(users::edit))
+        .route("/users/{id}/status", post(users::set_status))
+        .route("/users/{id}/roles", post(users::add_role))
+        .route("/users/{id}/roles/remove", post(users::remove_role))
+        .route("/users/{id}/password", post(users::set_password))
+        .route("/roles", get(roles::show))
+        .route("/audit", get(audit::show))
+        .route("/audit/verify", get(audit::verify))
+        .route("/account", get(account::show))
+        .route("/account/profile", post(account::profile))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/static/{file}", get(assets::serve))
+}
+
+/// Turns the framework's plain-text errors on pages (unknown path, an id that is not a
+/// number, a wrong method) into an error page in the visitor's language.
+pub async fn page_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let lang = session::resolve_lang(req.headers(), None);
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if status.as_u16() < 400 || is_html {
+        return response;
+    }
+    let t = i18n::messages(lang);
+    let (status, message) = match status {
+        StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => {
+            (StatusCode::NOT_FOUND, t.error_not_found)
+        }
+        StatusCode::METHOD_NOT_ALLOWED => (status, t.error_bad_request),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, t.error_too_large),
+        s if s.is_server_error() => (s, t.error_internal),
+        s => (s, t.error_bad_request),
+    };
+    render::bare_error(lang, &state.assets, status, message)
+}

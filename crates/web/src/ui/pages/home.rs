@@ -1,0 +1,134 @@
+//! The home page: who I am, my roles, the organization at a glance, recent activity.
+
+use crate::state::AppState;
+use crate::ui::i18n::{self, fill};
+use crate::ui::page::{Page, Section};
+use crate::ui::render;
+use crate::ui::session::Web;
+use crate::ui::view::when;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use castellan_app::audit::{self, AuditQuery};
+use castellan_app::departments;
+use castellan_domain::{Action, DepartmentId, Resource, Timestamp};
+use castellan_store::audit::AuditFilter;
+use std::collections::HashMap;
+
+struct RoleLine {
+    name: String,
+    scope: String,
+    summary: String,
+}
+
+struct Activity {
+    at: String,
+    at_iso: String,
+    actor: String,
+    action: String,
+    entity: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    greeting: String,
+    show_setup: bool,
+    department_count: usize,
+    user_count: usize,
+    stat_departments: Option<usize>,
+    stat_users: Option<String>,
+    role_count: usize,
+    roles: Vec<RoleLine>,
+    recent: Option<Vec<Activity>>,
+}
+
+/// `GET /`.
+pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, Response> {
+    let ctx = web.ctx();
+    let t = web.t();
+    let lang = web.lang();
+    let p = &web.auth.principal;
+    let tree = departments::tree(&state.app, &ctx)
+        .await
+        .unwrap_or_default();
+    let names: HashMap<DepartmentId, String> =
+        tree.iter().map(|d| (d.id, d.name.clone())).collect();
+    let user_count = if p.may_somewhere(Resource::User, Action::Read) {
+        let q = castellan_app::users::ListQuery {
+            limit: Some(200),
+            ..Default::default()
+        };
+        let page = castellan_app::users::list(&state.app, &ctx, &q)
+            .await
+            .map_err(|e| web.fail(e))?;
+        Some((page.items.len(), page.next_cursor.is_some()))
+    } else {
+        None
+    };
+    let roles = p
+        .grants
+        .iter()
+        .map(|g| RoleLine {
+            name: g.role.name(lang).to_owned(),
+            scope: match g.department_id {
+                None => t.scope_whole.to_owned(),
+                Some(d) => fill(
+                    t.scope_in,
+                    "dept",
+                    names.get(&d).cloned().unwrap_or_else(|| format!("#{d}")),
+                ),
+            },
+            summary: g.role.summary().get(lang).to_owned(),
+        })
+        .collect::<Vec<_>>();
+    let recent = if p.may_somewhere(Resource::AuditLog, Action::Read) {
+        let q = AuditQuery {
+            filter: AuditFilter::default(),
+            cursor: None,
+            limit: 8,
+        };
+        let page = audit::list(&state.app, &ctx, &q)
+            .await
+            .map_err(|e| web.fail(e))?;
+        Some(
+            page.items
+                .into_iter()
+                .map(|e| {
+                    let ts = Timestamp::parse(&e.at);
+                    Activity {
+                        at: when(t, ts),
+                        at_iso: ts.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                        actor: e.actor,
+                        action: i18n::audit_action(lang, &e.action),
+                        entity: format!(
+                            "{} {}",
+                            i18n::audit_entity(lang, &e.entity_type),
+                            e.entity_id.map(|i| format!("#{i}")).unwrap_or_default()
+                        ),
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let is_admin = p.may_somewhere(Resource::User, Action::Create);
+    let users_n = user_count.map(|(n, _)| n).unwrap_or(0);
+    let show_setup = is_admin && (tree.is_empty() || users_n <= 1);
+    Ok(render::ok(&HomePage {
+        page: Page::new(&web, Some(Section::Home), None),
+        greeting: fill(t.greeting, "name", &p.display_name),
+        show_setup,
+        department_count: tree.len(),
+        user_count: users_n,
+        stat_departments: p
+            .may_somewhere(Resource::Department, Action::Read)
+            .then_some(tree.len()),
+        stat_users: user_count.map(|(n, more)| if more { format!("{n}+") } else { n.to_string() }),
+        role_count: roles.len(),
+        roles,
+        recent,
+    }))
+}

@@ -1,0 +1,9 @@
+//! Page handlers, one module per area.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod departments;
+pub mod home;
+pub mod roles;
+pub mod users;

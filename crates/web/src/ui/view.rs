@@ -1,0 +1,309 @@
+//! Small view models shared by several pages: pickers, form errors, record history.
+
+use super::i18n::{self, Messages};
+use castellan_app::departments::depth_first;
+use castellan_domain::audit::AuditEntry;
+use castellan_domain::org::Department;
+use castellan_domain::values::UserStatus;
+use castellan_domain::{DepartmentId, DomainError, FieldErrors, Lang, Role, Timestamp};
+use std::collections::HashMap;
+
+/// An entry of a department picker, indented by depth.
+pub struct DeptOption {
+    /// Id.
+    pub id: i64,
+    /// Indented name.
+    pub label: String,
+    /// Pre-selected.
+    pub selected: bool,
+}
+
+/// The department picker, depth-first, indented. `exclude` leaves out a department and its
+/// subtree (a department cannot move below itself).
+pub fn dept_options(
+    tree: &[Department],
+    selected: Option<i64>,
+    exclude: Option<DepartmentId>,
+) -> Vec<DeptOption> {
+    depth_first(tree)
+        .into_iter()
+        .filter(|d| exclude.is_none_or(|x| !d.path.is_within(x)))
+        .map(|d| DeptOption {
+            id: d.id.0,
+            label: format!("{}{}", "\u{2003}".repeat(d.depth()), d.name),
+            selected: selected == Some(d.id.0),
+        })
+        .collect()
+}
+
+/// An entry of a code picker (roles, statuses, filters).
+pub struct CodeOption {
+    /// Code.
+    pub code: &'static str,
+    /// Label.
+    pub label: String,
+    /// Pre-selected.
+    pub selected: bool,
+}
+
+/// The role picker.
+pub fn role_options(lang: Lang, selected: Option<&str>) -> Vec<CodeOption> {
+    Role::ALL
+        .iter()
+        .map(|r| CodeOption {
+            code: r.code(),
+            label: r.name(lang).to_owned(),
+            selected: selected == Some(r.code()),
+        })
+        .collect()
+}
+
+/// Field errors of a form, translated.
+#[derive(Default)]
+pub struct FormErrors(HashMap<String, String>);
+
+impl FormErrors {
+    /// No errors.
+    pub fn none() -> Self {
+        FormErrors::default()
+    }
+
+    /// The translated field errors of a validation failure.
+    pub fn from_fields(lang: Lang, fields: &FieldErrors) -> Self {
+        let mut map = HashMap::new();
+        for f in fields.iter() {
+            map.entry(f.field.clone())
+                .or_insert_with(|| i18n::field_error(lang, &f.kind));
+        }
+        FormErrors(map)
+    }
+
+    /// Whether `field` has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// The error of `field`.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// Whether any error is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// How a failed form submission is shown: field errors under their fields, anything else as
+/// a message above the form. `None` means the error is not about the form (show an error
+/// page instead).
+pub fn form_failure(lang: Lang, e: &castellan_app::Error) -> Option<(FormErrors, Option<String>)> {
+    match e.domain()? {
+        DomainError::Validation(fields) => {
+            let errors = FormErrors::from_fields(lang, fields);
+            Some((errors, Some(i18n::messages(lang).error_invalid.to_owned())))
+        }
+        d @ (DomainError::Conflict(_)
+        | DomainError::StaleVersion { .. }
+        | DomainError::BadRequest(_)) => {
+            Some((FormErrors::none(), Some(i18n::domain_error(lang, d))))
+        }
+        _ => None,
+    }
+}
+
+/// A time for tables: `2026-11-22 03:15 UTC` (the script shows it in local time).
+pub fn when(t: &Messages, ts: Option<Timestamp>) -> String {
+    match ts {
+        Some(ts) => format!("{} UTC", ts.display_minutes()),
+        None => t.never.to_owned(),
+    }
+}
+
+/// The notice shown after a redirect (`?notice=created`).
+pub fn notice(t: &'static Messages, code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "created" => Some(t.notice_created),
+        "saved" => Some(t.notice_saved),
+        "deleted" => Some(t.notice_deleted),
+        "password_set" => Some(t.notice_password_set),
+        "password_changed" => Some(t.notice_password_changed),
+        "token_revoked" => Some(t.notice_token_revoked),
+        _ => None,
+    }
+}
+
+/// One changed field in a history entry.
+pub struct Change {
+    /// Field label.
+    pub field: String,
+    /// Old value.
+    pub before: String,
+    /// New value.
+    pub after: String,
+}
+
+/// One history entry.
+pub struct HistoryItem {
+    /// Action label.
+    pub action: String,
+    /// Who.
+    pub actor: String,
+    /// When (display).
+    pub at: String,
+    /// When (ISO, for the script).
+    pub at_iso: String,
+    /// What changed.
+    pub changes: Vec<Change>,
+}
+
+/// Names used to show ids in history (departments by name).
+pub struct Names<'a> {
+    /// Department names by id.
+    pub departments: &'a HashMap<i64, String>,
+}
+
+const HIDDEN_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "path",
+    "last_login_at",
+];
+
+fn field_label(t: &Messages, field: &str) -> String {
+    match field {
+        "name" => t.name,
+        "code" => t.code,
+        "parent_id" => t.parent_department,
+        "username" => t.username,
+        "display_name" => t.display_name,
+        "email" => t.email,
+        "department_id" => t.department,
+        "position" => t.position,
+        "status" => t.status,
+        "roles" => t.roles,
+        "language" => t.language,
+        "expires_at" => t.expires,
+        "revoked_at" => t.revoke,
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+fn show_value(
+    lang: Lang,
+    t: &Messages,
+    names: &Names<'_>,
+    field: &str,
+    v: Option<&serde_json::Value>,
+) -> String {
+    use serde_json::Value;
+    let Some(v) = v else {
+        return t.empty_value.to_owned();
+    };
+    match (field, v) {
+        (_, Value::Null) => t.empty_value.to_owned(),
+        ("department_id" | "parent_id", Value::Number(n)) => n
+            .as_i64()
+            .and_then(|id| names.departments.get(&id).cloned())
+            .unwrap_or_else(|| format!("#{n}")),
+        ("status", Value::String(s)) => UserStatus::from_code(s)
+            .map(|st| st.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("language", Value::String(s)) => Lang::parse(s)
+            .map(|l| l.native_name().to_owned())
+            .unwrap_or_else(|| s.clone()),
+        ("roles", Value::Array(items)) => {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|g| {
+                    let role = g
+                        .get("role")
+                        .and_then(Value::as_str)
+                        .and_then(Role::from_code)
+                        .map(|r| r.name(lang).to_owned())
+                        .unwrap_or_default();
+                    match g.get("department_id").and_then(Value::as_i64) {
+                        Some(d) => format!(
+                            "{role} ({})",
+                            names
+                                .departments
+                                .get(&d)
+                                .cloned()
+                                .unwrap_or_else(|| format!("#{d}"))
+                        ),
+                        None => role,
+                    }
+                })
+                .collect();
+            if shown.is_empty() {
+                t.empty_value.to_owned()
+            } else {
+                shown.join(", ")
+            }
+        }
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The changed fields between two JSON snapshots, labelled in `lang`.
+pub fn diff(
+    lang: Lang,
+    names: &Names<'_>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<Change> {
+    let t = i18n::messages(lang);
+    let parse = |s: Option<&str>| -> serde_json::Map<String, serde_json::Value> {
+        s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default()
+    };
+    let (b, a) = (parse(before), parse(after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !HIDDEN_FIELDS.contains(&k.as_str()))
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| Change {
+            field: field_label(t, k),
+            before: if before.is_some() {
+                show_value(lang, t, names, k, b.get(k))
+            } else {
+                String::new()
+            },
+            after: if after.is_some() {
+                show_value(lang, t, names, k, a.get(k))
+            } else {
+                String::new()
+            },
+        })
+        .collect()
+}
+
+/// History entries of a record, for its page.
+pub fn history(lang: Lang, names: &Names<'_>, entries: &[AuditEntry]) -> Vec<HistoryItem> {
+    let t = i18n::messages(lang);
+    entries
+        .iter()
+        .map(|e| {
+            let ts = Timestamp::parse(&e.at);
+            HistoryItem {
+                action: i18n::audit_action(lang, &e.action),
+                actor: e.actor.clone(),
+                at: when(t, ts),
+                at_iso: ts.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                changes: diff(lang, names, e.before.as_deref(), e.after.as_deref()),
+            }
+        })
+        .collect()
+}
+
+/// Department names by id, for showing ids.
+pub fn department_names(tree: &[Department]) -> HashMap<i64, String> {
+    tree.iter().map(|d| (d.id.0, d.name.clone())).collect()
+}
