@@ -89,7 +89,7 @@ pub async fn login(app: &App, attempt: &LoginAttempt<'_>) -> Result<Issued> {
         .as_ref()
         .map_or(app.inner.dummy_hash.as_str(), |(_, h)| h.as_str());
     let password_ok = app.hasher().verify(attempt.password, stored_hash).await?;
-    let user = match found {
+    let mut user = match found {
         Some((user, _)) if password_ok && user.status == UserStatus::Active => user,
         other => {
             record_failure(app, attempt, other.map(|(u, _)| u.id), &keys, now).await?;
@@ -126,6 +126,7 @@ pub async fn login(app: &App, attempt: &LoginAttempt<'_>) -> Result<Issued> {
     )
     .await?;
     users::record_login(&mut tx, user.id, now).await?;
+    user.last_login_at = Some(now);
     let actor = Actor {
         id: Some(user.id),
         name: &user.username,

@@ -42,31 +42,33 @@ struct Valid {
     code: Option<String>,
 }
 
-fn validate(name: &str, code: Option<&str>) -> Result<Valid> {
-    let mut errors = FieldErrors::new();
+/// Checks name and code, recording problems in `errors`.
+fn validate(name: &str, code: Option<&str>, errors: &mut FieldErrors) -> Option<Valid> {
     let name = errors.check("name", clean_text(name, 1, 100));
     let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Some(None),
         Some(c) => errors.check("code", parse_department_code(c)).map(Some),
     };
-    errors.into_result()?;
-    match (name, code) {
-        (Some(name), Some(code)) => Ok(Valid { name, code }),
-        _ => Err(FieldErrors::single("name", FieldErrorKind::Required).into()),
-    }
+    Some(Valid {
+        name: name?,
+        code: code?,
+    })
 }
 
+/// Loads the parent, recording a missing one in `errors`.
 async fn load_parent(
     conn: &mut AnyConnection,
     parent_id: Option<i64>,
+    errors: &mut FieldErrors,
 ) -> Result<Option<Department>> {
-    match parent_id {
-        None => Ok(None),
-        Some(id) => store::get(conn, DepartmentId(id))
-            .await?
-            .map(Some)
-            .ok_or_else(|| FieldErrors::single("parent_id", FieldErrorKind::NoSuchRecord).into()),
+    let Some(id) = parent_id else {
+        return Ok(None);
+    };
+    let parent = store::get(conn, DepartmentId(id)).await?;
+    if parent.is_none() {
+        errors.add("parent_id", FieldErrorKind::NoSuchRecord);
     }
+    Ok(parent)
 }
 
 fn target(parent: Option<&Department>) -> Target<'_> {
@@ -97,14 +99,23 @@ async fn check_unique(
 
 /// Creates a department (admins; a department-limited admin only inside their subtree).
 pub async fn create(app: &App, ctx: &Ctx, input: &DepartmentInput) -> Result<Department> {
-    let valid = validate(&input.name, input.code.as_deref())?;
+    ctx.principal
+        .read_scope(Resource::Department, Action::Create)?;
+    let mut errors = FieldErrors::new();
+    let valid = validate(&input.name, input.code.as_deref(), &mut errors);
     let mut tx = app.db().begin().await?;
-    let parent = load_parent(&mut tx, input.parent_id).await?;
-    ctx.principal.authorize(
-        Resource::Department,
-        Action::Create,
-        target(parent.as_ref()),
-    )?;
+    let parent = load_parent(&mut tx, input.parent_id, &mut errors).await?;
+    if input.parent_id.is_none() || parent.is_some() {
+        ctx.principal.authorize(
+            Resource::Department,
+            Action::Create,
+            target(parent.as_ref()),
+        )?;
+    }
+    errors.into_result()?;
+    let Some(valid) = valid else {
+        return Err(DomainError::BadRequest("invalid department".into()).into());
+    };
     check_unique(&mut tx, &valid, parent.as_ref(), None).await?;
     let department = store::insert(
         &mut tx,
@@ -151,9 +162,14 @@ pub async fn update(
     }
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
     let code = patch.code.clone().unwrap_or_else(|| current.code.clone());
-    let valid = validate(&name, code.as_deref())?;
+    let mut errors = FieldErrors::new();
+    let valid = validate(&name, code.as_deref(), &mut errors);
     let parent_id = patch.parent_id.unwrap_or(current.parent_id.map(|p| p.0));
-    let parent = load_parent(&mut tx, parent_id).await?;
+    let parent = load_parent(&mut tx, parent_id, &mut errors).await?;
+    errors.into_result()?;
+    let Some(valid) = valid else {
+        return Err(DomainError::BadRequest("invalid department".into()).into());
+    };
     if let Some(p) = &parent
         && p.path.is_within(current.id)
     {

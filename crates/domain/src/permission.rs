@@ -83,6 +83,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 5] = [
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::AssignRoles,
+    ];
+
     /// Stable code (`read`, `assign_roles`, …).
     pub fn code(self) -> &'static str {
         match self {
@@ -386,13 +395,7 @@ mod tests {
     fn a_user_without_roles_only_has_self_service() {
         let nobody = principal(&[]);
         for resource in Resource::ALL {
-            for action in [
-                Action::Read,
-                Action::Create,
-                Action::Update,
-                Action::Delete,
-                Action::AssignRoles,
-            ] {
+            for action in Action::ALL {
                 let expected =
                     matches!(rule_for(resource, action), Some(r) if r.who == Who::AnyUser);
                 assert_eq!(

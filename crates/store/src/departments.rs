@@ -177,9 +177,9 @@ pub async fn update(
         // Re-root every descendant: replace the old path prefix with the new one.
         let mut q = Sql::new("UPDATE departments SET path = ");
         q.bind(new_prefix)
-            .push(" || SUBSTR(path, ")
+            .push(" || SUBSTR(path, CAST(")
             .bind(old_prefix.len() as i64 + 1)
-            .push(") WHERE path LIKE ")
+            .push(" AS INTEGER)) WHERE path LIKE ")
             .bind(format!("{old_prefix}%"))
             .push(" AND id <> ")
             .bind(current.id.0);

@@ -27,6 +27,7 @@ use utoipa_axum::routes;
         license(name = "AGPL-3.0-only")
     ),
     modifiers(&BearerAuth),
+    components(schemas(crate::problem::Problem)),
     tags(
         (name = "auth", description = "Sign-in for API clients"),
         (name = "me", description = "The caller's own account and API tokens"),

@@ -19,6 +19,17 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Deserializes an optional field that, when present, must not be `null`.
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)?.map(Some).ok_or_else(|| {
+        serde::de::Error::custom("this field cannot be null; leave it out to keep the value")
+    })
+}
+
 macro_rules! code_schema {
     ($name:ident, $doc:literal, $codes:expr) => {
         #[doc = $doc]
@@ -119,7 +130,7 @@ pub struct DepartmentCreate {
 #[serde(deny_unknown_fields)]
 pub struct DepartmentUpdate {
     /// New name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     pub name: Option<String>,
     /// New code, or `null` to remove it.
     #[serde(default, deserialize_with = "double_option")]
@@ -260,7 +271,7 @@ pub struct UserCreate {
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     /// Name shown to others.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     pub display_name: Option<String>,
     /// E-mail, or `null`.
     #[serde(default, deserialize_with = "double_option")]
@@ -275,7 +286,7 @@ pub struct UserUpdate {
     #[schema(value_type = Option<String>)]
     pub position: Option<Option<String>>,
     /// `active` or `disabled`; disabling ends all sessions and tokens at once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     #[schema(schema_with = UserStatusCode::schema)]
     pub status: Option<String>,
     /// Preferred language, or `null`.
@@ -283,7 +294,7 @@ pub struct UserUpdate {
     #[schema(schema_with = LangCode::schema, nullable)]
     pub language: Option<Option<String>>,
     /// The complete new list of roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     pub roles: Option<Vec<RoleAssignment>>,
 }
 
@@ -324,7 +335,7 @@ pub struct LoginResponse {
 #[serde(deny_unknown_fields)]
 pub struct MeUpdate {
     /// Name shown to others.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     pub display_name: Option<String>,
     /// E-mail, or `null`.
     #[serde(default, deserialize_with = "double_option")]

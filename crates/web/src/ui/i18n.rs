@@ -17,8 +17,9 @@ macro_rules! messages {
         /// Simplified Chinese.
         pub static ZH: Messages = Messages { $($key: $zh,)* };
 
-        #[cfg(test)]
-        pub(crate) fn all_pairs() -> Vec<(&'static str, &'static str, &'static str)> {
+        /// Every text as (key, English, Chinese), for checks that pages do not mix
+        /// languages.
+        pub fn catalog() -> Vec<(&'static str, &'static str, &'static str)> {
             vec![$((stringify!($key), $en, $zh),)*]
         }
     };
@@ -407,7 +408,7 @@ mod tests {
 
     #[test]
     fn every_text_exists_in_both_languages_and_placeholders_match() {
-        for (key, en, zh) in all_pairs() {
+        for (key, en, zh) in catalog() {
             assert!(
                 !en.trim().is_empty() && !zh.trim().is_empty(),
                 "{key} is empty"

@@ -1,0 +1,19 @@
+//! Castellan's integration tests: one binary, every test on SQLite and on PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod harness;
+
+mod api_auth;
+mod api_departments;
+mod api_users;
+mod audit_trail;
+mod authorization;
+mod bad_input;
+mod cli;
+mod storage;
+mod ui;
