@@ -155,6 +155,12 @@ messages! {
     password_rules: "At least 12 characters, not containing the username.", "至少 12 个字符，且不能包含用户名。";
     username_rules: "2–64 characters: a–z, 0–9, '.', '_', '-'. Cannot be changed later.", "2–64 个字符，可用 a–z、0–9、“.”、“_”、“-”，创建后不可修改。";
     sort_by: "Sort by", "排序";
+    choose_role: "Choose a role…", "请选择角色…";
+    token_kind: "Kind", "类型";
+    kind_session: "Browser session", "浏览器会话";
+    kind_login: "API sign-in token", "API 登录令牌";
+    kind_personal: "Personal API token", "个人 API 令牌";
+    credentials_revoked: "Sessions and tokens ended", "结束的会话与令牌";
 
     // Roles
     roles_intro: "What each role may do. Assignments can be limited to a department and its sub-departments.", "各角色的权限。角色分配可以限定在某个部门及其下级部门。";

@@ -165,6 +165,7 @@ pub struct Names<'a> {
 
 const HIDDEN_FIELDS: &[&str] = &[
     "id",
+    "user_id",
     "version",
     "created_at",
     "updated_at",
@@ -187,6 +188,10 @@ fn field_label(t: &Messages, field: &str) -> String {
         "language" => t.language,
         "expires_at" => t.expires,
         "revoked_at" => t.revoke,
+        "kind" => t.token_kind,
+        "prefix" => t.token_prefix,
+        "last_used_at" => t.last_used,
+        "credentials_revoked" => t.credentials_revoked,
         other => return other.to_owned(),
     }
     .to_owned()
@@ -209,6 +214,15 @@ fn show_value(
             .as_i64()
             .and_then(|id| names.departments.get(&id).cloned())
             .unwrap_or_else(|| format!("#{n}")),
+        ("kind", Value::String(s)) => match s.as_str() {
+            "session" => t.kind_session.to_owned(),
+            "login" => t.kind_login.to_owned(),
+            "personal" => t.kind_personal.to_owned(),
+            other => other.to_owned(),
+        },
+        (f, Value::String(s)) if f.ends_with("_at") => Timestamp::parse(s)
+            .map(|ts| when(t, Some(ts)))
+            .unwrap_or_else(|| s.clone()),
         ("status", Value::String(s)) => UserStatus::from_code(s)
             .map(|st| st.label().get(lang).to_owned())
             .unwrap_or_else(|_| s.clone()),
@@ -269,6 +283,11 @@ pub fn diff(
     keys.into_iter()
         .filter(|k| !HIDDEN_FIELDS.contains(&k.as_str()))
         .filter(|k| b.get(*k) != a.get(*k))
+        // On creation and deletion, empty fields say nothing.
+        .filter(|k| {
+            let empty = |v: Option<&serde_json::Value>| v.is_none_or(serde_json::Value::is_null);
+            !(before.is_none() && empty(a.get(*k)) || after.is_none() && empty(b.get(*k)))
+        })
         .map(|k| Change {
             field: field_label(t, k),
             before: if before.is_some() {

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""End-to-end test in a real, headless Chromium.
+
+Starts `castellan serve` on a fresh SQLite database, signs in, switches to Chinese,
+creates departments and a user with a role through the forms, checks what the pages say,
+and saves screenshots of every page in both languages to the output directory.
+
+Usage: browser_test.py CASTELLAN_BINARY OUTPUT_DIR
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ADMIN_PASSWORD = "browser-test-passphrase"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url, proc, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"castellan exited early with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("castellan did not become ready")
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for flag in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1440,1000",
+        "--lang=en-US",
+    ]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def main():
+    binary, out_dir = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    os.makedirs(out_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="castellan-e2e-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update(
+        CASTELLAN_DATABASE_URL=f"sqlite://{work}/castellan.db",
+        CASTELLAN_LISTEN=f"127.0.0.1:{port}",
+        CASTELLAN_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        CASTELLAN_LOG="warn",
+    )
+    env.pop("CASTELLAN_CONFIG", None)
+    server = subprocess.Popen([binary, "serve"], env=env, cwd=work)
+    driver = None
+    try:
+        wait_ready(base, server)
+        driver = browser()
+        shots = []
+
+        def shot(name):
+            path = os.path.join(out_dir, name + ".png")
+            # Full-page screenshot: grow the window to the document height.
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(1440, max(900, min(height + 40, 4000)))
+            driver.save_screenshot(path)
+            driver.set_window_size(1440, 1000)
+            shots.append(path)
+
+        def click_and_wait(by, selector):
+            """Clicks something that loads a new page and waits until it has."""
+            old = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(by, selector).click()
+            WebDriverWait(driver, 20).until(EC.staleness_of(old))
+            WebDriverWait(driver, 20).until(
+                lambda d: d.execute_script("return document.readyState") == "complete"
+            )
+
+        def submit():
+            click_and_wait(By.CSS_SELECTOR, "form.form button[type=submit]")
+
+        def text():
+            return driver.find_element(By.TAG_NAME, "body").text
+
+        def expect(*needles):
+            body = text()
+            for n in needles:
+                assert n in body, f"{n!r} not on {driver.current_url}:\n{body[:2000]}"
+
+        # Sign-in page (English, from the browser's language).
+        driver.get(base + "/")
+        assert "/login" in driver.current_url
+        expect("Sign in", "Username", "Password")
+        shot("01-login-en")
+
+        # A wrong password is refused with a message.
+        driver.find_element(By.NAME, "username").send_keys("admin")
+        driver.find_element(By.NAME, "password").send_keys("wrong password")
+        submit()
+        expect("The username or password is not correct.")
+
+        driver.find_element(By.NAME, "username").clear()
+        driver.find_element(By.NAME, "username").send_keys("admin")
+        driver.find_element(By.NAME, "password").send_keys(ADMIN_PASSWORD)
+        submit()
+        expect("Welcome, Administrator", "Set up your security organization")
+        shot("02-home-en")
+
+        # Switch to Chinese with the switch in the header.
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='zh-CN']")
+        expect("您好", "建立安全管理组织", "部门", "用户")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+        shot("03-home-zh")
+
+        # Create the company and a department below it.
+        driver.get(base + "/departments")
+        expect("尚无部门")
+        shot("04-departments-empty-zh")
+        click_and_wait(By.LINK_TEXT, "+ 新建部门")
+        driver.find_element(By.NAME, "name").send_keys("华东科技集团")
+        driver.find_element(By.NAME, "code").send_keys("bad code!")
+        submit()
+        expect("只能使用字母")  # the inline message, in Chinese
+        shot("05-department-form-error-zh")
+        code = driver.find_element(By.NAME, "code")
+        code.clear()
+        code.send_keys("HQ")
+        submit()
+        expect("华东科技集团", "已创建")
+        company_url = driver.current_url.split("?")[0]
+        click_and_wait(By.PARTIAL_LINK_TEXT, "添加下级部门")
+        driver.find_element(By.NAME, "name").send_keys("信息安全部")
+        driver.find_element(By.NAME, "code").send_keys("ISD")
+        submit()
+        expect("信息安全部", "华东科技集团")
+        department_id = re.search(r"/departments/(\d+)", driver.current_url).group(1)
+        driver.get(company_url)
+        click_and_wait(By.PARTIAL_LINK_TEXT, "添加下级部门")
+        driver.find_element(By.NAME, "name").send_keys("运维中心")
+        submit()
+
+        # A user in that department, with the assessor role.
+        driver.get(base + "/users/new")
+        driver.find_element(By.NAME, "username").send_keys("li.na")
+        driver.find_element(By.NAME, "display_name").send_keys("李娜")
+        driver.find_element(By.NAME, "email").send_keys("li.na@example.cn")
+        Select(driver.find_element(By.NAME, "department_id")).select_by_value(department_id)
+        driver.find_element(By.NAME, "position").send_keys("风险评估工程师")
+        driver.find_element(By.NAME, "password").send_keys("li-na-strong-passphrase")
+        Select(driver.find_element(By.NAME, "role")).select_by_value("assessor")
+        submit()
+        expect("李娜", "风险评估人员", "信息安全部", "已创建")
+        shot("06-user-zh")
+
+        # Add a second role limited to the department, on the user page.
+        Select(driver.find_element(By.CSS_SELECTOR, "form.add-role select[name=role]")).select_by_value("security_admin")
+        Select(driver.find_element(By.CSS_SELECTOR, "form.add-role select[name=department_id]")).select_by_value(department_id)
+        click_and_wait(By.CSS_SELECTOR, "form.add-role button[type=submit]")
+        expect("安全管理员", "限于：信息安全部")
+
+        for path, name, needles in [
+            ("/departments", "07-departments-zh", ["华东科技集团", "信息安全部", "运维中心"]),
+            (f"/departments/{department_id}", "08-department-zh", ["信息安全部", "变更记录", "李娜"]),
+            ("/users", "09-users-zh", ["li.na", "李娜", "风险评估人员"]),
+            ("/roles", "10-roles-zh", ["角色与权限", "信息安全领导小组", "审计日志"]),
+            ("/audit", "11-audit-zh", ["审计日志", "新建", "admin"]),
+            ("/account", "12-account-zh", ["个人 API 令牌", "修改密码"]),
+        ]:
+            driver.get(base + path)
+            expect(*needles)
+            shot(name)
+
+        driver.get(base + "/audit")
+        click_and_wait(By.LINK_TEXT, "校验完整性")
+        expect("审计日志完整，未被篡改。")
+
+        # And back to English: the same pages in the other language.
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        for path, name, needles in [
+            ("/users", "13-users-en", ["Users", "li.na", "Risk assessor"]),
+            (f"/departments/{department_id}", "14-department-en", ["History", "Members"]),
+            ("/roles", "15-roles-en", ["Roles & permissions", "Security committee"]),
+        ]:
+            driver.get(base + path)
+            expect(*needles)
+            shot(name)
+
+        # Sign out.
+        click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
+        assert "/login" in driver.current_url
+        print(f"browser test passed; {len(shots)} screenshots in {out_dir}")
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
