@@ -113,7 +113,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     tracing::info!(settings = ?settings, "starting castellan {}", env!("CARGO_PKG_VERSION"));
     let app = App::open(settings).await?;
-    if let Some(admin) = bootstrap::ensure_admin(&app).await? {
+    let created = bootstrap::ensure_admin(&app).await.map_err(|e| {
+        describe(e).context(
+            "cannot create the first administrator from admin_user / admin_password (CASTELLAN_ADMIN_USER / CASTELLAN_ADMIN_PASSWORD)",
+        )
+    })?;
+    if let Some(admin) = created {
         match admin.generated_password {
             // Printed once on the console, never logged.
             Some(password) => eprintln!(

@@ -7,7 +7,7 @@ use castellan_domain::values::UserStatus;
 use castellan_domain::{Grant, Lang, Role, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value.
@@ -64,6 +64,28 @@ code_schema!(
     Lang::ALL.iter().map(|l| l.code()).collect()
 );
 
+/// A language code, or `null` to follow the browser.
+pub struct NullableLangCode;
+
+impl PartialSchema for NullableLangCode {
+    fn schema() -> RefOr<Schema> {
+        let mut codes: Vec<serde_json::Value> = Lang::ALL
+            .iter()
+            .map(|l| serde_json::Value::from(l.code()))
+            .collect();
+        codes.push(serde_json::Value::Null);
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .enum_values(Some(codes))
+            .description(Some(
+                "A language of the product, or null to follow the browser.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for NullableLangCode {}
+
 /// A department.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DepartmentView {
@@ -116,9 +138,11 @@ pub struct DepartmentList {
 #[serde(deny_unknown_fields)]
 pub struct DepartmentCreate {
     /// Name (1–100 characters).
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Optional code (letters, digits, `.`, `_`, `-`; up to 32).
     #[serde(default)]
+    #[schema(max_length = 32, pattern = "^[A-Za-z0-9._-]*$")]
     pub code: Option<String>,
     /// Parent department.
     #[serde(default)]
@@ -193,7 +217,7 @@ pub struct UserView {
     /// Roles held.
     pub roles: Vec<RoleAssignment>,
     /// Preferred language, `null` to follow the browser.
-    #[schema(schema_with = LangCode::schema, nullable)]
+    #[schema(schema_with = NullableLangCode::schema)]
     pub language: Option<String>,
     /// Last successful sign-in.
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -241,9 +265,15 @@ pub struct UserList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
-    /// Login name: 2–64 of a–z, 0–9, `.`, `_`, `-`.
+    /// Login name: 2–64 of a–z, 0–9, `.`, `_`, `-` (upper case is folded to lower case).
+    #[schema(
+        min_length = 2,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]+$"
+    )]
     pub username: String,
     /// Name shown to others.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     /// E-mail address.
     #[serde(default)]
@@ -255,14 +285,14 @@ pub struct UserCreate {
     #[serde(default)]
     pub position: Option<String>,
     /// Initial password (write-only): at least 12 characters, not containing the username.
-    #[schema(write_only, format = Password)]
+    #[schema(write_only, format = Password, min_length = 12, max_length = 1024)]
     pub password: String,
     /// Roles.
     #[serde(default)]
     pub roles: Vec<RoleAssignment>,
     /// Preferred language.
     #[serde(default)]
-    #[schema(schema_with = LangCode::schema, nullable)]
+    #[schema(schema_with = NullableLangCode::schema)]
     pub language: Option<String>,
 }
 
@@ -291,7 +321,7 @@ pub struct UserUpdate {
     pub status: Option<String>,
     /// Preferred language, or `null`.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(schema_with = LangCode::schema, nullable)]
+    #[schema(schema_with = NullableLangCode::schema)]
     pub language: Option<Option<String>>,
     /// The complete new list of roles.
     #[serde(default, deserialize_with = "non_null")]
@@ -343,7 +373,7 @@ pub struct MeUpdate {
     pub email: Option<Option<String>>,
     /// Preferred language, or `null` to follow the browser.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(schema_with = LangCode::schema, nullable)]
+    #[schema(schema_with = NullableLangCode::schema)]
     pub language: Option<Option<String>>,
 }
 
@@ -410,9 +440,11 @@ pub struct TokenList {
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
     /// A name to recognise it (1–80 characters).
+    #[schema(min_length = 1, max_length = 80)]
     pub name: String,
     /// Days until it expires (1–730); absent for no expiry.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 730)]
     pub expires_in_days: Option<i64>,
 }
 
