@@ -6,9 +6,9 @@ use castellan_domain::audit::AuditEntry;
 use castellan_domain::paging::{Cursor, Page};
 use castellan_domain::permission::Target;
 use castellan_domain::{Action, Resource, Timestamp, UserId};
+use castellan_store::Conn;
 use castellan_store::audit::{self as store, AuditFilter, NewEntry, Verification};
 use serde::Serialize;
-use sqlx::AnyConnection;
 
 /// Who an entry is attributed to.
 #[derive(Debug, Clone)]
@@ -73,11 +73,7 @@ impl Event {
 }
 
 /// Appends an entry in the caller's transaction.
-pub async fn record(
-    conn: &mut AnyConnection,
-    actor: &Actor<'_>,
-    event: Event,
-) -> Result<AuditEntry> {
+pub async fn record(conn: &mut Conn, actor: &Actor<'_>, event: Event) -> Result<AuditEntry> {
     let entry = NewEntry {
         actor_id: actor.id.map(|u| u.0),
         actor: actor.name.to_owned(),

@@ -10,10 +10,10 @@ use castellan_domain::values::{clean_text, parse_department_code};
 use castellan_domain::{
     Action, Conflict, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
 };
+use castellan_store::Conn;
 use castellan_store::departments::{
     self as store, DepartmentChanges, DepartmentFilter, NewDepartment,
 };
-use sqlx::AnyConnection;
 
 /// Fields of a department as submitted.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +57,7 @@ fn validate(name: &str, code: Option<&str>, errors: &mut FieldErrors) -> Option<
 
 /// Loads the parent, recording a missing one in `errors`.
 async fn load_parent(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     parent_id: Option<i64>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Department>> {
@@ -76,7 +76,7 @@ fn target(parent: Option<&Department>) -> Target<'_> {
 }
 
 async fn check_unique(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     valid: &Valid,
     parent: Option<&Department>,
     except: Option<DepartmentId>,

@@ -14,10 +14,10 @@ pub enum Error {
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
+impl From<castellan_store::DbError> for Error {
+    fn from(e: castellan_store::DbError) -> Self {
         // A unique index caught what the field checks missed (two requests racing).
-        if castellan_store::is_unique_violation(&e) {
+        if e.is_unique_violation() {
             return Error::Domain(DomainError::Conflict(Conflict::Duplicate));
         }
         Error::Internal(Box::new(e))

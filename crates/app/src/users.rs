@@ -13,9 +13,9 @@ use castellan_domain::{
     Action, Conflict, DepartmentId, DepartmentPath, DomainError, FieldErrorKind, FieldErrors,
     Grant, Lang, Resource, Role, Timestamp, UserId,
 };
+use castellan_store::Conn;
 use castellan_store::users::{self as store, Profile, UserFilter};
 use castellan_store::{departments, tokens};
-use sqlx::AnyConnection;
 
 /// A role assignment as submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,10 +66,7 @@ pub struct UserPatch {
     pub roles: Option<Vec<GrantInput>>,
 }
 
-async fn path_of(
-    conn: &mut AnyConnection,
-    dept: Option<DepartmentId>,
-) -> Result<Option<DepartmentPath>> {
+async fn path_of(conn: &mut Conn, dept: Option<DepartmentId>) -> Result<Option<DepartmentPath>> {
     Ok(match dept {
         None => None,
         Some(id) => departments::get(conn, id).await?.map(|d| d.path),
@@ -93,7 +90,7 @@ fn parse_language(raw: Option<&str>) -> std::result::Result<Option<Lang>, FieldE
 
 /// Checks the submitted grants: known roles, existing departments, no duplicates.
 async fn parse_grants(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     input: &[GrantInput],
     errors: &mut FieldErrors,
 ) -> Result<Vec<Grant>> {
@@ -134,7 +131,7 @@ async fn parse_grants(
 /// grant's own scope, so a department-limited administrator cannot hand out
 /// organization-wide roles.
 async fn authorize_grant_changes(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     ctx: &Ctx,
     before: &[Grant],
     after: &[Grant],

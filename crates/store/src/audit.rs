@@ -1,12 +1,11 @@
 //! The audit trail: appending chained entries inside the caller's transaction, reading
 //! them back, and walking the chain for verification.
 
+use crate::conn::{Conn, DbError, Row};
 use crate::sql::Sql;
 use castellan_domain::Timestamp;
 use castellan_domain::audit::{AuditEntry, ChainError, ChainVerifier};
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 /// An entry to append; the chain fields are filled in by [`append`].
 #[derive(Debug, Clone, Default)]
@@ -34,15 +33,11 @@ pub struct NewEntry {
 /// Appends an entry. Must run in the same transaction as the change it records: the head
 /// row update takes a row lock (PostgreSQL) or runs under the write lock (SQLite), so
 /// entries get consecutive numbers in commit order and a rolled-back change leaves no entry.
-pub async fn append(
-    conn: &mut AnyConnection,
-    new: NewEntry,
-    now: Timestamp,
-) -> Result<AuditEntry, sqlx::Error> {
+pub async fn append(conn: &mut Conn, new: NewEntry, now: Timestamp) -> Result<AuditEntry, DbError> {
     let row = Sql::new("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     let seq: i64 = row.try_get(0)?;
     let prev_hash: String = row.try_get(1)?;
     let mut entry = AuditEntry {
@@ -99,21 +94,21 @@ pub async fn append(
 
 const COLUMNS: &str = "seq, at, actor_id, actor, action, entity_type, entity_id, before_data, after_data, client_ip, request_id, prev_hash, hash";
 
-fn from_row(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
+fn from_row(mut row: Row) -> Result<AuditEntry, DbError> {
     Ok(AuditEntry {
-        seq: row.try_get("seq")?,
-        at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        entity_type: row.try_get("entity_type")?,
-        entity_id: row.try_get("entity_id")?,
-        before: row.try_get("before_data")?,
-        after: row.try_get("after_data")?,
-        client_ip: row.try_get("client_ip")?,
-        request_id: row.try_get("request_id")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
+        seq: row.take("seq")?,
+        at: row.take("at")?,
+        actor_id: row.take("actor_id")?,
+        actor: row.take("actor")?,
+        action: row.take("action")?,
+        entity_type: row.take("entity_type")?,
+        entity_id: row.take("entity_id")?,
+        before: row.take("before_data")?,
+        after: row.take("after_data")?,
+        client_ip: row.take("client_ip")?,
+        request_id: row.take("request_id")?,
+        prev_hash: row.take("prev_hash")?,
+        hash: row.take("hash")?,
     })
 }
 
@@ -142,11 +137,11 @@ pub const SORT: Sort = Sort {
 
 /// One page of entries, newest first.
 pub async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     filter: &AuditFilter,
     after: Option<&Cursor>,
     limit: u32,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), sqlx::Error> {
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"));
     if let Some(t) = &filter.entity_type {
         q.push(" AND entity_type = ").bind(t.clone());
@@ -176,7 +171,7 @@ pub async fn list(
     let mut items: Vec<AuditEntry> = q
         .fetch_all(conn)
         .await?
-        .iter()
+        .into_iter()
         .map(from_row)
         .collect::<Result<_, _>>()?;
     let next = crate::paging::next_cursor(&mut items, limit, SORT, |e| vec![KeyValue::Int(e.seq)]);
@@ -195,7 +190,7 @@ pub struct Verification {
 }
 
 /// Checks every entry in order, in batches, in constant memory.
-pub async fn verify(conn: &mut AnyConnection) -> Result<Verification, sqlx::Error> {
+pub async fn verify(conn: &mut Conn) -> Result<Verification, DbError> {
     let mut verifier = ChainVerifier::new();
     let mut after = 0_i64;
     loop {
@@ -205,7 +200,7 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Verification, sqlx::Erro
         if rows.is_empty() {
             break;
         }
-        for row in &rows {
+        for row in rows {
             let entry = from_row(row)?;
             after = entry.seq;
             if let Err(error) = verifier.check(&entry) {
@@ -220,7 +215,7 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Verification, sqlx::Erro
     let row = Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_optional(conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     let head_seq: i64 = row.try_get(0)?;
     let head_hash: String = row.try_get(1)?;
     Ok(Verification {

@@ -33,7 +33,7 @@ pub enum BackupError {
     WrongBackend(&'static str),
     /// The database refused.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::conn::DbError),
     /// Copying files failed.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
@@ -66,17 +66,22 @@ pub async fn sqlite_snapshot(db: &Db, dest: &Path) -> Result<u64, BackupError> {
     };
     // SQLite only: VACUUM INTO copies a transaction-consistent image while readers and the
     // server keep running.
-    sqlx::query("VACUUM INTO $1")
-        .bind(dest_str.to_owned())
-        .execute(db.write_pool())
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) => BackupError::Unwritable {
+    let mut conn = db.maintenance().await?;
+    conn.execute(
+        "VACUUM INTO $1",
+        &[crate::conn::Value::Text(dest_str.to_owned())],
+    )
+    .await
+    .map_err(|e| {
+        if e.is_refusal() {
+            BackupError::Unwritable {
                 path: shown.clone(),
-                reason: d.message().to_owned(),
-            },
-            other => BackupError::Database(other),
-        })?;
+                reason: e.to_string(),
+            }
+        } else {
+            BackupError::Database(e)
+        }
+    })?;
     Ok(std::fs::metadata(dest)?.len())
 }
 
@@ -116,18 +121,20 @@ pub async fn sqlite_restore(src: &Path, target: &Path) -> Result<i64, BackupErro
         let version = migrate::current_version(&db)
             .await
             .map_err(|e| not_backup(e.to_string()))?;
-        let integrity: (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(db.write_pool())
-            .await?;
+        let integrity: String = {
+            let mut conn = db.read().await?;
+            let mut row = conn
+                .fetch_optional("PRAGMA integrity_check", &[])
+                .await?
+                .ok_or(crate::conn::DbError::RowNotFound)?;
+            row.take(0)?
+        };
         db.close().await;
         if version == 0 {
             return Err(not_backup("it holds no Castellan schema".into()));
         }
-        if integrity.0 != "ok" {
-            return Err(not_backup(format!(
-                "integrity check failed: {}",
-                integrity.0
-            )));
+        if integrity != "ok" {
+            return Err(not_backup(format!("integrity check failed: {integrity}")));
         }
         Ok(version)
     };

@@ -1,21 +1,15 @@
-//! Opening the database. One `Db` serves SQLite and PostgreSQL through sqlx's `Any` driver;
-//! the backend is chosen once, from the URL, and only the few places where the dialects
-//! truly differ ask which one it is.
+//! Opening the database. One `Db` serves SQLite and PostgreSQL; the backend is chosen once,
+//! from the URL, and only the few places where the dialects truly differ ask which one it is.
 
+use crate::conn::{Conn, DbError, Shelf, Tx};
 use crate::migrate::{self, MigrateError};
-use sqlx::AnyConnection;
-use sqlx::any::AnyPoolOptions;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::postgres::PgPoolOptions;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// A write transaction. Every change, and its audit entry, happens inside one.
-pub type Tx = Transaction<'static, Any>;
-
 /// A pooled connection for reads.
-pub type ReadConn = PoolConnection<Any>;
+pub type ReadConn = Conn;
 
 /// Which database engine is behind the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +57,7 @@ pub enum OpenError {
         /// The URL with any password hidden.
         url: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: DbError,
     },
     /// Migrations failed or the schema is newer than this binary.
     #[error(transparent)]
@@ -75,7 +69,7 @@ pub enum OpenError {
 pub struct DbOptions {
     /// Maximum connections for reads (and, on PostgreSQL, writes).
     pub max_connections: u32,
-    /// How long a request waits for a free connection.
+    /// How long a request waits for a free connection (PostgreSQL).
     pub acquire_timeout: Duration,
     /// Apply pending migrations on open (`serve` does; `migrate` does it explicitly).
     pub migrate: bool,
@@ -91,66 +85,105 @@ impl Default for DbOptions {
     }
 }
 
-/// The database: a pool for reads and a pool for writes.
-///
-/// On SQLite the write pool has a single connection, so Castellan's own writers queue in
-/// process instead of failing with "database is locked", and the read connections are
-/// `query_only`, so a write that forgets to open a write transaction fails loudly. On
-/// PostgreSQL both are the same pool.
-#[derive(Clone, Debug)]
+enum Pools {
+    /// Read connections are `query_only`, so a write that forgets to open a write
+    /// transaction fails loudly; the single writer makes Castellan's own writers queue in
+    /// process instead of failing with "database is locked".
+    Sqlite {
+        readers: Arc<Shelf>,
+        writer: Arc<Shelf>,
+    },
+    Postgres(sqlx::PgPool),
+}
+
+/// The database.
+#[derive(Clone)]
 pub struct Db {
-    read: AnyPool,
-    write: AnyPool,
+    pools: Arc<Pools>,
     backend: Backend,
     redacted_url: String,
 }
 
-static INSTALL_DRIVERS: Once = Once::new();
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("url", &self.redacted_url)
+            .finish()
+    }
+}
+
+/// Opens one SQLite connection with Castellan's settings (SQLite only: WAL, NORMAL
+/// synchronisation — durable at checkpoints and safe in WAL —, foreign keys, a busy timeout).
+fn open_sqlite(path: &Path, writer: bool) -> Result<rusqlite::Connection, rusqlite::Error> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = rusqlite::Connection::open_with_flags(path, flags)?;
+    c.busy_timeout(Duration::from_secs(10))?;
+    if writer {
+        c.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    c.pragma_update(None, "foreign_keys", "ON")?;
+    c.pragma_update(None, "temp_store", "MEMORY")?;
+    c.pragma_update(None, "cache_size", -32000)?;
+    if !writer {
+        c.pragma_update(None, "query_only", "ON")?;
+    }
+    c.set_prepared_statement_cache_capacity(256);
+    Ok(c)
+}
+
+/// Runs a call that may wait on another process's lock without stalling the async workers.
+fn may_block<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
 
 impl Db {
     /// Opens (and on SQLite creates) the database, applying migrations when asked.
     pub async fn open(url: &str, options: &DbOptions) -> Result<Db, OpenError> {
-        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = backend_of(url)?;
         let redacted_url = redact_url(url);
-        let connect_err = |source| OpenError::Connect {
+        let connect_err = |source: DbError| OpenError::Connect {
             url: redacted_url.clone(),
             source,
         };
-        let db = match backend {
+        let pools = match backend {
             Backend::Sqlite => {
-                let (url, path) = sqlite_url(url)?;
+                let (_, path) = sqlite_url(url)?;
                 check_sqlite_path(&path)?;
-                // The single writer: WAL, NORMAL sync (durable at checkpoints, safe in WAL).
-                let write = sqlite_pool(1, options, false)
-                    .connect(&url)
-                    .await
-                    .map_err(connect_err)?;
-                let read = sqlite_pool(options.max_connections.max(1), options, true)
-                    .connect(&url)
-                    .await
-                    .map_err(connect_err)?;
-                Db {
-                    read,
-                    write,
-                    backend,
-                    redacted_url: redacted_url.clone(),
+                let first = open_sqlite(&path, true).map_err(|e| connect_err(e.into()))?;
+                let writer_path = path.clone();
+                let writer = Shelf::new(1, move || open_sqlite(&writer_path, true));
+                if let Ok(mut idle) = writer_idle(&writer) {
+                    idle.push(first);
                 }
+                let reader_path = path.clone();
+                let readers = Shelf::new(options.max_connections.max(1) as usize, move || {
+                    open_sqlite(&reader_path, false)
+                });
+                Pools::Sqlite { readers, writer }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
+                let pool = PgPoolOptions::new()
                     .max_connections(options.max_connections.max(2))
                     .acquire_timeout(options.acquire_timeout)
                     .connect(url)
                     .await
-                    .map_err(connect_err)?;
-                Db {
-                    read: pool.clone(),
-                    write: pool,
-                    backend,
-                    redacted_url: redacted_url.clone(),
-                }
+                    .map_err(|e| connect_err(e.into()))?;
+                Pools::Postgres(pool)
             }
+        };
+        let db = Db {
+            pools: Arc::new(pools),
+            backend,
+            redacted_url,
         };
         if options.migrate {
             migrate::run(&db).await?;
@@ -171,69 +204,72 @@ impl Db {
     }
 
     /// A connection for reads.
-    pub async fn read(&self) -> Result<ReadConn, sqlx::Error> {
-        self.read.acquire().await
+    pub async fn read(&self) -> Result<ReadConn, DbError> {
+        match &*self.pools {
+            Pools::Sqlite { readers, .. } => Ok(Conn::sqlite(readers.lease().await?)),
+            Pools::Postgres(pool) => Ok(Conn::pg(pool.acquire().await?)),
+        }
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so it never fails half-way with a lock upgrade error.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.write.begin().await,
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => {
+                let mut conn = Conn::sqlite(writer.lease().await?);
+                let native = conn
+                    .sqlite_native()
+                    .ok_or_else(|| DbError::Pool("no SQLite connection".into()))?;
+                may_block(|| native.execute_batch("BEGIN IMMEDIATE"))?;
+                Ok(Tx::new(conn))
+            }
+            Pools::Postgres(pool) => Ok(Tx::new(Conn::pg_tx(pool.begin().await?))),
+        }
+    }
+
+    /// The write connection outside a transaction (SQLite), for maintenance such as
+    /// `VACUUM INTO`; a pooled connection on PostgreSQL.
+    pub async fn maintenance(&self) -> Result<Conn, DbError> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => Ok(Conn::sqlite(writer.lease().await?)),
+            Pools::Postgres(pool) => Ok(Conn::pg(pool.acquire().await?)),
         }
     }
 
     /// Checks that the database answers (for `/readyz`).
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+    pub async fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.read().await?;
-        conn.execute("SELECT 1").await.map(|_| ())
+        conn.fetch_all("SELECT 1", &[]).await.map(|_| ())
     }
 
-    /// Current pool usage: (connections open, connections idle), reads and writes together.
-    pub fn pool_stats(&self) -> (u32, usize) {
-        if self.backend == Backend::Postgres {
-            (self.read.size(), self.read.num_idle())
-        } else {
-            (
-                self.read.size() + self.write.size(),
-                self.read.num_idle() + self.write.num_idle(),
-            )
+    /// Current pool usage: (connections open, connections idle).
+    pub fn pool_stats(&self) -> (usize, usize) {
+        match &*self.pools {
+            Pools::Sqlite { readers, writer } => {
+                let (ro, ri) = readers.stats();
+                let (wo, wi) = writer.stats();
+                (ro + wo, ri + wi)
+            }
+            Pools::Postgres(pool) => (pool.size() as usize, pool.num_idle()),
         }
     }
 
-    /// Closes every connection (waits for running queries).
+    /// Closes the pools (running queries finish).
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
-    }
-
-    /// The write pool, for the few operations (migrations, backup) that need their own
-    /// statement sequence.
-    pub(crate) fn write_pool(&self) -> &AnyPool {
-        &self.write
+        match &*self.pools {
+            Pools::Sqlite { readers, writer } => {
+                readers.close();
+                writer.close();
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-fn sqlite_pool(max: u32, options: &DbOptions, read_only: bool) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(max)
-        .min_connections(if read_only { 0 } else { 1 })
-        .acquire_timeout(options.acquire_timeout)
-        .after_connect(move |conn: &mut AnyConnection, _meta| {
-            Box::pin(async move {
-                // SQLite-specific settings; sqlx already turns foreign keys on.
-                if !read_only {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                }
-                conn.execute("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000")
-                    .await?;
-                if read_only {
-                    conn.execute("PRAGMA query_only = ON").await?;
-                }
-                Ok(())
-            })
-        })
+fn writer_idle(
+    shelf: &Arc<Shelf>,
+) -> Result<std::sync::MutexGuard<'_, Vec<rusqlite::Connection>>, ()> {
+    shelf.idle_mut().map_err(|_| ())
 }
 
 /// Which backend a URL names.
@@ -328,11 +364,6 @@ pub fn redact_url(url: &str) -> String {
         userinfo.get(..colon).unwrap_or(""),
         rest.get(at..).unwrap_or("")
     )
-}
-
-/// True when the error is a unique-constraint violation (the same on both engines).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 #[cfg(test)]

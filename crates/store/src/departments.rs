@@ -1,79 +1,61 @@
 //! The department tree.
 
+use crate::conn::{Conn, DbError, Row};
 use crate::rows::{corrupt, ts};
 use crate::sql::{Sql, contains_pattern};
 use castellan_domain::org::Department;
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::{DepartmentId, DepartmentPath, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 const COLUMNS: &str = "id, name, code, parent_id, path, version, created_at, updated_at";
 
-fn from_row(row: &AnyRow) -> Result<Department, sqlx::Error> {
-    let path: String = row.try_get("path")?;
+fn from_row(mut row: Row) -> Result<Department, DbError> {
+    let path: String = row.take("path")?;
     Ok(Department {
-        id: DepartmentId(row.try_get("id")?),
-        name: row.try_get("name")?,
-        code: row.try_get("code")?,
+        id: DepartmentId(row.take("id")?),
+        name: row.take("name")?,
+        code: row.take("code")?,
         parent_id: row
             .try_get::<Option<i64>, _>("parent_id")?
             .map(DepartmentId),
         path: DepartmentPath::from_db(&path).ok_or_else(|| corrupt("department path", &path))?,
-        version: row.try_get("version")?,
-        created_at: ts(row, "created_at")?,
-        updated_at: ts(row, "updated_at")?,
+        version: row.take("version")?,
+        created_at: ts(&mut row, "created_at")?,
+        updated_at: ts(&mut row, "updated_at")?,
     })
 }
 
 /// One department.
-pub async fn get(
-    conn: &mut AnyConnection,
-    id: DepartmentId,
-) -> Result<Option<Department>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: DepartmentId) -> Result<Option<Department>, DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM departments WHERE id = "));
     q.bind(id.0);
-    q.fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    q.fetch_optional(conn).await?.map(from_row).transpose()
 }
 
 /// Several departments by id (missing ids are left out).
-pub async fn get_many(
-    conn: &mut AnyConnection,
-    ids: &[DepartmentId],
-) -> Result<Vec<Department>, sqlx::Error> {
+pub async fn get_many(conn: &mut Conn, ids: &[DepartmentId]) -> Result<Vec<Department>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM departments WHERE id IN ("));
     q.bind_list(ids.iter().map(|d| d.0)).push(")");
-    q.fetch_all(conn).await?.iter().map(from_row).collect()
+    q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
 
 /// The department with this code, if any.
-pub async fn find_by_code(
-    conn: &mut AnyConnection,
-    code: &str,
-) -> Result<Option<Department>, sqlx::Error> {
+pub async fn find_by_code(conn: &mut Conn, code: &str) -> Result<Option<Department>, DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM departments WHERE code = "));
     q.bind(code.to_owned());
-    q.fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    q.fetch_optional(conn).await?.map(from_row).transpose()
 }
 
 /// The id of a sibling named `name` under `parent`, other than `except`.
 pub async fn sibling_named(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     parent: Option<DepartmentId>,
     name: &str,
     except: Option<DepartmentId>,
-) -> Result<Option<DepartmentId>, sqlx::Error> {
+) -> Result<Option<DepartmentId>, DbError> {
     let mut q = Sql::new("SELECT id FROM departments WHERE COALESCE(parent_id, 0) = ");
     q.bind(parent.map_or(0, |p| p.0))
         .push(" AND name = ")
@@ -101,10 +83,10 @@ pub struct NewDepartment<'a> {
 
 /// Inserts a department and sets its path.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     new: &NewDepartment<'_>,
     now: Timestamp,
-) -> Result<Department, sqlx::Error> {
+) -> Result<Department, DbError> {
     let now_s = now.to_db();
     let mut q = Sql::new(
         "INSERT INTO departments (name, code, parent_id, path, version, created_at, updated_at) VALUES (",
@@ -122,14 +104,14 @@ pub async fn insert(
     let row = q
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     let id = DepartmentId(row.try_get(0)?);
     let mut path = new.parent.map(|p| p.path.clone()).unwrap_or_default();
     path.0.push(id);
     let mut q = Sql::new("UPDATE departments SET path = ");
     q.bind(path.to_db()).push(" WHERE id = ").bind(id.0);
     q.execute(&mut *conn).await?;
-    get(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
+    get(conn, id).await?.ok_or(DbError::RowNotFound)
 }
 
 /// Changed fields of a department.
@@ -146,12 +128,12 @@ pub struct DepartmentChanges<'a> {
 /// Updates a department if its version is still `expected_version`; moves its subtree when
 /// the parent changes. Returns `None` when the version did not match.
 pub async fn update(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     current: &Department,
     changes: &DepartmentChanges<'_>,
     expected_version: i64,
     now: Timestamp,
-) -> Result<Option<Department>, sqlx::Error> {
+) -> Result<Option<Department>, DbError> {
     let mut new_path = changes.parent.map(|p| p.path.clone()).unwrap_or_default();
     new_path.0.push(current.id);
     let mut q = Sql::new("UPDATE departments SET name = ");
@@ -189,17 +171,14 @@ pub async fn update(
 }
 
 /// Deletes a department (the caller has checked it is empty).
-pub async fn delete(conn: &mut AnyConnection, id: DepartmentId) -> Result<bool, sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: DepartmentId) -> Result<bool, DbError> {
     let mut q = Sql::new("DELETE FROM departments WHERE id = ");
     q.bind(id.0);
     Ok(q.execute(conn).await? > 0)
 }
 
 /// What still depends on a department: (sub-departments, members, role scopes).
-pub async fn dependents(
-    conn: &mut AnyConnection,
-    id: DepartmentId,
-) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn dependents(conn: &mut Conn, id: DepartmentId) -> Result<(i64, i64, i64), DbError> {
     let mut q = Sql::new("SELECT (SELECT COUNT(*) FROM departments WHERE parent_id = ");
     q.bind(id.0)
         .push("), (SELECT COUNT(*) FROM users WHERE department_id = ")
@@ -207,10 +186,7 @@ pub async fn dependents(
         .push("), (SELECT COUNT(*) FROM user_roles WHERE department_id = ")
         .bind(id.0)
         .push(")");
-    let row = q
-        .fetch_optional(conn)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let row = q.fetch_optional(conn).await?.ok_or(DbError::RowNotFound)?;
     Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
 }
 
@@ -232,12 +208,12 @@ pub const SORTS: &[&str] = &["name", "code", "created_at"];
 
 /// One page of departments, keyset-paged on (sort key, id).
 pub async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     filter: &DepartmentFilter,
     sort: Sort,
     after: Option<&Cursor>,
     limit: u32,
-) -> Result<(Vec<Department>, Option<Cursor>), sqlx::Error> {
+) -> Result<(Vec<Department>, Option<Cursor>), DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM departments WHERE 1 = 1"));
     if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
         let p = contains_pattern(text);
@@ -266,7 +242,7 @@ pub async fn list(
     let mut items: Vec<Department> = q
         .fetch_all(conn)
         .await?
-        .iter()
+        .into_iter()
         .map(from_row)
         .collect::<Result<_, _>>()?;
     let next = crate::paging::next_cursor(&mut items, limit, sort, |d| {
@@ -281,27 +257,27 @@ pub async fn list(
 }
 
 /// Every department (for the tree view and pickers), up to `cap`, ordered by path.
-pub async fn all(conn: &mut AnyConnection, cap: u32) -> Result<Vec<Department>, sqlx::Error> {
+pub async fn all(conn: &mut Conn, cap: u32) -> Result<Vec<Department>, DbError> {
     let mut q = Sql::new(&format!(
         "SELECT {COLUMNS} FROM departments ORDER BY name, id LIMIT "
     ));
     q.bind(i64::from(cap));
-    q.fetch_all(conn).await?.iter().map(from_row).collect()
+    q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
 
 /// Number of departments.
-pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+pub async fn count(conn: &mut Conn) -> Result<i64, DbError> {
     let row = Sql::new("SELECT COUNT(*) FROM departments")
         .fetch_optional(conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     row.try_get(0)
 }
 
 /// Direct members per department.
 pub async fn member_counts(
-    conn: &mut AnyConnection,
-) -> Result<std::collections::HashMap<DepartmentId, i64>, sqlx::Error> {
+    conn: &mut Conn,
+) -> Result<std::collections::HashMap<DepartmentId, i64>, DbError> {
     let rows = Sql::new("SELECT department_id, COUNT(*) AS n FROM users WHERE department_id IS NOT NULL GROUP BY department_id")
         .fetch_all(conn)
         .await?;

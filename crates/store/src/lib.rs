@@ -1,11 +1,12 @@
 //! Castellan's storage. One code path for SQLite and PostgreSQL: portable SQL with `$n`
-//! placeholders through sqlx's `Any` driver; the dialect is consulted only where the engines
-//! truly differ (each place says so). Repositories are plain async functions taking a
+//! placeholders, run by a thin core (`conn`) over rusqlite and sqlx-postgres; the dialect is
+//! consulted only where the engines truly differ (each place says so). Repositories are plain async functions taking a
 //! connection, so a service can run several of them, and its audit entry, in one
 //! transaction.
 
 pub mod audit;
 pub mod backup;
+pub mod conn;
 pub mod db;
 pub mod departments;
 pub mod migrate;
@@ -16,4 +17,5 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-pub use db::{Backend, Db, DbOptions, OpenError, ReadConn, Tx, is_unique_violation};
+pub use conn::{Conn, DbError, Row, Tx, Value};
+pub use db::{Backend, Db, DbOptions, OpenError, ReadConn};

@@ -7,10 +7,11 @@
 //! its migrations, so columns are added before they are used and dropped only after no
 //! released binary reads them.
 
+use crate::conn::{Conn, DbError};
 use crate::db::{Backend, Db};
+use crate::sql::Sql;
 use castellan_domain::Timestamp;
 use sha2::{Digest, Sha256};
-use sqlx::{Executor, Row};
 
 /// One embedded migration.
 struct Migration {
@@ -55,7 +56,7 @@ pub enum MigrateError {
     },
     /// The database refused a statement.
     #[error("migration failed: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] DbError),
 }
 
 /// What a run did.
@@ -78,10 +79,10 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         let mut tx = db.begin().await?;
         if db.backend() == Backend::Postgres {
             // PostgreSQL only: serialize concurrent migrators (held until commit).
-            tx.execute("SELECT pg_advisory_xact_lock(7202611220001)")
+            tx.execute("SELECT pg_advisory_xact_lock(7202611220001)", &[])
                 .await?;
         }
-        tx.execute(TABLE).await?;
+        tx.execute_batch(TABLE).await?;
         let recorded = recorded_versions(&mut tx).await?;
         check_recorded(&recorded)?;
         if recorded.iter().any(|(v, _)| *v == migration.version) {
@@ -89,16 +90,18 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
             continue;
         }
         let sql = render(migration.sql, db.backend());
-        tx.execute(sqlx::AssertSqlSafe(sql)).await?;
-        sqlx::query(
-            "INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(migration.version)
-        .bind(migration.name)
-        .bind(checksum(migration.sql))
-        .bind(Timestamp::now().to_db())
-        .execute(&mut *tx)
-        .await?;
+        tx.execute_batch(&sql).await?;
+        let mut q =
+            Sql::new("INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES (");
+        q.bind(migration.version)
+            .push(", ")
+            .bind(migration.name)
+            .push(", ")
+            .bind(checksum(migration.sql))
+            .push(", ")
+            .bind(Timestamp::now().to_db())
+            .push(")");
+        q.execute(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(
             version = migration.version,
@@ -136,26 +139,27 @@ pub async fn current_version(db: &Db) -> Result<i64, MigrateError> {
     Ok(recorded.iter().map(|(v, _)| *v).max().unwrap_or(0))
 }
 
-async fn table_exists(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+async fn table_exists(conn: &mut Conn) -> Result<bool, DbError> {
     // Portable probe: selecting from a missing table fails on both engines.
-    match sqlx::query("SELECT version FROM castellan_schema LIMIT 1")
-        .fetch_optional(&mut *conn)
+    match conn
+        .fetch_optional("SELECT version FROM castellan_schema LIMIT 1", &[])
         .await
     {
         Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(_)) => Ok(false),
+        Err(e) if e.is_refusal() => Ok(false),
         Err(e) => Err(e),
     }
 }
 
-async fn recorded_versions(
-    conn: &mut sqlx::AnyConnection,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT version, checksum FROM castellan_schema ORDER BY version")
-        .fetch_all(&mut *conn)
+async fn recorded_versions(conn: &mut Conn) -> Result<Vec<(i64, String)>, DbError> {
+    let rows = conn
+        .fetch_all(
+            "SELECT version, checksum FROM castellan_schema ORDER BY version",
+            &[],
+        )
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+    rows.into_iter()
+        .map(|mut r| Ok((r.take::<i64, _>(0)?, r.take::<String, _>(1)?)))
         .collect()
 }
 

@@ -1,5 +1,6 @@
 //! Keyset paging shared by every list: `WHERE (key, id) > (last key, last id)`, and the next cursor taken from the extra row fetched.
 
+use crate::conn::DbError;
 use crate::sql::Sql;
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 
@@ -9,7 +10,7 @@ pub(crate) fn keyset(
     column: &str,
     sort: Sort,
     after: Option<&Cursor>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbError> {
     let (cmp, dir) = if sort.descending {
         ("<", "DESC")
     } else {
@@ -18,7 +19,7 @@ pub(crate) fn keyset(
     if let Some(cursor) = after {
         let mut keys = cursor.keys.iter();
         let (Some(key), Some(KeyValue::Int(id))) = (keys.next(), keys.next()) else {
-            return Err(sqlx::Error::Decode("cursor does not match the sort".into()));
+            return Err(DbError::decode("cursor", "does not match the sort"));
         };
         // A row-value comparison: both engines turn it into an index range scan.
         q.push(&format!(" AND ({column}, id) {cmp} ("));

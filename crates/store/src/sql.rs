@@ -1,16 +1,13 @@
 //! A very small SQL builder for dynamic queries (filters, keyset paging). It writes `$n`
-//! placeholders, which both SQLite and PostgreSQL accept, and keeps values out of the text.
+//! placeholders, which both engines accept, and keeps values out of the text.
 
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, Arguments, Encode, Type};
+use crate::conn::{Conn, DbError, Row, ToValue, Value};
 
 /// SQL text plus its bound values.
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Sql {
     text: String,
-    args: AnyArguments,
-    count: usize,
-    error: Option<String>,
+    args: Vec<Value>,
 }
 
 impl Sql {
@@ -18,7 +15,7 @@ impl Sql {
     pub fn new(text: &str) -> Self {
         Sql {
             text: text.to_owned(),
-            ..Sql::default()
+            args: Vec::new(),
         }
     }
 
@@ -29,25 +26,15 @@ impl Sql {
     }
 
     /// Appends a placeholder bound to `value`.
-    pub fn bind<T>(&mut self, value: T) -> &mut Self
-    where
-        T: Encode<'static, Any> + Type<Any> + Send + 'static,
-    {
-        self.count += 1;
+    pub fn bind<T: ToValue>(&mut self, value: T) -> &mut Self {
+        self.args.push(value.to_value());
         self.text.push('$');
-        self.text.push_str(&self.count.to_string());
-        if let Err(e) = self.args.add(value) {
-            self.error.get_or_insert(e.to_string());
-        }
+        self.text.push_str(&self.args.len().to_string());
         self
     }
 
     /// Appends `$a, $b, …` for a list of values.
-    pub fn bind_list<T, I>(&mut self, values: I) -> &mut Self
-    where
-        I: IntoIterator<Item = T>,
-        T: Encode<'static, Any> + Type<Any> + Send + 'static,
-    {
+    pub fn bind_list<T: ToValue, I: IntoIterator<Item = T>>(&mut self, values: I) -> &mut Self {
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
                 self.text.push_str(", ");
@@ -62,32 +49,26 @@ impl Sql {
         &self.text
     }
 
-    fn into_query(self) -> Result<sqlx::query::Query<'static, Any, AnyArguments>, sqlx::Error> {
-        if let Some(e) = self.error {
-            return Err(sqlx::Error::Encode(e.into()));
-        }
-        Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args))
-    }
-
     /// Runs the query and returns every row.
-    pub async fn fetch_all(
-        self,
-        conn: &mut sqlx::AnyConnection,
-    ) -> Result<Vec<AnyRow>, sqlx::Error> {
-        self.into_query()?.fetch_all(conn).await
+    pub async fn fetch_all(self, conn: &mut Conn) -> Result<Vec<Row>, DbError> {
+        conn.fetch_all(&self.text, &self.args).await
     }
 
     /// Runs the query and returns the first row, if any.
-    pub async fn fetch_optional(
-        self,
-        conn: &mut sqlx::AnyConnection,
-    ) -> Result<Option<AnyRow>, sqlx::Error> {
-        self.into_query()?.fetch_optional(conn).await
+    pub async fn fetch_optional(self, conn: &mut Conn) -> Result<Option<Row>, DbError> {
+        conn.fetch_optional(&self.text, &self.args).await
+    }
+
+    /// Runs the query and returns its one row.
+    pub async fn fetch_one(self, conn: &mut Conn) -> Result<Row, DbError> {
+        conn.fetch_optional(&self.text, &self.args)
+            .await?
+            .ok_or(DbError::RowNotFound)
     }
 
     /// Runs a statement and returns the number of rows it changed.
-    pub async fn execute(self, conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
-        Ok(self.into_query()?.execute(conn).await?.rows_affected())
+    pub async fn execute(self, conn: &mut Conn) -> Result<u64, DbError> {
+        conn.execute(&self.text, &self.args).await
     }
 }
 

@@ -1,10 +1,9 @@
 //! Failed sign-in counters, kept in the database so every instance sees them.
 
+use crate::conn::{Conn, DbError};
 use crate::rows::{ts, ts_opt};
 use crate::sql::Sql;
 use castellan_domain::Timestamp;
-use sqlx::AnyConnection;
-use sqlx::Row;
 
 /// The state of one throttle key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,30 +17,23 @@ pub struct ThrottleState {
 }
 
 /// The state of `key`, if it has one.
-pub async fn get(
-    conn: &mut AnyConnection,
-    key: &str,
-) -> Result<Option<ThrottleState>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<ThrottleState>, DbError> {
     let mut q = Sql::new(
         "SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = ",
     );
     q.bind(key.to_owned());
-    let Some(row) = q.fetch_optional(conn).await? else {
+    let Some(mut row) = q.fetch_optional(conn).await? else {
         return Ok(None);
     };
     Ok(Some(ThrottleState {
         failures: row.try_get("failures")?,
-        window_start: ts(&row, "window_start")?,
-        locked_until: ts_opt(&row, "locked_until")?,
+        window_start: ts(&mut row, "window_start")?,
+        locked_until: ts_opt(&mut row, "locked_until")?,
     }))
 }
 
 /// Stores the state of `key`.
-pub async fn put(
-    conn: &mut AnyConnection,
-    key: &str,
-    state: &ThrottleState,
-) -> Result<(), sqlx::Error> {
+pub async fn put(conn: &mut Conn, key: &str, state: &ThrottleState) -> Result<(), DbError> {
     let mut q = Sql::new(
         "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES (",
     );
@@ -57,7 +49,7 @@ pub async fn put(
 }
 
 /// Forgets `key` (after a successful sign-in).
-pub async fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+pub async fn clear(conn: &mut Conn, key: &str) -> Result<(), DbError> {
     let mut q = Sql::new("DELETE FROM login_throttle WHERE throttle_key = ");
     q.bind(key.to_owned());
     q.execute(conn).await.map(|_| ())

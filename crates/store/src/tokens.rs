@@ -1,29 +1,28 @@
 //! Credentials: browser sessions, bearer tokens and personal API tokens. Only SHA-256 hashes
 //! of the secrets are stored; a lookup is one indexed query, never a password hash.
 
+use crate::conn::{Conn, DbError, Row};
 use crate::rows::{corrupt, ts, ts_opt};
 use crate::sql::Sql;
 use castellan_domain::org::{TokenInfo, TokenKind};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, Grant, Lang, Role, Timestamp, TokenId, UserId};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 const COLUMNS: &str =
     "id, user_id, kind, name, prefix, created_at, expires_at, last_used_at, revoked_at";
 
-fn from_row(row: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
+fn from_row(mut row: Row) -> Result<TokenInfo, DbError> {
+    let kind: String = row.take("kind")?;
     Ok(TokenInfo {
-        id: TokenId(row.try_get("id")?),
-        user_id: UserId(row.try_get("user_id")?),
+        id: TokenId(row.take("id")?),
+        user_id: UserId(row.take("user_id")?),
         kind: TokenKind::from_code(&kind).ok_or_else(|| corrupt("token kind", &kind))?,
-        name: row.try_get("name")?,
-        prefix: row.try_get("prefix")?,
-        created_at: ts(row, "created_at")?,
-        expires_at: ts_opt(row, "expires_at")?,
-        last_used_at: ts_opt(row, "last_used_at")?,
-        revoked_at: ts_opt(row, "revoked_at")?,
+        name: row.take("name")?,
+        prefix: row.take("prefix")?,
+        created_at: ts(&mut row, "created_at")?,
+        expires_at: ts_opt(&mut row, "expires_at")?,
+        last_used_at: ts_opt(&mut row, "last_used_at")?,
+        revoked_at: ts_opt(&mut row, "revoked_at")?,
     })
 }
 
@@ -52,10 +51,10 @@ pub struct NewToken<'a> {
 
 /// Stores a credential.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     new: &NewToken<'_>,
     now: Timestamp,
-) -> Result<TokenInfo, sqlx::Error> {
+) -> Result<TokenInfo, DbError> {
     let mut q = Sql::new(
         "INSERT INTO auth_tokens (user_id, kind, name, token_hash, prefix, csrf_token, created_at, expires_at, client_ip, user_agent) VALUES (",
     );
@@ -82,11 +81,8 @@ pub async fn insert(
                 .map(|s| s.chars().take(200).collect::<String>()),
         )
         .push(&format!(") RETURNING {COLUMNS}"));
-    let row = q
-        .fetch_optional(conn)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    from_row(&row)
+    let row = q.fetch_optional(conn).await?.ok_or(DbError::RowNotFound)?;
+    from_row(row)
 }
 
 /// What authenticating a request needs, in one query.
@@ -110,19 +106,14 @@ pub struct Credential {
 
 /// Looks a credential up by the hash of its secret, with its owner and the owner's roles.
 pub async fn find_by_hash(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     token_hash: &str,
-) -> Result<Option<Credential>, sqlx::Error> {
+) -> Result<Option<Credential>, DbError> {
     let mut q = Sql::new(
         "SELECT t.id, t.user_id, t.kind, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, t.csrf_token, u.status, u.username, u.display_name, u.language, r.role, r.department_id FROM auth_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_roles r ON r.user_id = t.user_id WHERE t.token_hash = ",
     );
     q.bind(token_hash.to_owned());
-    let rows = q.fetch_all(conn).await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let status: String = first.try_get("status")?;
-    let language: Option<String> = first.try_get("language")?;
+    let mut rows = q.fetch_all(conn).await?;
     let mut grants = Vec::new();
     for row in &rows {
         if let Some(role) = row.try_get::<Option<String>, _>("role")? {
@@ -135,45 +126,42 @@ pub async fn find_by_hash(
         }
     }
     grants.sort();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut first = rows.swap_remove(0);
+    let status: String = first.take("status")?;
+    let language: Option<String> = first.take("language")?;
+    let csrf_token = first.take("csrf_token")?;
+    let username = first.take("username")?;
+    let display_name = first.take("display_name")?;
     Ok(Some(Credential {
         token: from_row(first)?,
-        csrf_token: first.try_get("csrf_token")?,
+        csrf_token,
         user_status: UserStatus::from_code(&status).map_err(|_| corrupt("user status", &status))?,
-        username: first.try_get("username")?,
-        display_name: first.try_get("display_name")?,
+        username,
+        display_name,
         language: language.as_deref().and_then(Lang::parse),
         grants,
     }))
 }
 
 /// Records use of a credential (callers do this at most once a minute per token).
-pub async fn touch(
-    conn: &mut AnyConnection,
-    id: TokenId,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
+pub async fn touch(conn: &mut Conn, id: TokenId, now: Timestamp) -> Result<(), DbError> {
     let mut q = Sql::new("UPDATE auth_tokens SET last_used_at = ");
     q.bind(now.to_db()).push(" WHERE id = ").bind(id.0);
     q.execute(conn).await.map(|_| ())
 }
 
 /// One credential.
-pub async fn get(conn: &mut AnyConnection, id: TokenId) -> Result<Option<TokenInfo>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: TokenId) -> Result<Option<TokenInfo>, DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM auth_tokens WHERE id = "));
     q.bind(id.0);
-    q.fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    q.fetch_optional(conn).await?.map(from_row).transpose()
 }
 
 /// Revokes one credential; false when it was already revoked.
-pub async fn revoke(
-    conn: &mut AnyConnection,
-    id: TokenId,
-    now: Timestamp,
-) -> Result<bool, sqlx::Error> {
+pub async fn revoke(conn: &mut Conn, id: TokenId, now: Timestamp) -> Result<bool, DbError> {
     let mut q = Sql::new("UPDATE auth_tokens SET revoked_at = ");
     q.bind(now.to_db())
         .push(" WHERE id = ")
@@ -184,11 +172,11 @@ pub async fn revoke(
 
 /// Revokes every live credential of a user except `keep`; returns how many.
 pub async fn revoke_all_of(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user: UserId,
     keep: Option<TokenId>,
     now: Timestamp,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, DbError> {
     let mut q = Sql::new("UPDATE auth_tokens SET revoked_at = ");
     q.bind(now.to_db())
         .push(" WHERE user_id = ")
@@ -202,11 +190,11 @@ pub async fn revoke_all_of(
 
 /// A user's credentials of one kind, newest first (revoked ones included for the record).
 pub async fn list_of(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user: UserId,
     kind: TokenKind,
     limit: u32,
-) -> Result<Vec<TokenInfo>, sqlx::Error> {
+) -> Result<Vec<TokenInfo>, DbError> {
     let mut q = Sql::new(&format!(
         "SELECT {COLUMNS} FROM auth_tokens WHERE user_id = "
     ));
@@ -215,12 +203,12 @@ pub async fn list_of(
         .bind(kind.code())
         .push(" ORDER BY id DESC LIMIT ")
         .bind(i64::from(limit));
-    q.fetch_all(conn).await?.iter().map(from_row).collect()
+    q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
 
 /// Deletes sessions and bearer tokens that expired or were revoked before `before`.
 /// Personal tokens are kept for the record.
-pub async fn purge(conn: &mut AnyConnection, before: Timestamp) -> Result<u64, sqlx::Error> {
+pub async fn purge(conn: &mut Conn, before: Timestamp) -> Result<u64, DbError> {
     let b = before.to_db();
     let mut q = Sql::new("DELETE FROM auth_tokens WHERE kind <> 'personal' AND (expires_at < ");
     q.bind(b.clone())

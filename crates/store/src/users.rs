@@ -1,41 +1,40 @@
 //! User accounts and their role grants.
 
+use crate::conn::{Conn, DbError, Row};
 use crate::rows::{corrupt, ts, ts_opt};
 use crate::sql::{Sql, contains_pattern};
 use castellan_domain::org::User;
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DepartmentPath, Grant, Lang, Role, Scope, Timestamp, UserId};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "id, username, display_name, email, department_id, position, status, language, last_login_at, version, created_at, updated_at";
 
-fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let language: Option<String> = row.try_get("language")?;
+fn from_row(mut row: Row) -> Result<User, DbError> {
+    let status: String = row.take("status")?;
+    let language: Option<String> = row.take("language")?;
     Ok(User {
-        id: UserId(row.try_get("id")?),
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        email: row.try_get("email")?,
+        id: UserId(row.take("id")?),
+        username: row.take("username")?,
+        display_name: row.take("display_name")?,
+        email: row.take("email")?,
         department_id: row
             .try_get::<Option<i64>, _>("department_id")?
             .map(DepartmentId),
-        position: row.try_get("position")?,
+        position: row.take("position")?,
         status: UserStatus::from_code(&status).map_err(|_| corrupt("user status", &status))?,
         roles: Vec::new(),
         language: language.as_deref().and_then(Lang::parse),
-        last_login_at: ts_opt(row, "last_login_at")?,
-        version: row.try_get("version")?,
-        created_at: ts(row, "created_at")?,
-        updated_at: ts(row, "updated_at")?,
+        last_login_at: ts_opt(&mut row, "last_login_at")?,
+        version: row.take("version")?,
+        created_at: ts(&mut row, "created_at")?,
+        updated_at: ts(&mut row, "updated_at")?,
     })
 }
 
-fn grant_from_row(row: &AnyRow) -> Result<Grant, sqlx::Error> {
-    let role: String = row.try_get("role")?;
+fn grant_from_row(row: &mut Row) -> Result<Grant, DbError> {
+    let role: String = row.take("role")?;
     Ok(Grant {
         role: Role::from_code(&role).ok_or_else(|| corrupt("role", &role))?,
         department_id: row
@@ -46,19 +45,19 @@ fn grant_from_row(row: &AnyRow) -> Result<Grant, sqlx::Error> {
 
 /// The grants of several users, each list sorted.
 pub async fn grants_of(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     ids: &[UserId],
-) -> Result<HashMap<UserId, Vec<Grant>>, sqlx::Error> {
+) -> Result<HashMap<UserId, Vec<Grant>>, DbError> {
     let mut map: HashMap<UserId, Vec<Grant>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
     }
     let mut q = Sql::new("SELECT user_id, role, department_id FROM user_roles WHERE user_id IN (");
     q.bind_list(ids.iter().map(|u| u.0)).push(")");
-    for row in q.fetch_all(conn).await? {
+    for mut row in q.fetch_all(conn).await? {
         map.entry(UserId(row.try_get("user_id")?))
             .or_default()
-            .push(grant_from_row(&row)?);
+            .push(grant_from_row(&mut row)?);
     }
     for grants in map.values_mut() {
         grants.sort();
@@ -66,10 +65,7 @@ pub async fn grants_of(
     Ok(map)
 }
 
-async fn with_grants(
-    conn: &mut AnyConnection,
-    mut users: Vec<User>,
-) -> Result<Vec<User>, sqlx::Error> {
+async fn with_grants(conn: &mut Conn, mut users: Vec<User>) -> Result<Vec<User>, DbError> {
     let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
     let mut grants = grants_of(conn, &ids).await?;
     for user in &mut users {
@@ -79,30 +75,30 @@ async fn with_grants(
 }
 
 /// One user with roles.
-pub async fn get(conn: &mut AnyConnection, id: UserId) -> Result<Option<User>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<User>, DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE id = "));
     q.bind(id.0);
     let Some(row) = q.fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let user = from_row(&row)?;
+    let user = from_row(row)?;
     Ok(with_grants(conn, vec![user]).await?.pop())
 }
 
 /// A user by (normalized) username, with the stored password hash, for sign-in.
 pub async fn get_with_hash(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     username: &str,
-) -> Result<Option<(User, String)>, sqlx::Error> {
+) -> Result<Option<(User, String)>, DbError> {
     let mut q = Sql::new(&format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE username = "
     ));
     q.bind(username.to_owned());
-    let Some(row) = q.fetch_optional(&mut *conn).await? else {
+    let Some(mut row) = q.fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let hash: String = row.try_get("password_hash")?;
-    let user = from_row(&row)?;
+    let hash: String = row.take("password_hash")?;
+    let user = from_row(row)?;
     Ok(with_grants(conn, vec![user])
         .await?
         .pop()
@@ -110,10 +106,7 @@ pub async fn get_with_hash(
 }
 
 /// The stored password hash of a user.
-pub async fn password_hash(
-    conn: &mut AnyConnection,
-    id: UserId,
-) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(conn: &mut Conn, id: UserId) -> Result<Option<String>, DbError> {
     let mut q = Sql::new("SELECT password_hash FROM users WHERE id = ");
     q.bind(id.0);
     q.fetch_optional(conn)
@@ -124,10 +117,10 @@ pub async fn password_hash(
 
 /// The id of the user with this username, other than `except`.
 pub async fn username_taken(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     username: &str,
     except: Option<UserId>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbError> {
     let mut q = Sql::new("SELECT id FROM users WHERE username = ");
     q.bind(username.to_owned());
     if let Some(e) = except {
@@ -155,13 +148,13 @@ pub struct Profile {
 
 /// Inserts a user with its grants.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     username: &str,
     profile: &Profile,
     password_hash: &str,
     grants: &[Grant],
     now: Timestamp,
-) -> Result<User, sqlx::Error> {
+) -> Result<User, DbError> {
     let now_s = now.to_db();
     let mut q = Sql::new(
         "INSERT INTO users (username, display_name, email, department_id, position, status, password_hash, language, version, created_at, updated_at) VALUES (",
@@ -189,20 +182,20 @@ pub async fn insert(
     let row = q
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     let id = UserId(row.try_get(0)?);
     replace_grants(conn, id, grants, now).await?;
-    get(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
+    get(conn, id).await?.ok_or(DbError::RowNotFound)
 }
 
 /// Updates the profile if the version still matches; `None` when it does not.
 pub async fn update_profile(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: UserId,
     profile: &Profile,
     expected_version: i64,
     now: Timestamp,
-) -> Result<Option<User>, sqlx::Error> {
+) -> Result<Option<User>, DbError> {
     let mut q = Sql::new("UPDATE users SET display_name = ");
     q.bind(profile.display_name.clone())
         .push(", email = ")
@@ -229,11 +222,11 @@ pub async fn update_profile(
 
 /// Replaces every grant of a user and bumps the user's version.
 pub async fn replace_grants(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: UserId,
     grants: &[Grant],
     now: Timestamp,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbError> {
     let mut q = Sql::new("DELETE FROM user_roles WHERE user_id = ");
     q.bind(id.0);
     q.execute(&mut *conn).await?;
@@ -261,11 +254,11 @@ pub async fn replace_grants(
 
 /// Bumps the version of a user whose grants changed (after [`replace_grants`]).
 pub async fn bump_version(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: UserId,
     expected_version: i64,
     now: Timestamp,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbError> {
     let mut q = Sql::new("UPDATE users SET version = version + 1, updated_at = ");
     q.bind(now.to_db())
         .push(" WHERE id = ")
@@ -277,11 +270,11 @@ pub async fn bump_version(
 
 /// Stores a new password hash and bumps the version.
 pub async fn set_password(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: UserId,
     hash: &str,
     now: Timestamp,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbError> {
     let mut q = Sql::new("UPDATE users SET password_hash = ");
     q.bind(hash.to_owned())
         .push(", version = version + 1, updated_at = ")
@@ -292,40 +285,30 @@ pub async fn set_password(
 }
 
 /// Records a successful sign-in.
-pub async fn record_login(
-    conn: &mut AnyConnection,
-    id: UserId,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
+pub async fn record_login(conn: &mut Conn, id: UserId, now: Timestamp) -> Result<(), DbError> {
     let mut q = Sql::new("UPDATE users SET last_login_at = ");
     q.bind(now.to_db()).push(" WHERE id = ").bind(id.0);
     q.execute(conn).await.map(|_| ())
 }
 
 /// Active users holding `admin` without a department limit, other than `except`.
-pub async fn count_global_admins(
-    conn: &mut AnyConnection,
-    except: Option<UserId>,
-) -> Result<i64, sqlx::Error> {
+pub async fn count_global_admins(conn: &mut Conn, except: Option<UserId>) -> Result<i64, DbError> {
     let mut q = Sql::new(
         "SELECT COUNT(DISTINCT u.id) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' AND r.department_id IS NULL AND u.status = 'active'",
     );
     if let Some(e) = except {
         q.push(" AND u.id <> ").bind(e.0);
     }
-    let row = q
-        .fetch_optional(conn)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let row = q.fetch_optional(conn).await?.ok_or(DbError::RowNotFound)?;
     row.try_get(0)
 }
 
 /// Number of users.
-pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+pub async fn count(conn: &mut Conn) -> Result<i64, DbError> {
     let row = Sql::new("SELECT COUNT(*) FROM users")
         .fetch_optional(conn)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or(DbError::RowNotFound)?;
     row.try_get(0)
 }
 
@@ -347,13 +330,13 @@ pub const SORTS: &[&str] = &["username", "display_name", "created_at", "last_log
 
 /// One page of users, limited to what `scope` may see.
 pub async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     filter: &UserFilter,
     scope: &Scope,
     sort: Sort,
     after: Option<&Cursor>,
     limit: u32,
-) -> Result<(Vec<User>, Option<Cursor>), sqlx::Error> {
+) -> Result<(Vec<User>, Option<Cursor>), DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE 1 = 1"));
     if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
         let p = contains_pattern(text);
@@ -393,7 +376,7 @@ pub async fn list(
     crate::paging::keyset(&mut q, column, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let rows = q.fetch_all(&mut *conn).await?;
-    let mut items: Vec<User> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let mut items: Vec<User> = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;
     let next = crate::paging::next_cursor(&mut items, limit, sort, |u| {
         let key = match sort.field {
             "display_name" => u.display_name.clone(),

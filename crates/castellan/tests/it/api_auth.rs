@@ -17,13 +17,10 @@ both! {
         assert_eq!(me.json()["username"], "admin");
         assert_eq!(me.header("etag"), Some("\"1\""));
         // The database holds the SHA-256 of the token, never the token.
-        use sqlx::Row;
-        let mut conn = t.app.db().read().await.unwrap();
-        let rows = sqlx::query("SELECT token_hash FROM auth_tokens").fetch_all(&mut *conn).await.unwrap();
-        let hashes: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+        let hashes: Vec<String> = t.rows("SELECT token_hash FROM auth_tokens").await.into_iter().map(|mut r| r.take::<String, _>(0).unwrap()).collect();
         assert!(hashes.contains(&castellan_app::secret::token_hash(&token)));
         assert!(!hashes.contains(&token));
-        let stored: String = sqlx::query("SELECT password_hash FROM users WHERE username = 'admin'").fetch_one(&mut *conn).await.unwrap().get(0);
+        let stored = t.scalar("SELECT password_hash FROM users WHERE username = 'admin'", &[]).await.unwrap();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
     }
 

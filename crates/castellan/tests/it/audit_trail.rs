@@ -58,10 +58,8 @@ both! {
         let secret = created["token"].as_str().unwrap().to_owned();
         t.post("/api/v1/me/password").token(&token).json(&json!({"current_password": ADMIN_PASSWORD, "new_password": "another fine passphrase"})).send().await;
         t.post("/api/v1/auth/login").json(&json!({"username": "secretive", "password": "guessing-wrongly-123"})).send().await;
-        use sqlx::Row;
-        let mut conn = t.app.db().read().await.unwrap();
-        let rows = sqlx::query("SELECT COALESCE(before_data, '') || COALESCE(after_data, '') || actor FROM audit_log").fetch_all(&mut *conn).await.unwrap();
-        let all: String = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+        let rows = t.rows("SELECT COALESCE(before_data, '') || COALESCE(after_data, '') || actor FROM audit_log").await;
+        let all: String = rows.into_iter().map(|mut r| r.take::<String, _>(0).unwrap()).collect();
         for forbidden in [ADMIN_PASSWORD, "another fine passphrase", "guessing-wrongly-123", secret.as_str(), "$argon2", "password_hash", "token_hash"] {
             assert!(!all.contains(forbidden), "{forbidden} found in the audit log");
         }
@@ -77,11 +75,8 @@ both! {
         let api = t.get("/api/v1/audit-log/verification").token(&auditor).send().await.json();
         assert_eq!(api["intact"], true);
         // Append-only: the database itself refuses UPDATE and DELETE.
-        use sqlx::Connection;
-        let mut conn = sqlx::AnyConnection::connect(&t.database_url).await.unwrap();
-        assert!(sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1").execute(&mut conn).await.is_err());
-        assert!(sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(&mut conn).await.is_err());
-        conn.close().await.ok();
+        assert!(!t.try_sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1").await);
+        assert!(!t.try_sql("DELETE FROM audit_log WHERE seq = 1").await);
         assert!(castellan_app::audit::verify(&t.app).await.unwrap().error.is_none());
     }
 
@@ -114,14 +109,12 @@ both! {
         some_history(&t).await;
         drop_append_only_guard(&t).await;
         // The attacker edits entry 2 and recomputes its own hash correctly.
-        use sqlx::Row;
-        let mut conn = t.app.db().read().await.unwrap();
-        let row = sqlx::query("SELECT seq, at, actor_id, actor, action, entity_type, entity_id, before_data, after_data, client_ip, request_id, prev_hash FROM audit_log WHERE seq = 2").fetch_one(&mut *conn).await.unwrap();
-        drop(conn);
+        let row = t.rows("SELECT seq, at, actor_id, actor, action, entity_type, entity_id, before_data, after_data, client_ip, request_id, prev_hash FROM audit_log WHERE seq = 2").await.remove(0);
+        let get = |i: usize| row.try_get::<Option<String>, _>(i).unwrap();
         let mut e = castellan_domain::audit::AuditEntry {
-            seq: 2, at: row.get(1), actor_id: row.get(2), actor: "mallory".into(), action: row.get(4),
-            entity_type: row.get(5), entity_id: row.get(6), before: row.get(7), after: row.get(8),
-            client_ip: row.get(9), request_id: row.get(10), prev_hash: row.get(11), hash: String::new(),
+            seq: 2, at: get(1).unwrap(), actor_id: row.try_get(2).unwrap(), actor: "mallory".into(), action: get(4).unwrap(),
+            entity_type: get(5).unwrap(), entity_id: get(6), before: get(7), after: get(8),
+            client_ip: get(9), request_id: get(10), prev_hash: get(11).unwrap(), hash: String::new(),
         };
         e.hash = e.compute_hash();
         t.raw_sql(&format!("UPDATE audit_log SET actor = 'mallory', hash = '{}' WHERE seq = 2", e.hash)).await;

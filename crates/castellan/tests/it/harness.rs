@@ -81,7 +81,6 @@ impl TestApp {
 
     /// A test application whose settings `adjust` may change.
     pub async fn with_settings(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        sqlx::any::install_default_drivers();
         let (database_url, sqlite_dir, pg_schema) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(unique("castellan-it-"));
@@ -95,7 +94,7 @@ impl TestApp {
             Backend::Postgres => {
                 let base = pg_base_url();
                 let schema = unique("t_");
-                let mut conn = sqlx::AnyConnection::connect(&base).await.unwrap_or_else(|e| {
+                let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
                     panic!("PostgreSQL is not reachable at {base}: {e}. Start it (see README) or set CASTELLAN_TEST_POSTGRES_URL.")
                 });
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
@@ -246,27 +245,42 @@ impl TestApp {
         r.json()["id"].as_i64().unwrap()
     }
 
-    /// Runs SQL directly (for tamper tests), bypassing the application.
+    /// Runs SQL directly (for tamper tests), bypassing the services and the audit trail.
     pub async fn raw_sql(&self, sql: &str) {
-        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut conn)
+        let mut tx = self.app.db().begin().await.unwrap();
+        tx.execute_batch(sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        conn.close().await.ok();
+        tx.commit().await.unwrap();
+    }
+
+    /// Tries a statement directly and reports whether the database accepted it.
+    pub async fn try_sql(&self, sql: &str) -> bool {
+        let mut tx = self.app.db().begin().await.unwrap();
+        let ok = tx.execute(sql, &[]).await.is_ok();
+        drop(tx);
+        ok
+    }
+
+    /// The rows of a query (for checks on stored data).
+    pub async fn rows(&self, sql: &str) -> Vec<castellan_store::Row> {
+        let mut conn = self.app.db().read().await.unwrap();
+        conn.fetch_all(sql, &[]).await.unwrap()
     }
 
     /// Counts rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
-        use sqlx::Row;
+        let mut rows = self
+            .rows(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .await;
+        rows.remove(0).take::<i64, _>(0).unwrap()
+    }
+
+    /// The text of a one-row, one-column query.
+    pub async fn scalar(&self, sql: &str, params: &[castellan_store::Value]) -> Option<String> {
         let mut conn = self.app.db().read().await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap()
-            .get::<i64, _>(0)
+        let row = conn.fetch_optional(sql, params).await.unwrap();
+        row.and_then(|mut r| r.take::<Option<String>, _>(0).unwrap())
     }
 }
 
@@ -304,7 +318,7 @@ impl Drop for TestApp {
                     return;
                 };
                 rt.block_on(async move {
-                    if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
                         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                             "DROP SCHEMA IF EXISTS {schema} CASCADE"
                         )))
