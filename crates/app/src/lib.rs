@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod demo;
 pub mod departments;
 pub mod error;
 pub mod password;

@@ -104,6 +104,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging("warn");
             restore_from(&settings, &file, yes).await?;
         }
+        Command::Demo { scale } => {
+            init_logging("warn");
+            let app = App::open(settings).await?;
+            bootstrap::ensure_admin(&app).await.map_err(describe)?;
+            let started = std::time::Instant::now();
+            let report = castellan_app::demo::generate(&app, scale)
+                .await
+                .map_err(describe)?;
+            app.db().close().await;
+            println!(
+                "Created a demo organization in {:.1} s: {} departments, {} users.",
+                started.elapsed().as_secs_f64(),
+                report.departments,
+                report.users
+            );
+            println!(
+                "Every demo user signs in with the password {:?}; for example chen.jing (security officer), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",
+                castellan_app::demo::DEMO_PASSWORD
+            );
+        }
         Command::Config(_) | Command::Roles { .. } => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -15,5 +15,6 @@ mod audit_trail;
 mod authorization;
 mod bad_input;
 mod cli;
+mod demo;
 mod storage;
 mod ui;

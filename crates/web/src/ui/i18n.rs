@@ -191,6 +191,7 @@ messages! {
     entity_user: "User", "用户";
     entity_session: "Sign-in", "登录会话";
     entity_api_token: "API token", "API 令牌";
+    entity_demo: "Demo data", "演示数据";
     action_create: "Created", "新建";
     action_update: "Changed", "修改";
     action_delete: "Deleted", "删除";
@@ -393,7 +394,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
 ];
 
 /// The audited record kinds, for the filter.
-pub const AUDIT_ENTITIES: &[&str] = &["department", "user", "session", "api_token"];
+pub const AUDIT_ENTITIES: &[&str] = &["department", "user", "session", "api_token", "demo"];
 
 /// The label of an audited record kind.
 pub fn audit_entity(lang: Lang, code: &str) -> String {
@@ -403,6 +404,7 @@ pub fn audit_entity(lang: Lang, code: &str) -> String {
         "user" => t.entity_user,
         "session" => t.entity_session,
         "api_token" => t.entity_api_token,
+        "demo" => t.entity_demo,
         other => return other.to_owned(),
     }
     .to_owned()
