@@ -131,6 +131,13 @@ fn open_sqlite(path: &Path, writer: bool) -> Result<rusqlite::Connection, rusqli
     if !writer {
         c.pragma_update(None, "query_only", "ON")?;
     }
+    // Castellan's statements are prepared once and cached. Without the planner stability
+    // guarantee SQLite re-plans a cached statement whenever a bound value could change the
+    // plan (`LIMIT ?`, `LIKE ?`), which costs a full re-prepare on every call.
+    c.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     c.set_prepared_statement_cache_capacity(256);
     Ok(c)
 }
