@@ -2,6 +2,11 @@
 
 mod commands;
 
+// glibc's allocator serialises the worker threads on its arena locks under load; mimalloc
+// keeps per-thread heaps (measured in BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
