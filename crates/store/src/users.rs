@@ -7,13 +7,17 @@ use castellan_domain::org::User;
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DepartmentPath, Grant, Lang, Role, Scope, Timestamp, UserId};
-use std::collections::HashMap;
 
 const COLUMNS: &str = "id, username, display_name, email, department_id, position, status, language, last_login_at, version, created_at, updated_at";
+
+/// The user's grants folded into one column (`role:department,…`), so that a page of users
+/// costs one query. `string_agg` exists in both engines.
+const GRANTS: &str = "(SELECT string_agg(r.role || ':' || COALESCE(CAST(r.department_id AS TEXT), ''), ',') FROM user_roles r WHERE r.user_id = users.id) AS grants";
 
 fn from_row(mut row: Row) -> Result<User, DbError> {
     let status: String = row.take("status")?;
     let language: Option<String> = row.take("language")?;
+    let grants: Option<String> = row.take("grants")?;
     Ok(User {
         id: UserId(row.take("id")?),
         username: row.take("username")?,
@@ -24,7 +28,7 @@ fn from_row(mut row: Row) -> Result<User, DbError> {
             .map(DepartmentId),
         position: row.take("position")?,
         status: UserStatus::from_code(&status).map_err(|_| corrupt("user status", &status))?,
-        roles: Vec::new(),
+        roles: parse_grants(grants.as_deref().unwrap_or(""))?,
         language: language.as_deref().and_then(Lang::parse),
         last_login_at: ts_opt(&mut row, "last_login_at")?,
         version: row.take("version")?,
@@ -33,56 +37,35 @@ fn from_row(mut row: Row) -> Result<User, DbError> {
     })
 }
 
-fn grant_from_row(row: &mut Row) -> Result<Grant, DbError> {
-    let role: String = row.take("role")?;
-    Ok(Grant {
-        role: Role::from_code(&role).ok_or_else(|| corrupt("role", &role))?,
-        department_id: row
-            .try_get::<Option<i64>, _>("department_id")?
-            .map(DepartmentId),
-    })
-}
-
-/// The grants of several users, each list sorted.
-pub async fn grants_of(
-    conn: &mut Conn,
-    ids: &[UserId],
-) -> Result<HashMap<UserId, Vec<Grant>>, DbError> {
-    let mut map: HashMap<UserId, Vec<Grant>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(map);
+/// Reads the folded grants column back, sorted.
+fn parse_grants(text: &str) -> Result<Vec<Grant>, DbError> {
+    let mut grants = Vec::new();
+    for item in text.split(',').filter(|s| !s.is_empty()) {
+        let (role, department) = item.split_once(':').ok_or_else(|| corrupt("grant", item))?;
+        let role = Role::from_code(role).ok_or_else(|| corrupt("role", role))?;
+        let department_id = match department {
+            "" => None,
+            d => Some(DepartmentId(d.parse().map_err(|_| corrupt("grant", item))?)),
+        };
+        grants.push(Grant {
+            role,
+            department_id,
+        });
     }
-    let mut q = Sql::new("SELECT user_id, role, department_id FROM user_roles WHERE user_id IN (");
-    q.bind_list(ids.iter().map(|u| u.0)).push(")");
-    for mut row in q.fetch_all(conn).await? {
-        map.entry(UserId(row.try_get("user_id")?))
-            .or_default()
-            .push(grant_from_row(&mut row)?);
-    }
-    for grants in map.values_mut() {
-        grants.sort();
-    }
-    Ok(map)
-}
-
-async fn with_grants(conn: &mut Conn, mut users: Vec<User>) -> Result<Vec<User>, DbError> {
-    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
-    let mut grants = grants_of(conn, &ids).await?;
-    for user in &mut users {
-        user.roles = grants.remove(&user.id).unwrap_or_default();
-    }
-    Ok(users)
+    grants.sort();
+    Ok(grants)
 }
 
 /// One user with roles.
 pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<User>, DbError> {
-    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE id = "));
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS}, {GRANTS} FROM users WHERE id = "
+    ));
     q.bind(id.0);
     let Some(row) = q.fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let user = from_row(row)?;
-    Ok(with_grants(conn, vec![user]).await?.pop())
+    from_row(row).map(Some)
 }
 
 /// A user by (normalized) username, with the stored password hash, for sign-in.
@@ -91,18 +74,14 @@ pub async fn get_with_hash(
     username: &str,
 ) -> Result<Option<(User, String)>, DbError> {
     let mut q = Sql::new(&format!(
-        "SELECT {COLUMNS}, password_hash FROM users WHERE username = "
+        "SELECT {COLUMNS}, {GRANTS}, password_hash FROM users WHERE username = "
     ));
     q.bind(username.to_owned());
     let Some(mut row) = q.fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let hash: String = row.take("password_hash")?;
-    let user = from_row(row)?;
-    Ok(with_grants(conn, vec![user])
-        .await?
-        .pop()
-        .map(|u| (u, hash)))
+    Ok(Some((from_row(row)?, hash)))
 }
 
 /// The stored password hash of a user.
@@ -337,7 +316,9 @@ pub async fn list(
     after: Option<&Cursor>,
     limit: u32,
 ) -> Result<(Vec<User>, Option<Cursor>), DbError> {
-    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE 1 = 1"));
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS}, {GRANTS} FROM users WHERE 1 = 1"
+    ));
     if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
         let p = contains_pattern(text);
         q.push(" AND (username LIKE ")
@@ -386,6 +367,40 @@ pub async fn list(
         };
         vec![KeyValue::Text(key), KeyValue::Int(u.id.0)]
     });
-    let items = with_grants(conn, items).await?;
     Ok((items, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_grants_are_read_back_sorted() {
+        let grants = parse_grants("staff:,auditor:7,admin:").unwrap();
+        assert_eq!(
+            grants,
+            vec![
+                Grant {
+                    role: Role::Admin,
+                    department_id: None
+                },
+                Grant {
+                    role: Role::Auditor,
+                    department_id: Some(DepartmentId(7))
+                },
+                Grant {
+                    role: Role::Staff,
+                    department_id: None
+                },
+            ]
+        );
+        assert!(parse_grants("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn corrupt_folded_grants_are_an_error() {
+        assert!(parse_grants("emperor:").is_err());
+        assert!(parse_grants("staff").is_err());
+        assert!(parse_grants("staff:x").is_err());
+    }
 }
