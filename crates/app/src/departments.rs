@@ -240,6 +240,9 @@ pub async fn delete(app: &App, ctx: &Ctx, id: DepartmentId, version: Option<i64>
     if scopes > 0 {
         return Err(Conflict::DepartmentScopesRoles.into());
     }
+    if castellan_store::assets::count_in_department(&mut tx, id).await? > 0 {
+        return Err(Conflict::DepartmentHasAssets.into());
+    }
     store::delete(&mut tx, id).await?;
     audit::record(
         &mut tx,

@@ -4,6 +4,7 @@
 //! forget a check or an audit entry.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -13,6 +14,7 @@ pub mod departments;
 pub mod error;
 pub mod password;
 pub mod secret;
+pub mod settings;
 pub mod users;
 
 use castellan_domain::{Principal, TokenId};

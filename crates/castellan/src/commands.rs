@@ -114,10 +114,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
-                report.users
+                report.users,
+                report.assets
             );
             println!(
                 "Every demo user signs in with the password {:?}; for example chen.jing (security officer), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",

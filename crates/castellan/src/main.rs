@@ -60,7 +60,7 @@ enum Command {
     /// Fill an empty database with a realistic synthetic organization (the same N always
     /// gives the same data).
     Demo {
-        /// Size of the organization; users grow with it (N/50, 30 to 20,000).
+        /// Number of assets; users grow with it (N/50, 30 to 20,000).
         #[arg(long, default_value_t = 1000)]
         scale: u64,
     },

@@ -181,6 +181,12 @@ pub enum Conflict {
     Duplicate,
     /// The token is already revoked.
     AlreadyRevoked,
+    /// The asset's lifecycle status does not allow this event (a retired asset allows none).
+    LifecycleMove,
+    /// A retired asset keeps the record it had; it cannot be edited.
+    AssetRetired,
+    /// A department that still holds assets cannot be deleted.
+    DepartmentHasAssets,
 }
 
 impl Conflict {
@@ -196,6 +202,9 @@ impl Conflict {
             Conflict::SelfApproval => "self_approval",
             Conflict::Duplicate => "duplicate",
             Conflict::AlreadyRevoked => "already_revoked",
+            Conflict::LifecycleMove => "lifecycle_not_allowed",
+            Conflict::AssetRetired => "asset_retired",
+            Conflict::DepartmentHasAssets => "department_has_assets",
         }
     }
 
@@ -225,6 +234,15 @@ impl Conflict {
             }
             Conflict::Duplicate => "A record with the same unique value already exists.",
             Conflict::AlreadyRevoked => "The token has already been revoked.",
+            Conflict::LifecycleMove => {
+                "This lifecycle event is not allowed in the asset's current status."
+            }
+            Conflict::AssetRetired => {
+                "The asset is retired; its record is kept as it was and cannot be changed."
+            }
+            Conflict::DepartmentHasAssets => {
+                "The department still holds assets; transfer them to another department first."
+            }
         }
     }
 }

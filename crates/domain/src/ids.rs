@@ -29,3 +29,7 @@ id_type!(
     /// An API token's or session's system id.
     TokenId
 );
+id_type!(
+    /// An asset's system id.
+    AssetId
+);

@@ -2,6 +2,7 @@
 //! I/O. Nothing here knows HTTP, JSON transport or SQL; the storage, application and web
 //! crates depend on this one and never the other way round.
 
+pub mod asset;
 pub mod audit;
 pub mod error;
 pub mod ids;
@@ -9,13 +10,14 @@ pub mod lang;
 pub mod org;
 pub mod paging;
 pub mod permission;
+pub mod register;
 pub mod role;
 pub mod sod;
 pub mod time;
 pub mod values;
 
 pub use error::{Conflict, DomainError, FieldError, FieldErrorKind, FieldErrors};
-pub use ids::{DepartmentId, TokenId, UserId};
+pub use ids::{AssetId, DepartmentId, TokenId, UserId};
 pub use lang::{Lang, Text};
 pub use permission::{Action, DepartmentPath, Grant, Principal, Resource, Scope, Target};
 pub use role::Role;

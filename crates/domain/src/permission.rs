@@ -24,13 +24,19 @@ pub enum Resource {
     AuditLog,
     /// The caller's own profile, password and API tokens.
     OwnAccount,
+    /// The asset register (assets, their lifecycle events, imports and exports).
+    Asset,
+    /// Organization-wide settings (such as the asset valuation method).
+    Setting,
 }
 
 impl Resource {
     /// Every resource, in display order.
-    pub const ALL: [Resource; 5] = [
+    pub const ALL: [Resource; 7] = [
         Resource::Department,
         Resource::User,
+        Resource::Asset,
+        Resource::Setting,
         Resource::Role,
         Resource::AuditLog,
         Resource::OwnAccount,
@@ -44,6 +50,8 @@ impl Resource {
             Resource::Role => "role",
             Resource::AuditLog => "audit_log",
             Resource::OwnAccount => "own_account",
+            Resource::Asset => "asset",
+            Resource::Setting => "setting",
         }
     }
 
@@ -55,6 +63,8 @@ impl Resource {
             Resource::Role => ("Roles and permissions", "角色与权限"),
             Resource::AuditLog => ("Audit log", "审计日志"),
             Resource::OwnAccount => ("Own account and API tokens", "本人账号与 API 令牌"),
+            Resource::Asset => ("Assets", "资产"),
+            Resource::Setting => ("Organization settings", "组织设置"),
         };
         Text { en, zh }
     }
@@ -156,6 +166,15 @@ const ALL_BUT_STAFF: &[Role] = &[
     Role::Auditor,
 ];
 const ADMIN: &[Role] = &[Role::Admin];
+/// The roles that keep the asset register (SPEC §1: the security, network, application and
+/// data administrators, and the security officer who runs the ISMS).
+const ASSET_KEEPERS: &[Role] = &[
+    Role::SecurityOfficer,
+    Role::SecurityAdmin,
+    Role::NetworkAdmin,
+    Role::ApplicationAdmin,
+    Role::DataAdmin,
+];
 
 /// The permission table. A (resource, action) pair that is not listed is allowed to nobody.
 pub const RULES: &[Rule] = &[
@@ -167,6 +186,15 @@ pub const RULES: &[Rule] = &[
     rule(Resource::User, Action::Create, Who::Roles(ADMIN)),
     rule(Resource::User, Action::Update, Who::Roles(ADMIN)),
     rule(Resource::User, Action::AssignRoles, Who::Roles(ADMIN)),
+    rule(Resource::Asset, Action::Read, Who::Roles(ALL_BUT_STAFF)),
+    rule(Resource::Asset, Action::Create, Who::Roles(ASSET_KEEPERS)),
+    rule(Resource::Asset, Action::Update, Who::Roles(ASSET_KEEPERS)),
+    rule(Resource::Setting, Action::Read, Who::AnyUser),
+    rule(
+        Resource::Setting,
+        Action::Update,
+        Who::Roles(&[Role::Admin, Role::SecurityOfficer]),
+    ),
     rule(Resource::Role, Action::Read, Who::AnyUser),
     rule(
         Resource::AuditLog,

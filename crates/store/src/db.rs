@@ -143,7 +143,7 @@ fn open_sqlite(path: &Path, writer: bool) -> Result<rusqlite::Connection, rusqli
 }
 
 /// Runs a call that may wait on another process's lock without stalling the async workers.
-fn may_block<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn may_block<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(f)

@@ -4,14 +4,17 @@
 //! connection, so a service can run several of them, and its audit entry, in one
 //! transaction.
 
+pub mod assets;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod conn;
 pub mod db;
 pub mod departments;
 pub mod migrate;
 mod paging;
 mod rows;
+pub mod settings;
 pub mod sql;
 pub mod throttle;
 pub mod tokens;

@@ -122,6 +122,11 @@ permissions! {
     AuditRead = AuditLog Read;
     OwnRead = OwnAccount Read;
     OwnUpdate = OwnAccount Update;
+    AssetRead = Asset Read;
+    AssetCreate = Asset Create;
+    AssetUpdate = Asset Update;
+    SettingRead = Setting Read;
+    SettingUpdate = Setting Update;
 }
 
 /// A signed-in caller who holds permission `P` somewhere. Checked before the body is read,
@@ -239,7 +244,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// Reads `"3"`, `W/"3"` or `3`.
+/// Reads `"3"`, `W/"3"` or `3` (0 is the version of a setting still at its default).
 pub fn parse_if_match(raw: &str) -> Option<i64> {
     let v = raw.trim();
     let v = v.strip_prefix("W/").unwrap_or(v);
@@ -247,7 +252,7 @@ pub fn parse_if_match(raw: &str) -> Option<i64> {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(v);
-    v.parse::<i64>().ok().filter(|n| *n > 0)
+    v.parse::<i64>().ok().filter(|n| *n >= 0)
 }
 
 /// The optional version of a delete (`If-Match` may be left out).
@@ -276,7 +281,8 @@ mod tests {
         assert_eq!(parse_if_match("W/\"12\""), Some(12));
         assert_eq!(parse_if_match("7"), Some(7));
         assert_eq!(parse_if_match("\"x\""), None);
-        assert_eq!(parse_if_match("\"0\""), None);
+        assert_eq!(parse_if_match("\"0\""), Some(0));
+        assert_eq!(parse_if_match("\"-1\""), None);
         assert_eq!(parse_if_match("*"), None);
     }
 }

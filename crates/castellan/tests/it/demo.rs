@@ -15,6 +15,23 @@ both! {
         assert_eq!(t.count("departments").await as usize, report.departments);
         // The administrator plus the demo users.
         assert_eq!(t.count("users").await as usize, report.users + 1);
+        // N assets with lifecycle histories, every category and status, values that agree
+        // with their ratings.
+        assert_eq!(report.assets, 2_000);
+        assert_eq!(t.count("assets").await, 2_000);
+        assert!(t.count("asset_events").await > 2_000);
+        for (column, n) in [("category", 12), ("status", 5)] {
+            let distinct = t.scalar(&format!("SELECT CAST(COUNT(DISTINCT {column}) AS TEXT) FROM assets"), &[]).await;
+            assert_eq!(distinct, Some(n.to_string()), "{column}");
+        }
+        let officer = t.user_by_name_pub("chen.jing").await;
+        let officer_token = t.token_for(&officer).await;
+        let page = t.get("/api/v1/assets?limit=200").token(&officer_token).send().await.json();
+        for a in page["items"].as_array().unwrap() {
+            let (c, i, av) = (a["confidentiality"].as_f64().unwrap(), a["integrity"].as_f64().unwrap(), a["availability"].as_f64().unwrap());
+            let mean = ((c + i + av) / 3.0 * 10.0 + 0.5 - 1e-9).floor() / 10.0;
+            assert_eq!(a["value_score"].as_f64().unwrap(), mean, "{a}");
+        }
         let roles = t.get("/api/v1/users?limit=200").token(t.token_admin()).send().await.json();
         for role in castellan_domain::Role::ALL {
             assert!(
@@ -29,12 +46,17 @@ both! {
         let other = TestApp::new(b).await;
         demo::generate(&other.app, 2_000).await.unwrap();
         assert_eq!(names(&t).await, names(&other).await);
+        assert_eq!(asset_sample(&t).await, asset_sample(&other).await);
         // It refuses to mix into an existing organization, and changes nothing then.
         let before = t.count("users").await;
         assert!(demo::generate(&t.app, 2_000).await.is_err());
         assert_eq!(t.count("users").await, before);
         assert!(castellan_app::audit::verify(&t.app).await.unwrap().error.is_none());
     }
+}
+
+async fn asset_sample(t: &TestApp) -> Option<String> {
+    t.scalar("SELECT string_agg(code || name || status || CAST(value_score AS TEXT), ',') FROM (SELECT * FROM assets ORDER BY id LIMIT 50) a", &[]).await
 }
 
 async fn names(t: &TestApp) -> Vec<String> {

@@ -138,6 +138,11 @@ impl TestApp {
         t
     }
 
+    /// A user by username.
+    pub async fn user_by_name_pub(&self, username: &str) -> User {
+        self.user_by_name(username).await
+    }
+
     async fn user_by_name(&self, username: &str) -> User {
         let mut conn = self.app.db().read().await.unwrap();
         castellan_store::users::get_with_hash(&mut conn, username)

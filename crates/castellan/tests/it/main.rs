@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod api_assets;
 mod api_auth;
 mod api_departments;
 mod api_users;

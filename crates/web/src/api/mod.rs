@@ -1,6 +1,8 @@
 //! The REST API (SPEC §10.2). Every operation is registered through `routes!`, so the
 //! router and the OpenAPI document are built from the same list and cannot drift.
 
+pub mod asset_types;
+pub mod assets;
 pub mod audit_log;
 pub mod auth;
 pub mod departments;
@@ -33,6 +35,8 @@ use utoipa_axum::routes;
         (name = "me", description = "The caller's own account and API tokens"),
         (name = "departments", description = "The department tree"),
         (name = "users", description = "User accounts and role assignments"),
+        (name = "assets", description = "The asset register and its lifecycle"),
+        (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "operations", description = "Health, readiness, metrics")
@@ -81,6 +85,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update))
         .routes(routes!(users::set_password))
+        .routes(routes!(assets::list, assets::create))
+        .routes(routes!(assets::get, assets::update))
+        .routes(routes!(assets::events, assets::record_event))
+        .routes(routes!(assets::get_valuation, assets::set_valuation))
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify))

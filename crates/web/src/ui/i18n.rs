@@ -273,6 +273,9 @@ messages! {
     cf_self_approval: "Separation of duties: you cannot approve something you created or submitted.", "职责分离：不能审批自己创建或提交的事项。";
     cf_duplicate: "A record with the same unique value already exists.", "已存在具有相同唯一值的记录。";
     cf_already_revoked: "This token is already revoked.", "该令牌已被吊销。";
+    cf_lifecycle_move: "This lifecycle event is not allowed in the asset's current status.", "资产当前状态下不允许登记该生命周期事件。";
+    cf_asset_retired: "The asset is retired; its record is kept as it was and cannot be changed.", "资产已报废，记录按原样保留，不能再修改。";
+    cf_department_has_assets: "The department still holds assets; transfer them to another department first.", "该部门仍有资产，请先将资产转移到其他部门。";
 }
 
 /// The texts of `lang`.
@@ -338,6 +341,9 @@ pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
         Conflict::SelfApproval => t.cf_self_approval,
         Conflict::Duplicate => t.cf_duplicate,
         Conflict::AlreadyRevoked => t.cf_already_revoked,
+        Conflict::LifecycleMove => t.cf_lifecycle_move,
+        Conflict::AssetRetired => t.cf_asset_retired,
+        Conflict::DepartmentHasAssets => t.cf_department_has_assets,
     }
 }
 

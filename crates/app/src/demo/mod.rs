@@ -1,12 +1,14 @@
 //! `castellan demo --scale N`: a deterministic synthetic organization for demonstrations,
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
+mod assets;
+
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx, RequestMeta};
 use castellan_domain::org::Department;
 use castellan_domain::values::UserStatus;
-use castellan_domain::{DepartmentId, DomainError, Grant, Lang, Role, Timestamp};
+use castellan_domain::{DepartmentId, DomainError, Grant, Lang, Role, Timestamp, UserId};
 use castellan_store::departments::{self, NewDepartment};
 use castellan_store::users::{self, Profile};
 
@@ -143,6 +145,8 @@ pub struct DemoReport {
     pub departments: usize,
     /// Users created.
     pub users: usize,
+    /// Assets created.
+    pub assets: u64,
 }
 
 /// Sizes of the organization for a scale.
@@ -253,9 +257,11 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     ];
     let mut created = 0;
     let mut taken = std::collections::HashSet::new();
+    // Who can be responsible for an asset: the asset keepers and a share of the staff.
+    let mut owners: Vec<(UserId, String)> = Vec::new();
     for (username, name, role, scope) in &fixed {
         let department = security_division.or(Some(company.id));
-        insert_user(
+        let id = insert_user(
             &mut tx,
             username,
             name,
@@ -269,6 +275,12 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             now,
         )
         .await?;
+        if matches!(
+            role,
+            Role::SecurityAdmin | Role::NetworkAdmin | Role::ApplicationAdmin | Role::DataAdmin
+        ) {
+            owners.push((id, (*username).to_owned()));
+        }
         taken.insert((*username).to_owned());
         created += 1;
     }
@@ -304,18 +316,24 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             });
         }
         let display = format!("{sur}{given}");
-        insert_user(
+        let id = insert_user(
             &mut tx, &username, &display, team, position, &hash, &grants, now,
         )
         .await?;
+        if grants.len() > 1 || rng.below(10) == 0 {
+            owners.push((id, username));
+        }
         created += 1;
     }
+    let team_ids: Vec<DepartmentId> = teams.iter().map(|t| t.id).collect();
+    let asset_count = assets::generate(&mut tx, &mut rng, scale, &team_ids, &owners, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
         Event::new("create", "demo", scale).after(&serde_json::json!({
             "departments": all.len(),
             "users": created,
+            "assets": asset_count,
         })),
     )
     .await?;
@@ -323,6 +341,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     Ok(DemoReport {
         departments: all.len(),
         users: created,
+        assets: asset_count,
     })
 }
 
@@ -336,7 +355,7 @@ async fn insert_user(
     hash: &str,
     grants: &[Grant],
     now: Timestamp,
-) -> Result<()> {
+) -> Result<UserId> {
     let profile = Profile {
         display_name: display_name.to_owned(),
         email: Some(format!("{username}@example.cn")),
@@ -345,8 +364,9 @@ async fn insert_user(
         status: UserStatus::Active,
         language: Some(Lang::ZhCn),
     };
-    users::insert(conn, username, &profile, hash, grants, now).await?;
-    Ok(())
+    Ok(users::insert(conn, username, &profile, hash, grants, now)
+        .await?
+        .id)
 }
 
 #[cfg(test)]
