@@ -12,6 +12,8 @@ pub mod config;
 pub mod demo;
 pub mod departments;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod password;
 pub mod secret;
 pub mod settings;

@@ -1,6 +1,6 @@
 //! The subcommands. Errors here are `anyhow` with a message for the operator.
 
-use crate::{AuditCommand, Cli, Command, ConfigCommand, UserCommand};
+use crate::{AuditCommand, Cli, Command, ConfigCommand, ExportCommand, ImportCommand, UserCommand};
 use anyhow::{Context, anyhow, bail};
 use castellan_app::users::{self, GrantInput, NewUserInput, UserPatch};
 use castellan_app::{App, Ctx, RequestMeta, Settings, bootstrap, config};
@@ -95,6 +95,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ExitCode::FAILURE
                 }
             });
+        }
+        Command::Import(ImportCommand::Assets {
+            file,
+            update_existing,
+            dry_run,
+        }) => {
+            init_logging("warn");
+            let app = App::open(settings).await?;
+            let options = castellan_app::import::ImportOptions {
+                update_existing,
+                dry_run,
+            };
+            let result = crate::transfer::import_assets(&app, &file, options).await;
+            app.db().close().await;
+            return result;
+        }
+        Command::Export(ExportCommand::Assets {
+            format,
+            out,
+            lang,
+            q,
+            category,
+            status,
+            department_id,
+        }) => {
+            init_logging("warn");
+            let app = App::open(settings).await?;
+            let query = castellan_app::assets::AssetQuery {
+                q,
+                category,
+                status,
+                department_id,
+                ..Default::default()
+            };
+            let result =
+                crate::transfer::export_assets(&app, &format, out.as_deref(), &lang, query).await;
+            app.db().close().await;
+            return result;
         }
         Command::Backup { file } => {
             init_logging("warn");

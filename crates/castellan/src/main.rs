@@ -1,6 +1,7 @@
 //! The `castellan` command: the server and the operator's tools (SPEC §10.1).
 
 mod commands;
+mod transfer;
 
 // glibc's allocator serialises the worker threads on its arena locks under load; mimalloc
 // keeps per-thread heaps (measured in BENCHMARKS.md).
@@ -57,12 +58,63 @@ enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Import records from a CSV or XLSX file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export records to CSV or XLSX.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Fill an empty database with a realistic synthetic organization (the same N always
     /// gives the same data).
     Demo {
         /// Number of assets; users grow with it (N/50, 30 to 20,000).
         #[arg(long, default_value_t = 1000)]
         scale: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import assets (headers: API field names or the Chinese labels; UTF-8 or GBK CSV, or
+    /// XLSX). All or nothing: one bad row means nothing is written, and every bad row is
+    /// reported with its line and column.
+    Assets {
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// Update assets whose code already exists instead of refusing those rows.
+        #[arg(long)]
+        update_existing: bool,
+        /// Check the file and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export assets with the columns the import reads, streaming.
+    Assets {
+        /// csv or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Destination file (must not exist); standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Header row: en (API field names) or zh-CN (the Chinese labels).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Only assets whose code, name, location or notes contain this text.
+        #[arg(long)]
+        q: Option<String>,
+        /// Only this category code.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this status code.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this department (id) and its sub-departments.
+        #[arg(long)]
+        department_id: Option<i64>,
     },
 }
 

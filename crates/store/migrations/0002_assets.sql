@@ -40,8 +40,14 @@ CREATE UNIQUE INDEX assets_code ON assets (code);
 CREATE INDEX assets_name ON assets (name, id);
 CREATE INDEX assets_value ON assets (value_score, id);
 CREATE INDEX assets_updated ON assets (updated_at, id);
-CREATE INDEX assets_department ON assets (department_id);
-CREATE INDEX assets_owner ON assets (owner_id);
+-- An equality filter plus the default order (by code) is one index range: real asset codes
+-- often start with a category prefix, so scanning the code index and filtering would read
+-- most of the table before the first match.
+CREATE INDEX assets_department ON assets (department_id, code);
+CREATE INDEX assets_owner ON assets (owner_id, code);
+CREATE INDEX assets_category ON assets (category, code);
+CREATE INDEX assets_status ON assets (status, code);
+CREATE INDEX assets_level ON assets (value_level, code);
 
 CREATE TABLE asset_tags (
     asset_id BIGINT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,

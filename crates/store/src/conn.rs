@@ -646,6 +646,24 @@ impl Tx {
             Inner::Pg(_) => Ok(()),
         }
     }
+
+    /// Discards every change of the transaction now (dropping it does the same, later).
+    pub async fn rollback(mut self) -> Result<(), DbError> {
+        let Some(conn) = self.conn.take() else {
+            return Ok(());
+        };
+        match conn.inner {
+            Inner::Sqlite(lease) => {
+                let c = sqlite_of(&lease)?;
+                if !c.is_autocommit() {
+                    c.execute_batch("ROLLBACK")?;
+                }
+                Ok(())
+            }
+            Inner::PgTx(tx) => Ok(tx.rollback().await?),
+            Inner::Pg(_) => Ok(()),
+        }
+    }
 }
 
 impl std::ops::Deref for Tx {

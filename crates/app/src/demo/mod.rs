@@ -327,6 +327,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     }
     let team_ids: Vec<DepartmentId> = teams.iter().map(|t| t.id).collect();
     let asset_count = assets::generate(&mut tx, &mut rng, scale, &team_ids, &owners, now).await?;
+    castellan_store::assets::analyze(&mut tx).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

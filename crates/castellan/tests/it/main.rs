@@ -17,5 +17,6 @@ mod authorization;
 mod bad_input;
 mod cli;
 mod demo;
+mod import_export;
 mod storage;
 mod ui;
