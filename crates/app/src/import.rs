@@ -543,6 +543,14 @@ pub async fn import_assets(
     }
     let mut tx = app.db().begin().await?;
     let lookups = lookups(&mut tx).await?;
+    // A load into a small register rebuilds the secondary indexes at the end instead of
+    // maintaining them row by row (SQLite; see bulk::defer_indexes).
+    let deferred = if store::count(&mut tx).await? < DEFER_BELOW {
+        bulk::defer_indexes(&mut tx).await?
+    } else {
+        bulk::DeferredIndexes::default()
+    };
+    bulk::bulk_cache(&mut tx, true).await?;
     let method = settings::valuation(&mut tx).await?.0;
     let now = Timestamp::now();
     let mut seen_codes: HashMap<String, u64> = HashMap::new();
@@ -633,8 +641,10 @@ pub async fn import_assets(
         report.created = 0;
         report.updated = 0;
         tx.rollback().await?;
+        bulk_cache_off(app).await;
         return Ok(report);
     }
+    bulk::restore_indexes(&mut tx, deferred).await?;
     store::analyze(&mut tx).await?;
     audit::record(
         &mut tx,
@@ -648,7 +658,20 @@ pub async fn import_assets(
     )
     .await?;
     tx.commit().await?;
+    bulk_cache_off(app).await;
     Ok(report)
+}
+
+/// Registers smaller than this get their secondary indexes rebuilt after an import.
+const DEFER_BELOW: i64 = 200_000;
+
+/// Puts the writer's page cache back to its normal size (best effort: a failure only
+/// leaves a larger cache).
+async fn bulk_cache_off(app: &App) {
+    if let Ok(mut tx) = app.db().begin().await {
+        let _ = bulk::bulk_cache(&mut tx, false).await;
+        let _ = tx.commit().await;
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -144,4 +144,23 @@ both! {
         // Exports are recorded in the audit trail.
         assert_eq!(t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE action = 'export'", &[]).await.as_deref(), Some("2"));
     }
+
+    async fn indexes_set_aside_for_a_load_are_back_afterwards(b: Backend) {
+        let t = TestApp::new(b).await;
+        let count_sql = match b {
+            crate::harness::Backend::Sqlite => "SELECT CAST(COUNT(*) AS TEXT) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('assets', 'asset_tags', 'asset_events')",
+            crate::harness::Backend::Postgres => "SELECT CAST(COUNT(*) AS TEXT) FROM pg_indexes WHERE tablename IN ('assets', 'asset_tags', 'asset_events') AND schemaname = current_schema()",
+        };
+        let before = t.scalar(count_sql, &[]).await;
+        let good = b"code,name,category,confidentiality,integrity,availability,tags\nI-1,a,server,1,2,3,x\n".to_vec();
+        assert_eq!(import_bytes(&t, good, Format::Csv, ImportOptions::default()).await.created, 1);
+        assert_eq!(t.scalar(count_sql, &[]).await, before);
+        let bad = b"code,name,category,confidentiality,integrity,availability\nI-2,a,server,1,2,9\n".to_vec();
+        assert!(import_bytes(&t, bad, Format::Csv, ImportOptions::default()).await.rolled_back);
+        assert_eq!(t.scalar(count_sql, &[]).await, before);
+        // The filters still find what was loaded.
+        let (_, reader) = t.user_with("reader", &[("auditor", None)]).await;
+        let r = t.get("/api/v1/assets?category=server&tag=x").token(&reader).send().await.json();
+        assert_eq!(r["items"][0]["code"], "I-1");
+    }
 }
