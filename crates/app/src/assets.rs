@@ -750,3 +750,13 @@ pub async fn list(app: &App, ctx: &Ctx, query: &AssetQuery) -> Result<Page<Asset
         next_cursor: next.map(|c| c.encode()),
     })
 }
+
+/// The audit entries of an asset, oldest first.
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: AssetId,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, id).await?;
+    crate::audit::history_of(app, "asset", &id.to_string()).await
+}

@@ -473,9 +473,11 @@ fn push_filter(q: &mut Sql, filter: &AssetFilter, scope: &Scope) {
         q.push(" AND owner_id = ").bind(o.0);
     }
     if let Some(tag) = filter.tag.as_deref().filter(|t| !t.trim().is_empty()) {
-        q.push(" AND id IN (SELECT asset_id FROM asset_tags WHERE tag = ")
+        // A probe per row in list order (stops at the page's end) rather than collecting
+        // every asset with a common tag first.
+        q.push(" AND EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ")
             .bind(tag.trim().to_lowercase())
-            .push(")");
+            .push(" AND t.asset_id = assets.id)");
     }
 }
 

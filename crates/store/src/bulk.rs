@@ -294,12 +294,12 @@ pub async fn restore_indexes(conn: &mut Conn, deferred: DeferredIndexes) -> Resu
     Ok(())
 }
 
-/// Gives the SQLite writer a larger page cache for a bulk load (so the transaction does not
-/// spill pages to the WAL early), or back its normal one.
+/// SQLite: during a bulk load, index builds sort in temporary files instead of memory, so
+/// a million rows keep the process small; `on = false` goes back to in-memory temporaries.
 pub async fn bulk_cache(conn: &mut Conn, on: bool) -> Result<(), DbError> {
     if conn.backend() == crate::Backend::Sqlite {
-        let kib = if on { 131_072 } else { 32_000 };
-        conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))
+        let temp = if on { "FILE" } else { "MEMORY" };
+        conn.execute_batch(&format!("PRAGMA temp_store = {temp}"))
             .await?;
     }
     Ok(())

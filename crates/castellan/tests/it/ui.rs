@@ -169,13 +169,16 @@ both! {
         let t = TestApp::new(b).await;
         let d = t.department("Pages dept", None).await;
         let (u, _) = t.user_in("page-user", Some(d), &[("auditor", Some(d))]).await;
+        let (_, keeper) = t.user_with("page-keeper", &[("security_admin", None)]).await;
+        let asset = t.post("/api/v1/assets").token(&keeper).json(&serde_json::json!({"code": "PG-1", "name": "Page asset", "category": "server", "department_id": d, "confidentiality": 5, "integrity": 4, "availability": 4})).send().await.json()["id"].as_i64().unwrap();
         for (lang, other_lang_texts) in [("zh-CN", english_texts()), ("en", chinese_texts())] {
             let cookie = sign_in(&t, "admin", ADMIN_PASSWORD, lang).await;
             let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
             t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
             for path in ["/", "/departments", "/departments/new", &format!("/departments/{d}"), &format!("/departments/{d}/edit"),
                          "/users", "/users/new", &format!("/users/{}", u.id), &format!("/users/{}/edit", u.id),
-                         "/roles", "/audit", "/audit/verify", "/account", "/departments/999999"] {
+                         "/roles", "/audit", "/audit/verify", "/account", "/departments/999999",
+                         "/assets", &format!("/assets/{asset}"), "/assets?category=spaceship", "/assets/999999"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
                 let text = visible_text(&r.text());
@@ -228,6 +231,52 @@ both! {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let got = t.get(&format!("/api/v1/users/{}", u.id)).token(&t.admin_token).send().await.json();
         assert_eq!(got["roles"], serde_json::json!([]));
+    }
+
+    async fn the_asset_register_lists_explains_and_moves_assets(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (keeper, token) = t.user_with("keeper", &[("security_admin", None)]).await;
+        let _ = keeper;
+        let d = t.department("数据中心", None).await;
+        let mk = |code: &str, category: &str| serde_json::json!({"code": code, "name": format!("资产 {code}"), "category": category, "department_id": d, "confidentiality": 5, "integrity": 4, "availability": 4});
+        let id = t.post("/api/v1/assets").token(&token).json(&mk("SRV-9", "server")).send().await.json()["id"].as_i64().unwrap();
+        t.post("/api/v1/assets").token(&token).json(&mk("NET-9", "network_device")).send().await;
+        let cookie = sign_in(&t, "keeper", ADMIN_PASSWORD, "zh-CN,zh;q=0.9").await;
+        let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
+        t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", "zh-CN"), ("next", "/")]).send().await;
+        let list = page(&t, &cookie, "/assets?category=server").await;
+        assert_eq!(list.status, StatusCode::OK);
+        let html = list.text();
+        assert!(html.contains("SRV-9") && !html.contains("NET-9"), "{html}");
+        assert!(html.contains("资产台账"));
+        // The detail page explains the valuation.
+        let show = page(&t, &cookie, &format!("/assets/{id}")).await.text();
+        assert!(show.contains("C5 I4 A4 → 4.3 → 高 (4)"), "{show}");
+        // Record a lifecycle event through the form (CSRF checked).
+        let csrf = csrf_of(&show);
+        let r = post_zh(&t, &cookie, &format!("/assets/{id}/events"), &[("csrf", &csrf), ("kind", "retire"), ("note", "报废"), ("version", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let show = page(&t, &cookie, &format!("/assets/{id}")).await.text();
+        assert!(show.contains("报废") && show.contains("已报废"), "{show}");
+        // A move the lifecycle refuses comes back as a readable message and changes nothing.
+        let csrf = csrf_of(&show);
+        let r = post_zh(&t, &cookie, &format!("/assets/{id}/events"), &[("csrf", &csrf), ("kind", "deploy"), ("version", "2")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text().contains("不允许"), "{}", r.text());
+        let r = post_zh(&t, &cookie, &format!("/assets/{id}/events"), &[("csrf", "forged"), ("kind", "deploy"), ("version", "2")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.count("asset_events").await, 1);
+        // Export of the current filter.
+        let csv = page(&t, &cookie, "/assets?category=server&format=csv").await;
+        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        assert!(csv.header("content-disposition").unwrap().starts_with("attachment"));
+        let body = csv.text();
+        assert!(body.starts_with("\u{feff}资产编号") && body.contains("SRV-9") && !body.contains("NET-9"), "{body}");
+        // Staff do not see the register at all.
+        t.user_with("worker", &[("staff", None)]).await;
+        let staff = sign_in(&t, "worker", ADMIN_PASSWORD, "en").await;
+        assert!(!page(&t, &staff, "/").await.text().contains("href=\"/assets\""));
+        assert_eq!(page(&t, &staff, "/assets").await.status, StatusCode::FORBIDDEN);
     }
 }
 

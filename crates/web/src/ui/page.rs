@@ -51,6 +51,8 @@ pub enum Section {
     Departments,
     /// Users.
     Users,
+    /// The asset register.
+    Assets,
     /// Roles and permissions.
     Roles,
     /// Audit log.
@@ -115,6 +117,10 @@ impl Page {
             organization.push(item("/users", t.nav_users, Section::Users));
         }
         organization.push(item("/roles", t.nav_roles, Section::Roles));
+        let mut risk = Vec::new();
+        if p.may_somewhere(Resource::Asset, Action::Read) {
+            risk.push(item("/assets", t.nav_assets, Section::Assets));
+        }
         let mut governance = Vec::new();
         if p.may_somewhere(Resource::AuditLog, Action::Read) {
             governance.push(item("/audit", t.nav_audit, Section::Audit));
@@ -129,6 +135,12 @@ impl Page {
                 items: organization,
             },
         ];
+        if !risk.is_empty() {
+            nav.push(NavGroup {
+                heading: t.nav_group_assets,
+                items: risk,
+            });
+        }
         if !governance.is_empty() {
             nav.push(NavGroup {
                 heading: t.nav_group_governance,

@@ -129,6 +129,7 @@ pub fn notice(t: &'static Messages, code: Option<&str>) -> Option<&'static str> 
         "password_set" => Some(t.notice_password_set),
         "password_changed" => Some(t.notice_password_changed),
         "token_revoked" => Some(t.notice_token_revoked),
+        "event_recorded" => Some(t.event_recorded),
         _ => None,
     }
 }
@@ -192,6 +193,19 @@ fn field_label(t: &Messages, field: &str) -> String {
         "prefix" => t.token_prefix,
         "last_used_at" => t.last_used,
         "credentials_revoked" => t.credentials_revoked,
+        "category" => t.category,
+        "owner_id" => t.owner,
+        "custodian" => t.custodian,
+        "location" => t.location,
+        "zone" => t.zone,
+        "classification" => t.classification,
+        "confidentiality" => t.confidentiality,
+        "integrity" => t.integrity,
+        "availability" => t.availability,
+        "value_score" => t.asset_value,
+        "value_level" => t.value_level,
+        "tags" => t.tags,
+        "notes" => t.notes,
         other => return other.to_owned(),
     }
     .to_owned()

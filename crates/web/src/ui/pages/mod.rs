@@ -1,6 +1,7 @@
 //! Page handlers, one module per area.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod departments;
