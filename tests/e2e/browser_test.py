@@ -8,6 +8,7 @@ and saves screenshots of every page in both languages to the output directory.
 Usage: browser_test.py CASTELLAN_BINARY OUTPUT_DIR
 """
 
+import json
 import os
 import re
 import shutil
@@ -205,12 +206,43 @@ def main():
         click_and_wait(By.LINK_TEXT, "校验完整性")
         expect("审计日志完整，未被篡改。")
 
+        # Assets registered through the API by li.na (security administrator of the
+        # department), then browsed, filtered and opened in Chinese.
+        login = urllib.request.Request(
+            base + "/api/v1/auth/login",
+            data=json.dumps({"username": "li.na", "password": "li-na-strong-passphrase"}).encode(),
+            headers={"content-type": "application/json"})
+        token = json.load(urllib.request.urlopen(login))["token"]
+        for code, name, category, cia, tags in [
+            ("SEC-001", "边界下一代防火墙", "security_device", (4, 5, 5), ["等保三级", "互联网暴露"]),
+            ("SRV-001", "核心数据库服务器", "server", (5, 4, 4), ["生产"]),
+            ("PC-001", "办公笔记本电脑", "terminal", (2, 2, 1), []),
+        ]:
+            body = {"code": code, "name": name, "category": category, "department_id": int(department_id),
+                    "confidentiality": cia[0], "integrity": cia[1], "availability": cia[2], "tags": tags,
+                    "location": "上海数据中心 A 座 3 层", "zone": "intranet", "status": "in_use"}
+            req = urllib.request.Request(base + "/api/v1/assets", data=json.dumps(body).encode(),
+                                         headers={"content-type": "application/json",
+                                                  "authorization": f"Bearer {token}"})
+            urllib.request.urlopen(req)
+        driver.get(base + "/assets")
+        expect("资产台账", "SEC-001", "核心数据库服务器", "在用")
+        shot("16-assets-zh")
+        Select(driver.find_element(By.NAME, "category")).select_by_value("server")
+        click_and_wait(By.CSS_SELECTOR, "form.toolbar button[type=submit]")
+        expect("SRV-001")
+        assert "SEC-001" not in text()
+        click_and_wait(By.PARTIAL_LINK_TEXT, "SRV-001")
+        expect("资产赋值", "C5 I4 A4 → 4.3 → 高 (4)", "生命周期", "变更记录")
+        shot("17-asset-zh")
+
         # And back to English: the same pages in the other language.
         click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
         for path, name, needles in [
             ("/users", "13-users-en", ["Users", "li.na", "Risk assessor"]),
             (f"/departments/{department_id}", "14-department-en", ["History", "Members"]),
             ("/roles", "15-roles-en", ["Roles & permissions", "Security committee"]),
+            ("/assets?sort=-value_score", "18-assets-en", ["Asset register", "SEC-001", "In use"]),
         ]:
             driver.get(base + path)
             expect(*needles)

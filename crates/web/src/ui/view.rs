@@ -2,6 +2,7 @@
 
 use super::i18n::{self, Messages};
 use castellan_app::departments::depth_first;
+use castellan_domain::asset::{AssetStatus, Category, Classification, Zone};
 use castellan_domain::audit::AuditEntry;
 use castellan_domain::org::Department;
 use castellan_domain::values::UserStatus;
@@ -239,7 +240,25 @@ fn show_value(
             .unwrap_or_else(|| s.clone()),
         ("status", Value::String(s)) => UserStatus::from_code(s)
             .map(|st| st.label().get(lang).to_owned())
+            .or_else(|_| AssetStatus::from_code(s).map(|st| st.label().get(lang).to_owned()))
             .unwrap_or_else(|_| s.clone()),
+        ("category", Value::String(s)) => Category::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("zone", Value::String(s)) => Zone::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("classification", Value::String(s)) => Classification::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("tags", Value::Array(items)) => {
+            let tags: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            if tags.is_empty() {
+                t.empty_value.to_owned()
+            } else {
+                tags.join("、")
+            }
+        }
         ("language", Value::String(s)) => Lang::parse(s)
             .map(|l| l.native_name().to_owned())
             .unwrap_or_else(|| s.clone()),
