@@ -249,6 +249,9 @@ both! {
         let html = list.text();
         assert!(html.contains("SRV-9") && !html.contains("NET-9"), "{html}");
         assert!(html.contains("资产台账"));
+        // Sorting by value starts with the most valuable; the filter stays in the link.
+        assert!(html.contains("href=\"/assets?category=server&#38;sort=-value_score\""), "{html}");
+        assert!(html.contains("href=\"/assets?category=server&#38;sort=-code\""), "{html}");
         // The detail page explains the valuation.
         let show = page(&t, &cookie, &format!("/assets/{id}")).await.text();
         assert!(show.contains("C5 I4 A4 → 4.3 → 高 (4)"), "{show}");

@@ -2,7 +2,7 @@
 //! detail with the valuation explained, the lifecycle timeline and the audit history; the
 //! lifecycle event form; export of the current filter.
 
-use super::users::{Pager, href};
+use super::users::{Header, Pager, href, sort_headers};
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -100,13 +100,6 @@ fn options<T: Copy>(
         .collect()
 }
 
-struct Header {
-    label: String,
-    href: Option<String>,
-    active: bool,
-    arrow: &'static str,
-}
-
 struct Row {
     id: i64,
     code: String,
@@ -192,49 +185,21 @@ pub async fn list(
     } else {
         p.sort.as_str()
     };
-    let headers = [
-        ("code", t.asset_code),
-        ("name", t.name),
-        ("", t.category),
-        ("", t.department),
-        ("", t.status),
-        ("", "C / I / A"),
-        ("value_score", t.asset_value),
-    ]
-    .into_iter()
-    .map(|(field, label)| {
-        if field.is_empty() {
-            return Header {
-                label: label.to_owned(),
-                href: None,
-                active: false,
-                arrow: "",
-            };
-        }
-        let active = sort_code.trim_start_matches('-') == field;
-        let descending = sort_code.starts_with('-');
-        let next_sort = if active && !descending {
-            format!("-{field}")
-        } else if field == "value_score" && !active {
-            // Most valuable first is what people want from this column.
-            "-value_score".to_owned()
-        } else {
-            field.to_owned()
-        };
-        let mut pairs = base.clone();
-        pairs.push(("sort", &next_sort));
-        Header {
-            label: label.to_owned(),
-            href: Some(href("/assets", &pairs)),
-            active,
-            arrow: match (active, descending) {
-                (true, false) => " ↑",
-                (true, true) => " ↓",
-                _ => "",
-            },
-        }
-    })
-    .collect();
+    // Most valuable first is what people want from the value column.
+    let headers = sort_headers(
+        "/assets",
+        &base,
+        sort_code,
+        &[
+            ("code", t.asset_code, false),
+            ("name", t.name, false),
+            ("", t.category, false),
+            ("", t.department, false),
+            ("", t.status, false),
+            ("", "C / I / A", false),
+            ("value_score", t.asset_value, true),
+        ],
+    );
     let mut first = base.clone();
     first.push(("sort", &p.sort));
     let next_href = page.next_cursor.as_ref().map(|c| {

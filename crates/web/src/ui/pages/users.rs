@@ -43,6 +43,59 @@ pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
     )
 }
 
+/// A column heading of a list; sortable columns link to the list sorted by them.
+pub struct Header {
+    /// Text.
+    pub label: String,
+    /// Link that sorts by this column (ascending first, or the other way when active).
+    pub href: Option<String>,
+    /// Whether the list is sorted by this column.
+    pub active: bool,
+    /// The direction arrow when active.
+    pub arrow: &'static str,
+}
+
+/// The headings of a list at `path` with filters `base`, sorted by `current` (`field` or
+/// `-field`). Each column is (sort field or "" for none, label, descending first).
+pub fn sort_headers(
+    path: &str,
+    base: &[(&str, &str)],
+    current: &str,
+    columns: &[(&str, &str, bool)],
+) -> Vec<Header> {
+    let descending = current.starts_with('-');
+    columns
+        .iter()
+        .map(|&(field, label, descending_first)| {
+            if field.is_empty() {
+                return Header {
+                    label: label.to_owned(),
+                    href: None,
+                    active: false,
+                    arrow: "",
+                };
+            }
+            let active = current.trim_start_matches('-') == field;
+            let next_sort = match (active, descending, descending_first) {
+                (true, false, _) | (false, _, true) => format!("-{field}"),
+                _ => field.to_owned(),
+            };
+            let mut pairs = base.to_vec();
+            pairs.push(("sort", &next_sort));
+            Header {
+                label: label.to_owned(),
+                href: Some(href(path, &pairs)),
+                active,
+                arrow: match (active, descending) {
+                    (true, false) => " ↑",
+                    (true, true) => " ↓",
+                    _ => "",
+                },
+            }
+        })
+        .collect()
+}
+
 #[derive(Deserialize, Default)]
 pub struct ListParams {
     #[serde(default)]
@@ -64,13 +117,6 @@ struct Filters {
     q: String,
     sort: String,
     any: bool,
-}
-
-struct Header {
-    label: String,
-    href: Option<String>,
-    active: bool,
-    arrow: &'static str,
 }
 
 struct Row {
@@ -144,45 +190,19 @@ pub async fn list(
     } else {
         p.sort.as_str()
     };
-    let headers = [
-        ("username", t.username),
-        ("display_name", t.display_name),
-        ("", t.department),
-        ("", t.roles),
-        ("", t.status),
-        ("last_login_at", t.last_login),
-    ]
-    .into_iter()
-    .map(|(field, label)| {
-        if field.is_empty() {
-            return Header {
-                label: label.to_owned(),
-                href: None,
-                active: false,
-                arrow: "",
-            };
-        }
-        let active = sort_code.trim_start_matches('-') == field;
-        let descending = sort_code.starts_with('-');
-        let next_sort = if active && !descending {
-            format!("-{field}")
-        } else {
-            field.to_owned()
-        };
-        let mut pairs = base.clone();
-        pairs.push(("sort", &next_sort));
-        Header {
-            label: label.to_owned(),
-            href: Some(href("/users", &pairs)),
-            active,
-            arrow: match (active, descending) {
-                (true, false) => " ↑",
-                (true, true) => " ↓",
-                _ => "",
-            },
-        }
-    })
-    .collect();
+    let headers = sort_headers(
+        "/users",
+        &base,
+        sort_code,
+        &[
+            ("username", t.username, false),
+            ("display_name", t.display_name, false),
+            ("", t.department, false),
+            ("", t.roles, false),
+            ("", t.status, false),
+            ("last_login_at", t.last_login, false),
+        ],
+    );
     let mut first = base.clone();
     first.push(("sort", &p.sort));
     let next_href = page.next_cursor.as_ref().map(|c| {
