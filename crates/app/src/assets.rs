@@ -55,6 +55,49 @@ pub struct AssetInput {
     pub notes: Option<String>,
 }
 
+impl AssetInput {
+    /// The stored asset as input, so an update validates exactly what it will write.
+    fn of(a: &Asset) -> Self {
+        AssetInput {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            category: a.category.code().to_owned(),
+            department_id: a.department_id.map(|d| d.0),
+            owner_id: a.owner_id.map(|u| u.0),
+            custodian: a.custodian.clone(),
+            location: a.location.clone(),
+            zone: a.zone.map(|z| z.code().to_owned()),
+            classification: a.classification.map(|c| c.code().to_owned()),
+            confidentiality: i64::from(a.confidentiality.get()),
+            integrity: i64::from(a.integrity.get()),
+            availability: i64::from(a.availability.get()),
+            status: None,
+            tags: a.tags.clone(),
+            notes: a.notes.clone(),
+        }
+    }
+
+    /// This input with the fields `patch` sets.
+    fn patched(mut self, patch: &AssetPatch) -> Self {
+        let p = patch.clone();
+        self.code = p.code.unwrap_or(self.code);
+        self.name = p.name.unwrap_or(self.name);
+        self.category = p.category.unwrap_or(self.category);
+        self.department_id = p.department_id.unwrap_or(self.department_id);
+        self.owner_id = p.owner_id.unwrap_or(self.owner_id);
+        self.custodian = p.custodian.unwrap_or(self.custodian);
+        self.location = p.location.unwrap_or(self.location);
+        self.zone = p.zone.unwrap_or(self.zone);
+        self.classification = p.classification.unwrap_or(self.classification);
+        self.confidentiality = p.confidentiality.unwrap_or(self.confidentiality);
+        self.integrity = p.integrity.unwrap_or(self.integrity);
+        self.availability = p.availability.unwrap_or(self.availability);
+        self.tags = p.tags.unwrap_or(self.tags);
+        self.notes = p.notes.unwrap_or(self.notes);
+        self
+    }
+}
+
 /// A partial change; `None` leaves a field, `Some(None)` clears it. Status changes only
 /// through lifecycle events.
 #[derive(Debug, Clone, Default)]
@@ -402,46 +445,7 @@ pub async fn update(
     if current.status == AssetStatus::Retired {
         return Err(Conflict::AssetRetired.into());
     }
-    let input = AssetInput {
-        code: patch.code.clone().unwrap_or_else(|| current.code.clone()),
-        name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
-        category: patch
-            .category
-            .clone()
-            .unwrap_or_else(|| current.category.code().to_owned()),
-        department_id: patch
-            .department_id
-            .unwrap_or(current.department_id.map(|d| d.0)),
-        owner_id: patch.owner_id.unwrap_or(current.owner_id.map(|u| u.0)),
-        custodian: patch
-            .custodian
-            .clone()
-            .unwrap_or_else(|| current.custodian.clone()),
-        location: patch
-            .location
-            .clone()
-            .unwrap_or_else(|| current.location.clone()),
-        zone: patch
-            .zone
-            .clone()
-            .unwrap_or_else(|| current.zone.map(|z| z.code().to_owned())),
-        classification: patch
-            .classification
-            .clone()
-            .unwrap_or_else(|| current.classification.map(|c| c.code().to_owned())),
-        confidentiality: patch
-            .confidentiality
-            .unwrap_or(i64::from(current.confidentiality.get())),
-        integrity: patch
-            .integrity
-            .unwrap_or(i64::from(current.integrity.get())),
-        availability: patch
-            .availability
-            .unwrap_or(i64::from(current.availability.get())),
-        status: None,
-        tags: patch.tags.clone().unwrap_or_else(|| current.tags.clone()),
-        notes: patch.notes.clone().unwrap_or_else(|| current.notes.clone()),
-    };
+    let input = AssetInput::of(&current).patched(patch);
     let mut errors = FieldErrors::new();
     let valid = validate(&mut tx, &input, Some(&current.code), &mut errors).await?;
     errors.into_result()?;
@@ -584,23 +588,7 @@ pub async fn record_event(
         .into());
     }
     let to_status = rules::next_status(current.status, kind, requested)?;
-    let mut input_after = AssetInput {
-        code: current.code.clone(),
-        name: current.name.clone(),
-        category: current.category.code().to_owned(),
-        department_id: current.department_id.map(|d| d.0),
-        owner_id: current.owner_id.map(|u| u.0),
-        custodian: current.custodian.clone(),
-        location: current.location.clone(),
-        zone: current.zone.map(|z| z.code().to_owned()),
-        classification: current.classification.map(|c| c.code().to_owned()),
-        confidentiality: i64::from(current.confidentiality.get()),
-        integrity: i64::from(current.integrity.get()),
-        availability: i64::from(current.availability.get()),
-        status: None,
-        tags: current.tags.clone(),
-        notes: current.notes.clone(),
-    };
+    let mut input_after = AssetInput::of(&current);
     if let Some(d) = input.department_id {
         input_after.department_id = d;
     }
