@@ -418,6 +418,45 @@ pub async fn get(app: &App, ctx: &Ctx, id: AssetId) -> Result<AssetView> {
     Ok(view(asset))
 }
 
+/// A person named as an asset's owner, as pages show them.
+#[derive(Debug, Clone)]
+pub struct OwnerRef {
+    /// User id.
+    pub id: UserId,
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown to others.
+    pub display_name: String,
+}
+
+/// The owner of an asset the caller may read (`None` when it has none, or they are gone).
+pub async fn owner(app: &App, ctx: &Ctx, id: AssetId) -> Result<Option<OwnerRef>> {
+    let mut conn = app.db().read().await?;
+    let (asset, _) = load(&mut conn, ctx, id, Action::Read).await?;
+    let Some(owner) = asset.owner_id else {
+        return Ok(None);
+    };
+    Ok(users::get(&mut conn, owner).await?.map(|u| OwnerRef {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+    }))
+}
+
+/// The user a form names as owner, by username, for someone who may register assets.
+pub async fn owner_by_username(app: &App, ctx: &Ctx, username: &str) -> Result<Option<OwnerRef>> {
+    ctx.principal.read_scope(Resource::Asset, Action::Read)?;
+    let mut conn = app.db().read().await?;
+    let name = username.trim().to_lowercase();
+    Ok(users::find_by_username(&mut conn, &name)
+        .await?
+        .map(|u| OwnerRef {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+        }))
+}
+
 /// The lifecycle of an asset, oldest first.
 pub async fn events(app: &App, ctx: &Ctx, id: AssetId) -> Result<Vec<AssetEvent>> {
     let mut conn = app.db().read().await?;

@@ -68,6 +68,18 @@ pub async fn get(conn: &mut Conn, id: UserId) -> Result<Option<User>, DbError> {
     from_row(row).map(Some)
 }
 
+/// A user by (normalized) username.
+pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>, DbError> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS}, {GRANTS} FROM users WHERE username = "
+    ));
+    q.bind(username.to_owned());
+    let Some(row) = q.fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    from_row(row).map(Some)
+}
+
 /// A user by (normalized) username, with the stored password hash, for sign-in.
 pub async fn get_with_hash(
     conn: &mut Conn,

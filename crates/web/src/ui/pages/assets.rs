@@ -7,18 +7,19 @@ use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
-use crate::ui::view::{self, CodeOption, DeptOption, HistoryItem, Names};
+use crate::ui::view::{self, CodeOption, DeptOption, FormErrors, HistoryItem, Names};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use castellan_app::assets::{self, AssetQuery, EventInput};
+use castellan_app::assets::{self, AssetInput, AssetPatch, AssetQuery, EventInput, OwnerRef};
 use castellan_app::export::{self, ExportFormat};
 use castellan_app::{departments, settings};
 use castellan_domain::asset::{
-    AssetStatus, Category, Classification, ValueLevel, ValueScore, Zone,
+    AssetStatus, Category, Classification, ValueLevel, ValueScore, Zone, split_tags_cell,
 };
 use castellan_domain::ids::AssetId;
+use castellan_domain::org::Department;
 use castellan_domain::register::{Asset, AssetEvent};
 use castellan_domain::{Action, DomainError, Lang, Resource};
 use serde::Deserialize;
@@ -138,6 +139,7 @@ struct ListPage {
     export_csv: String,
     export_xlsx: String,
     list_error: Option<String>,
+    can_create: bool,
 }
 
 fn status_class(s: AssetStatus) -> &'static str {
@@ -269,6 +271,10 @@ pub async fn list(
             sort: p.sort.clone(),
         },
         list_error,
+        can_create: web
+            .auth
+            .principal
+            .may_somewhere(Resource::Asset, Action::Create),
     }))
 }
 
@@ -363,6 +369,7 @@ struct ShowPage {
     events: Vec<EventLine>,
     event_options: Vec<CodeOption>,
     can_update: bool,
+    owner: Option<OwnerRef>,
     history: Vec<HistoryItem>,
     action_error: Option<String>,
     created_at: String,
@@ -432,20 +439,12 @@ async fn show_page(
     let (method, _) = settings::get_valuation(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
+    let owner = assets::owner(&state.app, &ctx, id)
+        .await
+        .map_err(|e| web.fail(e))?;
     let names = view::department_names(&tree);
     let a = v.asset;
-    let path = a
-        .department_id
-        .and_then(|d| tree.iter().find(|x| x.id == d))
-        .map(|d| d.path.clone());
-    let target = path.as_ref().map_or(
-        castellan_domain::Target::Global,
-        castellan_domain::Target::Department,
-    );
-    let can_update = web
-        .auth
-        .principal
-        .is_allowed(Resource::Asset, Action::Update, target);
+    let can_update = may_update(&tree, web, &a);
     let explanation = explain(&a, a.value_score, lang);
     Ok(render::page_response(
         status,
@@ -476,6 +475,7 @@ async fn show_page(
                 })
                 .collect(),
             can_update,
+            owner,
             history: view::history(
                 lang,
                 &Names {
@@ -540,6 +540,379 @@ pub async fn record_event(
                 show_page(&state, &web, AssetId(id), None, status, Some(message)).await
             }
             _ => Err(web.fail(e)),
+        },
+    }
+}
+
+/// The fields of the create and edit forms, as typed.
+#[derive(Deserialize, Default)]
+pub struct AssetForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    custodian: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    zone: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    availability: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    version: String,
+}
+
+impl AssetForm {
+    fn of(a: &Asset, owner: Option<&OwnerRef>) -> Self {
+        AssetForm {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            category: a.category.code().to_owned(),
+            status: a.status.code().to_owned(),
+            department_id: a.department_id.map(|d| d.to_string()).unwrap_or_default(),
+            owner: owner.map(|o| o.username.clone()).unwrap_or_default(),
+            custodian: a.custodian.clone().unwrap_or_default(),
+            location: a.location.clone().unwrap_or_default(),
+            zone: a.zone.map(|z| z.code().to_owned()).unwrap_or_default(),
+            classification: a
+                .classification
+                .map(|c| c.code().to_owned())
+                .unwrap_or_default(),
+            confidentiality: a.confidentiality.get().to_string(),
+            integrity: a.integrity.get().to_string(),
+            availability: a.availability.get().to_string(),
+            tags: a.tags.join("; "),
+            notes: a.notes.clone().unwrap_or_default(),
+            version: a.version.to_string(),
+        }
+    }
+
+    /// The service's input; `owner_id` is resolved by the caller.
+    fn input(&self, owner_id: Option<i64>) -> AssetInput {
+        AssetInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            category: self.category.trim().to_owned(),
+            department_id: self.department_id.trim().parse().ok(),
+            owner_id,
+            custodian: some(&self.custodian),
+            location: some(&self.location),
+            zone: some(&self.zone),
+            classification: some(&self.classification),
+            confidentiality: rating_of(&self.confidentiality),
+            integrity: rating_of(&self.integrity),
+            availability: rating_of(&self.availability),
+            status: some(&self.status),
+            tags: split_tags_cell(&self.tags.replace([',', '，'], ";")),
+            notes: some(&self.notes),
+        }
+    }
+}
+
+/// A rating as typed; anything but a number is 0, which the service refuses as out of range.
+fn rating_of(raw: &str) -> i64 {
+    raw.trim().parse().unwrap_or(0)
+}
+
+/// Stands for a username no user has: the service then reports the owner with the other
+/// field errors ("refers to a record that does not exist") instead of the form failing alone.
+const UNKNOWN_OWNER: i64 = i64::MIN;
+
+async fn owner_id(state: &AppState, web: &Web, raw: &str) -> Result<Option<i64>, Response> {
+    let Some(name) = some(raw) else {
+        return Ok(None);
+    };
+    let found = assets::owner_by_username(&state.app, &web.ctx(), &name)
+        .await
+        .map_err(|e| web.fail(e))?;
+    Ok(Some(found.map_or(UNKNOWN_OWNER, |o| o.id.0)))
+}
+
+struct RatingField {
+    field: &'static str,
+    label: &'static str,
+    options: Vec<CodeOption>,
+}
+
+#[derive(Template)]
+#[template(path = "assets/form.html")]
+struct FormPage {
+    page: Page,
+    heading: String,
+    action: String,
+    cancel: String,
+    is_new: bool,
+    version: i64,
+    v: AssetForm,
+    categories: Vec<CodeOption>,
+    statuses: Vec<CodeOption>,
+    zones: Vec<CodeOption>,
+    classifications: Vec<CodeOption>,
+    departments: Vec<DeptOption>,
+    ratings: Vec<RatingField>,
+    method: String,
+    errors: FormErrors,
+    form_error: Option<String>,
+}
+
+async fn form_page(
+    state: &AppState,
+    web: &Web,
+    editing: Option<&Asset>,
+    values: AssetForm,
+    errors: FormErrors,
+    form_error: Option<String>,
+) -> Result<Response, Response> {
+    let ctx = web.ctx();
+    let t = web.t();
+    let lang = web.lang();
+    let tree = departments::tree(&state.app, &ctx)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let (method, _) = settings::get_valuation(&state.app, &ctx)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let (heading, action, cancel) = match editing {
+        Some(a) => (
+            format!("{} · {}", t.edit_asset, a.code),
+            format!("/assets/{}", a.id),
+            format!("/assets/{}", a.id),
+        ),
+        None => (
+            t.new_asset.to_owned(),
+            "/assets".to_owned(),
+            "/assets".to_owned(),
+        ),
+    };
+    // The version the form was opened at, so that a change made meanwhile is not overwritten.
+    let version = values
+        .version
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| editing.map_or(0, |a| a.version));
+    let status = if errors.is_empty() && form_error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let rating = |field: &'static str, label: &'static str, selected: &str| RatingField {
+        field,
+        label,
+        options: ValueLevel::ALL
+            .iter()
+            .zip(LEVEL_CODES)
+            .rev()
+            .map(|(l, code)| CodeOption {
+                code,
+                label: format!("{} · {}", l.get(), l.label().get(lang)),
+                selected: selected.trim() == code,
+            })
+            .collect(),
+    };
+    // A new asset is usually already in use; planned and idle are the other sensible starts.
+    let initial = if values.status.is_empty() {
+        "in_use"
+    } else {
+        values.status.as_str()
+    };
+    Ok(render::page_response(
+        status,
+        &FormPage {
+            page: Page::new(web, Some(Section::Assets), None),
+            heading,
+            action,
+            cancel,
+            is_new: editing.is_none(),
+            version,
+            categories: options(
+                &Category::ALL,
+                Category::code,
+                |c| c.label().get(lang).to_owned(),
+                &values.category,
+            ),
+            statuses: options(
+                &AssetStatus::ALL,
+                AssetStatus::code,
+                |s| s.label().get(lang).to_owned(),
+                initial,
+            ),
+            zones: options(
+                &Zone::ALL,
+                Zone::code,
+                |z| z.label().get(lang).to_owned(),
+                &values.zone,
+            ),
+            classifications: options(
+                &Classification::ALL,
+                Classification::code,
+                |c| c.label().get(lang).to_owned(),
+                &values.classification,
+            ),
+            departments: view::dept_options(&tree, values.department_id.trim().parse().ok(), None),
+            ratings: vec![
+                rating(
+                    "confidentiality",
+                    t.confidentiality,
+                    &values.confidentiality,
+                ),
+                rating("integrity", t.integrity, &values.integrity),
+                rating("availability", t.availability, &values.availability),
+            ],
+            method: method.label().get(lang).to_owned(),
+            v: values,
+            errors,
+            form_error,
+        },
+    ))
+}
+
+fn forbidden(action: Action) -> castellan_app::Error {
+    DomainError::Forbidden {
+        resource: Resource::Asset,
+        action,
+    }
+    .into()
+}
+
+/// `GET /assets/new`.
+pub async fn new(State(state): State<AppState>, web: Web) -> Result<Response, Response> {
+    if !web
+        .auth
+        .principal
+        .may_somewhere(Resource::Asset, Action::Create)
+    {
+        return Err(web.fail(forbidden(Action::Create)));
+    }
+    form_page(
+        &state,
+        &web,
+        None,
+        AssetForm::default(),
+        FormErrors::none(),
+        None,
+    )
+    .await
+}
+
+/// `POST /assets`.
+pub async fn create(
+    State(state): State<AppState>,
+    form: CsrfForm<AssetForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data } = form;
+    let owner = owner_id(&state, &web, &data.owner).await?;
+    match assets::create(&state.app, &web.ctx(), &data.input(owner)).await {
+        Ok(v) => {
+            Ok(Redirect::to(&format!("/assets/{}?notice=created", v.asset.id)).into_response())
+        }
+        Err(e) => match view::form_failure(web.lang(), &e) {
+            Some((errors, msg)) => form_page(&state, &web, None, data, errors, msg).await,
+            None => Err(web.fail(e)),
+        },
+    }
+}
+
+/// `GET /assets/{id}/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<i64>,
+) -> Result<Response, Response> {
+    let ctx = web.ctx();
+    let v = assets::get(&state.app, &ctx, AssetId(id))
+        .await
+        .map_err(|e| web.fail(e))?;
+    let tree = departments::tree(&state.app, &ctx)
+        .await
+        .map_err(|e| web.fail(e))?;
+    if !may_update(&tree, &web, &v.asset) {
+        return Err(web.fail(forbidden(Action::Update)));
+    }
+    let owner = assets::owner(&state.app, &ctx, AssetId(id))
+        .await
+        .map_err(|e| web.fail(e))?;
+    let values = AssetForm::of(&v.asset, owner.as_ref());
+    form_page(
+        &state,
+        &web,
+        Some(&v.asset),
+        values,
+        FormErrors::none(),
+        None,
+    )
+    .await
+}
+
+fn may_update(tree: &[Department], web: &Web, a: &Asset) -> bool {
+    let path = a
+        .department_id
+        .and_then(|d| tree.iter().find(|x| x.id == d))
+        .map(|d| &d.path);
+    web.auth.principal.is_allowed(
+        Resource::Asset,
+        Action::Update,
+        path.map_or(
+            castellan_domain::Target::Global,
+            castellan_domain::Target::Department,
+        ),
+    )
+}
+
+/// `POST /assets/{id}`: saves the edit form (the status moves only through events).
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CsrfForm<AssetForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data } = form;
+    let ctx = web.ctx();
+    let current = assets::get(&state.app, &ctx, AssetId(id))
+        .await
+        .map_err(|e| web.fail(e))?
+        .asset;
+    let owner = owner_id(&state, &web, &data.owner).await?;
+    let input = data.input(owner);
+    let patch = AssetPatch {
+        code: Some(input.code),
+        name: Some(input.name),
+        category: Some(input.category),
+        department_id: Some(input.department_id),
+        owner_id: Some(input.owner_id),
+        custodian: Some(input.custodian),
+        location: Some(input.location),
+        zone: Some(input.zone),
+        classification: Some(input.classification),
+        confidentiality: Some(input.confidentiality),
+        integrity: Some(input.integrity),
+        availability: Some(input.availability),
+        tags: Some(input.tags),
+        notes: Some(input.notes),
+    };
+    let version = data.version.trim().parse().unwrap_or(-1);
+    match assets::update(&state.app, &ctx, current.id, &patch, version).await {
+        Ok(v) => Ok(Redirect::to(&format!("/assets/{}?notice=saved", v.asset.id)).into_response()),
+        Err(e) => match view::form_failure(web.lang(), &e) {
+            Some((errors, msg)) => form_page(&state, &web, Some(&current), data, errors, msg).await,
+            None => Err(web.fail(e)),
         },
     }
 }
