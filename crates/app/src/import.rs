@@ -17,6 +17,7 @@ use castellan_store::Conn;
 use castellan_store::assets::{self as store, AssetFields};
 use castellan_store::bulk;
 use castellan_store::sql::Sql;
+pub use castellan_tabular::ReadOptions;
 use castellan_tabular::{Record, TableReader};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -40,7 +41,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("notes", "备注"),
 ];
 
-const REQUIRED: &[&str] = &[
+/// The columns every file must have.
+pub const REQUIRED: &[&str] = &[
     "code",
     "name",
     "category",
@@ -774,4 +776,70 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
         hasher.update(buf.get(..n).unwrap_or_default());
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// An import of one file, with what a preview shows about it.
+#[derive(Debug, Clone, Default)]
+pub struct FileImport {
+    /// What the import did or would have done.
+    pub report: ImportReport,
+    /// `CSV` or `XLSX` (empty when the file could not be opened).
+    pub format: &'static str,
+    /// The detected text encoding of a CSV file.
+    pub encoding: Option<&'static str>,
+    /// The header row as written in the file.
+    pub headers: Vec<String>,
+    /// The first data rows as written, with their lines.
+    pub sample: Vec<(u64, Vec<String>)>,
+}
+
+/// Imports the file at `path` (see [`import_assets`]): a file that cannot be read at all —
+/// empty, too large, not a workbook, a sheet with formulas or merged cells — is reported as
+/// a problem of the whole file (line 0). The first `sample` rows are returned as written.
+pub async fn import_file(
+    app: &App,
+    ctx: &Ctx,
+    path: &std::path::Path,
+    limits: &castellan_tabular::ReadOptions,
+    options: ImportOptions,
+    sample: usize,
+    progress: impl FnMut(u64),
+) -> Result<FileImport> {
+    let sha256 = sha256_file(path).map_err(|e| crate::Error::Internal(e.into()))?;
+    let refused = |e: castellan_tabular::ReadError| {
+        let mut report = ImportReport {
+            sha256: sha256.clone(),
+            rolled_back: true,
+            ..ImportReport::default()
+        };
+        report.error(0, None, e.code(), e.to_string());
+        FileImport {
+            report,
+            ..FileImport::default()
+        }
+    };
+    let mut out = match TableReader::open(path, limits) {
+        Ok(mut first) => FileImport {
+            format: match first.format() {
+                castellan_tabular::Format::Csv => "CSV",
+                castellan_tabular::Format::Xlsx => "XLSX",
+            },
+            encoding: first.encoding().map(castellan_tabular::Encoding::label),
+            headers: first.headers().to_vec(),
+            sample: first
+                .by_ref()
+                .take(sample)
+                .map_while(std::result::Result::ok)
+                .map(|r| (r.line, r.cells))
+                .collect(),
+            report: ImportReport::default(),
+        },
+        Err(e) => return Ok(refused(e)),
+    };
+    let reader = match TableReader::open(path, limits) {
+        Ok(r) => r,
+        Err(e) => return Ok(refused(e)),
+    };
+    out.report = import_assets(app, ctx, reader, &sha256, options, progress).await?;
+    Ok(out)
 }

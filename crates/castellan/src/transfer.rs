@@ -6,7 +6,7 @@ use castellan_app::export::{self, ExportFormat};
 use castellan_app::import::{self, ImportOptions, ImportReport};
 use castellan_app::{App, Ctx, RequestMeta};
 use castellan_domain::Lang;
-use castellan_tabular::{ReadOptions, TableReader};
+use castellan_tabular::ReadOptions;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -62,25 +62,26 @@ pub async fn import_assets(
     file: &Path,
     options: ImportOptions,
 ) -> anyhow::Result<ExitCode> {
-    let sha =
-        import::sha256_file(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let reader = match TableReader::open(file, &ReadOptions::default()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}: {e}", file.display());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    let total = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
     let progress = Progress {
-        total: reader.total_bytes(),
+        total: Some(total),
         tty: std::io::stderr().is_terminal(),
     };
     let started = std::time::Instant::now();
-    let report = import::import_assets(app, &ctx("import"), reader, &sha, options, |b| {
-        progress.draw(b)
-    })
+    let report = import::import_file(
+        app,
+        &ctx("import"),
+        file,
+        &ReadOptions::default(),
+        options,
+        0,
+        |b| progress.draw(b),
+    )
     .await
-    .map_err(|e| anyhow!(e))?;
+    .map_err(|e| anyhow!(e))?
+    .report;
     progress.finish();
     print_report(&report, options, started.elapsed().as_secs_f64());
     Ok(if report.failed() {

@@ -186,6 +186,22 @@ both! {
                     assert!(!text.contains(other.as_str()), "{lang} page {path} contains {other:?}");
                 }
             }
+            // The asset forms, as an asset keeper sees them.
+            let cookie = sign_in(&t, "page-keeper", ADMIN_PASSWORD, lang).await;
+            let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
+            t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
+            for path in ["/assets/new", &format!("/assets/{asset}/edit"), "/assets/import"] {
+                let r = page(&t, &cookie, path).await;
+                assert_eq!(r.status, StatusCode::OK, "{path}");
+                let mut text = visible_text(&r.text());
+                // The import page lists the Chinese header labels a file may use, in both languages.
+                for (_, zh) in castellan_app::import::COLUMNS {
+                    text = text.replace(zh, "");
+                }
+                for other in &other_lang_texts {
+                    assert!(!text.contains(other.as_str()), "{lang} page {path} contains {other:?}");
+                }
+            }
         }
     }
 
@@ -280,6 +296,237 @@ both! {
         let staff = sign_in(&t, "worker", ADMIN_PASSWORD, "en").await;
         assert!(!page(&t, &staff, "/").await.text().contains("href=\"/assets\""));
         assert_eq!(page(&t, &staff, "/assets").await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+/// A multipart/form-data body: (name, file name, content) per field, in order.
+fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----castellan-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, file, content) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(t: &TestApp, cookie: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Resp {
+    let (content_type, body) = multipart(fields);
+    t.post("/assets/import")
+        .header("cookie", cookie)
+        .header("accept-language", "zh-CN,zh;q=0.9")
+        .raw(&content_type, body)
+        .send()
+        .await
+}
+
+/// Signs in and makes Chinese the user's language.
+async fn sign_in_zh(t: &TestApp, username: &str) -> String {
+    let cookie = sign_in(t, username, ADMIN_PASSWORD, "zh-CN,zh;q=0.9").await;
+    let csrf = csrf_of(&page(t, &cookie, "/").await.text());
+    let r = t
+        .post("/lang")
+        .header("cookie", &cookie)
+        .form(&[("csrf", &csrf), ("lang", "zh-CN"), ("next", "/")])
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    cookie
+}
+
+/// The upload token of a checked file, from the commit form.
+fn token_of(html: &str) -> String {
+    let marker = "name=\"token\" value=\"";
+    let start = html.find(marker).expect("a commit form") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+both! {
+    async fn assets_are_created_and_edited_through_forms_with_inline_errors(b: Backend) {
+        let t = TestApp::new(b).await;
+        let d = t.department("机房", None).await;
+        t.user_with("keeper", &[("security_admin", None)]).await;
+        t.user_with("zhangsan", &[("staff", None)]).await;
+        let cookie = sign_in_zh(&t, "keeper").await;
+        let form = page(&t, &cookie, "/assets/new").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let html = form.text();
+        assert!(html.contains("登记资产") && html.contains("name=\"confidentiality\""), "{html}");
+        let csrf = csrf_of(&html);
+        // Every problem is shown under its field, in Chinese, and nothing is written.
+        let d_s = d.to_string();
+        let bad = [("csrf", csrf.as_str()), ("code", "A 1"), ("name", ""), ("category", "spaceship"),
+                   ("confidentiality", "9"), ("integrity", "4"), ("availability", ""), ("owner", "nobody"),
+                   ("department_id", d_s.as_str()), ("tags", "生产, 等保三级"), ("version", "0")];
+        let r = post_zh(&t, &cookie, "/assets", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for field in ["code", "name", "category", "confidentiality", "availability", "owner"] {
+            assert!(html.contains(&format!("name=\"{field}\"")), "{field}");
+        }
+        assert_eq!(html.matches("class=\"field-error\"").count(), 6, "{html}");
+        assert!(html.contains("引用的记录不存在") || html.contains("不存在"), "{html}");
+        // What was typed is kept.
+        assert!(html.contains("value=\"生产, 等保三级\"") && html.contains("value=\"nobody\""), "{html}");
+        assert_eq!(t.count("assets").await, 0);
+        // Corrected, it is registered and valued.
+        let good = [("csrf", csrf.as_str()), ("code", "SRV-01"), ("name", "核心数据库服务器"), ("category", "server"),
+                    ("status", "planned"), ("confidentiality", "5"), ("integrity", "4"), ("availability", "4"),
+                    ("owner", "zhangsan"), ("department_id", d_s.as_str()), ("location", "二号楼 3F"),
+                    ("tags", "生产, 等保三级"), ("notes", "主库"), ("version", "0")];
+        let r = post_zh(&t, &cookie, "/assets", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let at = r.header("location").unwrap().to_owned();
+        assert!(at.ends_with("?notice=created"), "{at}");
+        let id: i64 = at.trim_start_matches("/assets/").split('?').next().unwrap().parse().unwrap();
+        let api = t.get(&format!("/api/v1/assets/{id}")).token(t.token_admin()).send().await.json();
+        assert_eq!(api["status"], "planned");
+        assert_eq!(api["tags"], serde_json::json!(["生产", "等保三级"]));
+        assert_eq!(api["value_level"], 4);
+        let show = page(&t, &cookie, &format!("/assets/{id}")).await.text();
+        assert!(show.contains("(zhangsan)") && show.contains(&format!("href=\"/assets/{id}/edit\"")), "{show}");
+        // The edit form starts from the stored values and keeps the version it was opened at.
+        let edit = page(&t, &cookie, &format!("/assets/{id}/edit")).await.text();
+        assert!(edit.contains("value=\"SRV-01\"") && edit.contains("value=\"zhangsan\"") && edit.contains("name=\"version\" value=\"1\""), "{edit}");
+        assert!(!edit.contains("name=\"status\""), "the status moves only through events");
+        let csrf = csrf_of(&edit);
+        let mut change: Vec<(&str, &str)> = good.iter().copied().filter(|(k, _)| *k != "csrf" && *k != "version" && *k != "status").collect();
+        change.retain(|(k, _)| *k != "availability");
+        change.extend([("csrf", csrf.as_str()), ("availability", "2"), ("version", "1")]);
+        let r = post_zh(&t, &cookie, &format!("/assets/{id}"), &change).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let api = t.get(&format!("/api/v1/assets/{id}")).token(t.token_admin()).send().await.json();
+        assert_eq!((api["availability"].as_i64(), api["version"].as_i64(), api["status"].as_str()), (Some(2), Some(2), Some("planned")));
+        // A form opened before that change cannot overwrite it.
+        let r = post_zh(&t, &cookie, &format!("/assets/{id}"), &change).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("alert-error"), "{}", r.text());
+        let after = t.get(&format!("/api/v1/assets/{id}")).token(t.token_admin()).send().await.json();
+        assert_eq!(after["version"], 2);
+        // Readers see no form.
+        t.user_with("reader", &[("auditor", None)]).await;
+        let reader = sign_in(&t, "reader", ADMIN_PASSWORD, "en").await;
+        assert_eq!(page(&t, &reader, "/assets/new").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(page(&t, &reader, &format!("/assets/{id}/edit")).await.status, StatusCode::FORBIDDEN);
+        assert!(!page(&t, &reader, &format!("/assets/{id}")).await.text().contains("/edit\""));
+    }
+
+    async fn the_import_page_checks_every_row_before_anything_is_written(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.department("信息中心", None).await;
+        t.user_with("keeper", &[("security_admin", None)]).await;
+        let cookie = sign_in_zh(&t, "keeper").await;
+        let html = page(&t, &cookie, "/assets/import").await.text();
+        assert!(html.contains("enctype=\"multipart/form-data\"") && html.contains("资产编号"), "{html}");
+        let csrf = csrf_of(&html);
+        // An Excel-exported GBK file with one bad row: the row is reported, nothing written.
+        let text = "资产编号,资产名称,资产类别,所属部门,机密性,完整性,可用性\r\nA-1,核心交换机,网络设备,信息中心,5,4,4\r\nA-2,防火墙,security_device,,3,3,3\r\nA-3,服务器,飞船,,6,3,3\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let before = (t.count("assets").await, t.count("audit_log").await);
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("资产.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("<td class=\"num\">4</td><td>资产类别</td>"), "{html}");
+        assert!(html.contains("<td class=\"num\">4</td><td>机密性</td>"), "{html}");
+        assert!(html.contains("取值不在允许的代码或名称范围内") && html.contains("GB18030"), "{html}");
+        assert!(!html.contains("name=\"token\""), "a failed check cannot be committed");
+        assert_eq!((t.count("assets").await, t.count("audit_log").await), before);
+        // Corrected, the check passes, shows the first rows and still writes nothing.
+        let good = text.lines().take(3).map(|l| format!("{l}\r\n")).collect::<String>();
+        let (gbk, _, _) = encoding_rs::GBK.encode(&good);
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("资产.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("共 2 行，没有问题") && html.contains("核心交换机"), "{html}");
+        assert_eq!(t.count("assets").await, 0);
+        let token = token_of(&html);
+        // Nobody else can commit this upload.
+        t.user_with("other", &[("security_admin", None)]).await;
+        let other = sign_in(&t, "other", ADMIN_PASSWORD, "en").await;
+        let other_csrf = csrf_of(&page(&t, &other, "/assets/import").await.text());
+        let r = post_zh(&t, &other, "/assets/import/commit", &[("csrf", &other_csrf), ("token", &token)]).await;
+        assert_eq!(r.status, StatusCode::GONE);
+        assert_eq!(t.count("assets").await, 0);
+        // Committed, it is written with one audit entry naming the file's SHA-256.
+        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token), ("file_name", "资产.csv")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(r.header("location"), Some("/assets/import?done=2,0"));
+        assert!(page(&t, &cookie, "/assets/import?done=2,0").await.text().contains("新增 2 条资产"));
+        assert_eq!(t.count("assets").await, 2);
+        let sha = castellan_app::import::sha256_file(&{
+            let p = std::env::temp_dir().join(format!("castellan-sha-{}.csv", std::process::id()));
+            std::fs::write(&p, &gbk).unwrap();
+            p
+        }).unwrap();
+        let entry = t.scalar("SELECT after_data FROM audit_log WHERE action = 'import'", &[]).await.unwrap();
+        assert!(entry.contains(&sha), "{entry}");
+        // The same upload cannot be imported twice.
+        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token)]).await;
+        assert_eq!(r.status, StatusCode::GONE);
+        assert!(r.text().contains("重新上传"));
+        assert_eq!(t.count("assets").await, 2);
+        // Existing codes are refused unless updating was asked for.
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("again.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("该资产编号已登记"));
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("update_existing", None, b"1"), ("file", Some("again.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("name=\"update_existing\" value=\"1\""), "{html}");
+        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token_of(&html)), ("update_existing", "1")]).await;
+        assert_eq!(r.header("location"), Some("/assets/import?done=0,2"));
+        // No token, a forged token, no file, a broken file: refused, nothing stored.
+        let r = upload(&t, &cookie, &[("file", Some("x.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = upload(&t, &cookie, &[("csrf", None, b"forged"), ("file", Some("x.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some(""), b"")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("请先选择"));
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("empty.csv"), b"")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("文件为空"), "{}", r.text());
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("q.csv"), b"code,name,category,confidentiality,integrity,availability\nA-9,\"broken,server,1,1,1\n")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("CSV 格式有误"), "{}", r.text());
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("fake.xlsx"), b"PK\x03\x04 not really a workbook")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.count("assets").await, 2);
+        // Staff cannot reach the page.
+        t.user_with("worker", &[("staff", None)]).await;
+        let staff = sign_in(&t, "worker", ADMIN_PASSWORD, "en").await;
+        assert_eq!(page(&t, &staff, "/assets/import").await.status, StatusCode::FORBIDDEN);
+        let r = upload(&t, &staff, &[("csrf", None, csrf.as_bytes()), ("file", Some("x.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn an_upload_over_the_limit_is_refused_with_a_readable_page(b: Backend) {
+        let t = TestApp::with_settings(b, |s| s.upload_limit_bytes = 4096).await;
+        t.user_with("keeper", &[("security_admin", None)]).await;
+        let cookie = sign_in_zh(&t, "keeper").await;
+        let csrf = csrf_of(&page(&t, &cookie, "/assets/import").await.text());
+        let mut big = b"code,name,category,confidentiality,integrity,availability\r\n".to_vec();
+        for i in 0..400 {
+            big.extend_from_slice(format!("BIG-{i},Server {i},server,3,3,3\r\n").as_bytes());
+        }
+        assert!(big.len() > 4096 && big.len() < 4096 + 64 * 1024);
+        // Within the declared slack, so the size is found while reading.
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("big.csv"), &big)]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(r.text().contains("文件超过导入页面允许的 4.0 KiB"), "{}", r.text());
+        // Declared too large: refused before reading.
+        let huge = vec![b'x'; 200 * 1024];
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("huge.csv"), &huge)]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(t.count("assets").await, 0);
     }
 }
 

@@ -72,6 +72,64 @@ messages! {
     choose_event: "Choose an event…", "选择事件…";
     event_note: "Note", "说明";
     event_recorded: "The lifecycle event was recorded.", "生命周期事件已登记。";
+    new_asset: "New asset", "登记资产";
+    edit_asset: "Edit asset", "编辑资产";
+    asset_code_hint: "Your organization's own asset ID: unique, without spaces", "本单位自己的资产编号：不可重复，不含空格";
+    asset_status_hint: "Later changes of status go through lifecycle events.", "此后的状态变化通过生命周期事件登记。";
+    choose: "Choose…", "请选择…";
+    owner_hint: "Username of the person responsible", "责任人的用户名";
+    tags_hint: "Separate tags with ; or ,", "多个标签用 ; 或 , 分隔";
+    import_assets: "Import", "导入";
+    import_title: "Import assets", "导入资产";
+    import_intro: "Upload a CSV or Excel file. Every row is checked first and nothing is written until you confirm; one bad row and nothing is imported.", "上传 CSV 或 Excel 文件。系统先逐行检查，确认前不写入任何数据；只要有一行有误，整个文件都不导入。";
+    import_file: "File", "文件";
+    import_file_hint: "CSV (UTF-8 or GBK, as Excel saves it) or XLSX, up to {limit}. Larger files: castellan import assets FILE.", "CSV（UTF-8 或 Excel 保存的 GBK）或 XLSX，最大 {limit}。更大的文件请用命令 castellan import assets 文件。";
+    import_update_existing: "Update assets whose ID already exists", "资产编号已存在时更新该资产";
+    import_check: "Check file", "检查文件";
+    import_commit: "Import {rows} assets", "导入 {rows} 条资产";
+    import_again: "Choose another file", "重新选择文件";
+    import_columns: "Columns", "列说明";
+    import_columns_hint: "The header row may use the English names or the Chinese labels; enum cells take a code or its label in either language. Columns marked * are required; tags are separated by ;.", "表头可用英文字段名或中文列名；枚举列可填代码或中英文名称。带 * 的列必填；多个标签用 ; 分隔。";
+    import_template: "Download a template", "下载模板";
+    import_checked: "Checked: {rows} rows, no problems. Nothing is written yet.", "检查完成：共 {rows} 行，没有问题。尚未写入任何数据。";
+    import_failed: "{count} problems found in {rows} rows. Nothing was imported; correct the file and upload it again.", "在 {rows} 行中发现 {count} 个问题，未导入任何数据；请修改文件后重新上传。";
+    import_more_problems: "Only the first {shown} problems are listed.", "仅列出前 {shown} 个问题。";
+    import_done: "Import complete: {created} assets created, {updated} updated.", "导入完成：新增 {created} 条资产，更新 {updated} 条。";
+    import_too_large: "The file is larger than {limit}, the most the import page accepts. Split it, or run castellan import assets FILE on the server.", "文件超过导入页面允许的 {limit}。请拆分文件，或在服务器上运行 castellan import assets 文件。";
+    import_choose_file: "Choose a CSV or XLSX file first.", "请先选择 CSV 或 XLSX 文件。";
+    import_gone: "This upload is no longer available (it was imported already or is older than an hour). Upload the file again.", "该上传文件已不可用（已导入或超过一小时）。请重新上传。";
+    import_sample: "First rows", "前几行预览";
+    import_line: "Line", "行号";
+    import_column: "Column", "列";
+    import_problem: "Problem", "问题";
+    import_sha256: "SHA-256", "SHA-256";
+    import_format: "Format", "格式";
+    import_size: "Size", "大小";
+    import_rows: "Rows", "行数";
+    whole_file: "File", "整个文件";
+    ip_required: "The cell is empty but required.", "必填项为空。";
+    ip_unknown_value: "The value is not one of the allowed codes or labels.", "取值不在允许的代码或名称范围内。";
+    ip_out_of_range: "The number is out of range (ratings are 1–5).", "数值超出范围（赋值为 1–5）。";
+    ip_invalid: "The value is not valid.", "取值无效。";
+    ip_too_long: "The text is too long.", "内容过长。";
+    ip_too_short: "The text is too short.", "内容过短。";
+    ip_duplicate_in_file: "This asset ID appears more than once in the file.", "资产编号在文件中重复出现。";
+    ip_exists: "An asset with this ID is already registered.", "该资产编号已登记。";
+    ip_no_such_department: "No department has this name or code.", "没有该名称或编码的部门。";
+    ip_ambiguous_department: "Several departments have this name; use the department code.", "有多个同名部门，请填写部门编码。";
+    ip_no_such_user: "No user has this username.", "没有该用户名的用户。";
+    ip_forbidden: "You may not register or change assets in this department.", "您无权在该部门登记或修改资产。";
+    ip_missing_column: "A required column is missing.", "缺少必需的列。";
+    ip_unknown_column: "The column is not one of the asset columns.", "该列不是资产的列。";
+    ip_duplicate_column: "The column appears twice.", "该列出现了两次。";
+    ip_no_rows: "The file has a header row but no data.", "文件只有表头，没有数据行。";
+    ip_empty_file: "The file is empty.", "文件为空。";
+    ip_too_large: "The file is too large.", "文件过大。";
+    ip_bad_encoding: "The text is neither UTF-8 nor GBK; save it again as \"CSV UTF-8\".", "文本既不是 UTF-8 也不是 GBK，请另存为“CSV UTF-8”后重试。";
+    ip_malformed: "The CSV structure is broken (a stray quote or a wrong number of cells).", "CSV 格式有误（引号不匹配或列数不对）。";
+    ip_formula: "The sheet contains formulas; paste it as values only.", "工作表含有公式，请“选择性粘贴为数值”后重试。";
+    ip_merged_cells: "The sheet has merged cells; unmerge them and fill in every cell.", "工作表有合并单元格，请取消合并并填满每个单元格。";
+    ip_bad_workbook: "The file is not a readable Excel workbook.", "文件不是可读取的 Excel 工作簿。";
     export_csv: "Export CSV", "导出 CSV";
     export_xlsx: "Export Excel", "导出 Excel";
     status_moved: "{from} → {to}", "{from} → {to}";
@@ -451,6 +509,36 @@ pub fn audit_entity(lang: Lang, code: &str) -> String {
         other => return other.to_owned(),
     }
     .to_owned()
+}
+
+/// The general explanation of an import problem, by its code.
+pub fn import_problem(t: &Messages, code: &str) -> Option<&'static str> {
+    Some(match code {
+        "required" => t.ip_required,
+        "unknown_value" => t.ip_unknown_value,
+        "out_of_range" => t.ip_out_of_range,
+        "invalid" => t.ip_invalid,
+        "too_long" => t.ip_too_long,
+        "too_short" => t.ip_too_short,
+        "duplicate_in_file" => t.ip_duplicate_in_file,
+        "exists" => t.ip_exists,
+        "no_such_department" => t.ip_no_such_department,
+        "ambiguous_department" => t.ip_ambiguous_department,
+        "no_such_user" => t.ip_no_such_user,
+        "forbidden" => t.ip_forbidden,
+        "missing_column" => t.ip_missing_column,
+        "unknown_column" => t.ip_unknown_column,
+        "duplicate_column" => t.ip_duplicate_column,
+        "no_rows" => t.ip_no_rows,
+        "empty_file" => t.ip_empty_file,
+        "too_large" => t.ip_too_large,
+        "bad_encoding" => t.ip_bad_encoding,
+        "malformed" => t.ip_malformed,
+        "formula" => t.ip_formula,
+        "merged_cells" => t.ip_merged_cells,
+        "bad_workbook" => t.ip_bad_workbook,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub mod view;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -45,8 +45,28 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/roles", post(users::add_role))
         .route("/users/{id}/roles/remove", post(users::remove_role))
         .route("/users/{id}/password", post(users::set_password))
-        .route("/assets", get(pages::assets::list))
-        .route("/assets/{id}", get(pages::assets::show))
+        .route(
+            "/assets",
+            get(pages::assets::list).post(pages::assets::create),
+        )
+        .route("/assets/new", get(pages::assets::new))
+        .route(
+            "/assets/import",
+            get(pages::asset_import::show)
+                .post(pages::asset_import::upload)
+                // The import checks the size of the file itself, with its own limit.
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/assets/import/template.csv",
+            get(pages::asset_import::template),
+        )
+        .route("/assets/import/commit", post(pages::asset_import::commit))
+        .route(
+            "/assets/{id}",
+            get(pages::assets::show).post(pages::assets::update),
+        )
+        .route("/assets/{id}/edit", get(pages::assets::edit))
         .route("/assets/{id}/events", post(pages::assets::record_event))
         .route("/roles", get(roles::show))
         .route("/audit", get(audit::show))

@@ -209,9 +209,8 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// Refuses cross-site form posts outright when the browser says so (`Sec-Fetch-Site`).
-fn cross_site(parts: &Parts) -> bool {
-    parts
-        .headers
+pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == "cross-site")
@@ -266,7 +265,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 ));
             }
         };
-        if cross_site(&parts) || !web.auth.csrf_matches(csrf_field(&pairs)) {
+        if cross_site(&parts.headers) || !web.auth.csrf_matches(csrf_field(&pairs)) {
             return Err(web.error_page(
                 StatusCode::FORBIDDEN,
                 web.t().error_forbidden_title,
@@ -316,7 +315,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PublicForm<T> {
             (_, Some(pre)) => secret::secrets_equal(pre, submitted),
             _ => false,
         };
-        if cross_site(&parts) || !ok {
+        if cross_site(&parts.headers) || !ok {
             return Err(bare(StatusCode::FORBIDDEN, visitor.t.csrf_failed));
         }
         match data {

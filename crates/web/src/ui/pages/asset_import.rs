@@ -1,0 +1,544 @@
+//! The import page (SPEC §3): upload a CSV or XLSX file, see every problem row by row with
+//! nothing written, then commit the checked file. Uploads wait in a private directory under
+//! a random name bound to the user who sent them, and are removed once imported, refused or
+//! an hour old.
+
+use crate::state::AppState;
+use crate::ui::page::{Page, Section};
+use crate::ui::render;
+use crate::ui::session::{CsrfForm, Web, cross_site};
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use castellan_app::import::{self, COLUMNS, FileImport, ImportOptions, REQUIRED, ReadOptions};
+use castellan_domain::{Action, DomainError, Lang, Resource, UserId};
+use serde::Deserialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Rows shown from a file that passed the check.
+const SAMPLE_ROWS: usize = 8;
+/// Problems listed on the page (the report holds up to a thousand).
+const SHOWN_PROBLEMS: usize = 200;
+/// Uploads older than this are removed.
+const UPLOAD_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn upload_dir() -> PathBuf {
+    std::env::temp_dir().join("castellan-uploads")
+}
+
+/// Where the upload `token` of `user` waits; `None` for a token that is not one of ours.
+fn upload_path(user: UserId, token: &str) -> Option<PathBuf> {
+    let ours = (20..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ours.then(|| upload_dir().join(format!("{}-{token}.upload", user.0)))
+}
+
+/// Removes uploads nobody committed (best effort).
+fn sweep() {
+    let Ok(entries) = std::fs::read_dir(upload_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > UPLOAD_TTL);
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(upload_dir())?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// `64 MiB`, `3.5 MiB`, `12.0 KiB`.
+fn size_label(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+struct ColumnHelp {
+    api: &'static str,
+    zh: &'static str,
+    required: bool,
+}
+
+struct Problem {
+    line: String,
+    column: String,
+    message: String,
+    detail: Option<String>,
+}
+
+struct Preview {
+    file_name: String,
+    size: String,
+    format: &'static str,
+    encoding: Option<&'static str>,
+    sha256: String,
+    rows: u64,
+    problems: Vec<Problem>,
+    problem_count: u64,
+    headers: Vec<String>,
+    sample: Vec<(u64, Vec<String>)>,
+    token: Option<String>,
+    update_existing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "assets/import.html")]
+struct ImportPage {
+    page: Page,
+    columns: Vec<ColumnHelp>,
+    limit: String,
+    preview: Option<Preview>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+fn column_label(lang: Lang, api: &str) -> String {
+    match lang {
+        Lang::ZhCn => COLUMNS
+            .iter()
+            .find(|(a, _)| *a == api)
+            .map_or_else(|| api.to_owned(), |(_, zh)| (*zh).to_owned()),
+        Lang::En => api.to_owned(),
+    }
+}
+
+fn problems(lang: Lang, t: &crate::ui::i18n::Messages, f: &FileImport) -> Vec<Problem> {
+    f.report
+        .errors
+        .iter()
+        .take(SHOWN_PROBLEMS)
+        .map(|e| {
+            let general = crate::ui::i18n::import_problem(t, &e.code);
+            // The English reason names the value and what is allowed; in Chinese the general
+            // explanation comes first and the specifics follow.
+            let (message, detail) = match (lang, general) {
+                (Lang::ZhCn, Some(g)) => (g.to_owned(), Some(e.reason.clone())),
+                _ => (e.reason.clone(), None),
+            };
+            Problem {
+                line: if e.line == 0 {
+                    t.whole_file.to_owned()
+                } else {
+                    e.line.to_string()
+                },
+                column: e
+                    .column
+                    .as_deref()
+                    .map(|c| column_label(lang, c))
+                    .unwrap_or_default(),
+                message,
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn page(
+    web: &Web,
+    state: &AppState,
+    preview: Option<Preview>,
+    done: Option<String>,
+    error: Option<String>,
+) -> ImportPage {
+    ImportPage {
+        page: Page::new(web, Some(Section::Assets), None),
+        columns: COLUMNS
+            .iter()
+            .map(|(api, zh)| ColumnHelp {
+                api,
+                zh,
+                required: REQUIRED.contains(api),
+            })
+            .collect(),
+        limit: size_label(state.app.settings().upload_limit_bytes),
+        preview,
+        done,
+        error,
+    }
+}
+
+fn may_import(web: &Web) -> bool {
+    web.auth
+        .principal
+        .may_somewhere(Resource::Asset, Action::Create)
+}
+
+fn forbidden(web: &Web) -> Response {
+    web.fail(
+        DomainError::Forbidden {
+            resource: Resource::Asset,
+            action: Action::Create,
+        }
+        .into(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportParams {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /assets/import` (after a commit, `?done=CREATED,UPDATED`).
+pub async fn show(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<ImportParams>,
+) -> Result<Response, Response> {
+    if !may_import(&web) {
+        return Err(forbidden(&web));
+    }
+    let t = web.t();
+    let done = p.done.split_once(',').and_then(|(c, u)| {
+        let (c, u) = (c.parse::<u64>().ok()?, u.parse::<u64>().ok()?);
+        Some(
+            t.import_done
+                .replace("{created}", &c.to_string())
+                .replace("{updated}", &u.to_string()),
+        )
+    });
+    Ok(render::ok(&page(&web, &state, None, done, None)))
+}
+
+/// `GET /assets/import/template.csv`: the header row in the page's language, UTF-8 with the
+/// byte-order mark Excel needs to show Chinese.
+pub async fn template(web: Web) -> Response {
+    let names: Vec<String> = COLUMNS
+        .iter()
+        .map(|(api, _)| column_label(web.lang(), api))
+        .collect();
+    let body = format!("\u{feff}{}\r\n", names.join(","));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"assets-template.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn refuse(web: &Web, state: &AppState, status: StatusCode, message: &str) -> Response {
+    render::page_response(
+        status,
+        &page(web, state, None, None, Some(message.to_owned())),
+    )
+}
+
+/// The file of an upload, stored; `Err` is the page to show instead.
+struct Upload {
+    token: String,
+    path: PathBuf,
+    file_name: String,
+    size: u64,
+    update_existing: bool,
+}
+
+async fn receive(
+    state: &AppState,
+    web: &Web,
+    mut multipart: Multipart,
+) -> Result<Upload, Response> {
+    let t = web.t();
+    let limit = state.app.settings().upload_limit_bytes;
+    let too_large = || {
+        refuse(
+            web,
+            state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &t.import_too_large.replace("{limit}", &size_label(limit)),
+        )
+    };
+    let bad = || refuse(web, state, StatusCode::BAD_REQUEST, t.error_bad_request);
+    let mut csrf_ok = false;
+    let mut update_existing = false;
+    let mut upload = None;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(cleanup(upload, bad())),
+        };
+        match field.name().unwrap_or("") {
+            "csrf" => {
+                let value = field.text().await.unwrap_or_default();
+                csrf_ok = web.auth.csrf_matches(&value);
+            }
+            "update_existing" => update_existing = true,
+            "file" if upload.is_none() => {
+                // The token comes first in the form; nothing is stored without it.
+                if !csrf_ok {
+                    return Err(refuse(web, state, StatusCode::FORBIDDEN, t.csrf_failed));
+                }
+                let file_name = field.file_name().unwrap_or("").trim().to_owned();
+                if file_name.is_empty() {
+                    return Err(refuse(
+                        web,
+                        state,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        t.import_choose_file,
+                    ));
+                }
+                sweep();
+                let token = castellan_app::secret::random_b64(24);
+                let path = upload_path(web.auth.principal.user_id, &token).ok_or_else(|| {
+                    refuse(
+                        web,
+                        state,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        t.error_internal,
+                    )
+                })?;
+                let mut file = create_private(&path).map_err(|e| {
+                    tracing::error!(error = %e, "cannot store an upload");
+                    refuse(
+                        web,
+                        state,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        t.error_internal,
+                    )
+                })?;
+                let stored = Upload {
+                    token,
+                    path,
+                    file_name,
+                    size: 0,
+                    update_existing: false,
+                };
+                let mut size = 0_u64;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(bytes)) => {
+                            size += bytes.len() as u64;
+                            if size > limit {
+                                return Err(cleanup(Some(stored), too_large()));
+                            }
+                            if let Err(e) = file.write_all(&bytes) {
+                                tracing::error!(error = %e, "cannot store an upload");
+                                let page = refuse(
+                                    web,
+                                    state,
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    t.error_internal,
+                                );
+                                return Err(cleanup(Some(stored), page));
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(_) => return Err(cleanup(Some(stored), bad())),
+                    }
+                }
+                upload = Some(Upload { size, ..stored });
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(cleanup(
+            upload,
+            refuse(web, state, StatusCode::FORBIDDEN, t.csrf_failed),
+        ));
+    }
+    match upload {
+        Some(u) => Ok(Upload {
+            update_existing,
+            ..u
+        }),
+        None => Err(refuse(
+            web,
+            state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.import_choose_file,
+        )),
+    }
+}
+
+fn cleanup(upload: Option<Upload>, page: Response) -> Response {
+    if let Some(u) = upload {
+        let _ = std::fs::remove_file(&u.path);
+    }
+    page
+}
+
+async fn check(
+    state: &AppState,
+    web: &Web,
+    u: &Upload,
+    dry_run: bool,
+) -> Result<FileImport, Response> {
+    let limits = ReadOptions {
+        max_bytes: state.app.settings().upload_limit_bytes,
+    };
+    let options = ImportOptions {
+        update_existing: u.update_existing,
+        dry_run,
+    };
+    import::import_file(
+        &state.app,
+        &web.ctx(),
+        &u.path,
+        &limits,
+        options,
+        SAMPLE_ROWS,
+        |_| {},
+    )
+    .await
+    .map_err(|e| web.fail(e))
+}
+
+fn preview(web: &Web, u: &Upload, f: FileImport, keep: bool) -> Preview {
+    let lang = web.lang();
+    let t = web.t();
+    Preview {
+        file_name: u.file_name.clone(),
+        size: size_label(u.size),
+        format: f.format,
+        encoding: f.encoding,
+        sha256: f.report.sha256.clone(),
+        rows: f.report.rows,
+        problems: problems(lang, t, &f),
+        problem_count: f.report.errors.len() as u64 + f.report.more_errors,
+        headers: f.headers,
+        sample: f.sample,
+        token: keep.then(|| u.token.clone()),
+        update_existing: u.update_existing,
+    }
+}
+
+/// `POST /assets/import`: stores the file and checks every row, writing nothing.
+pub async fn upload(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, Response> {
+    if !may_import(&web) {
+        return Err(forbidden(&web));
+    }
+    if cross_site(&headers) {
+        return Err(refuse(
+            &web,
+            &state,
+            StatusCode::FORBIDDEN,
+            web.t().csrf_failed,
+        ));
+    }
+    // Refuse an oversized upload before reading it, when the browser says how large it is.
+    let limit = state.app.settings().upload_limit_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+        let message = web
+            .t()
+            .import_too_large
+            .replace("{limit}", &size_label(limit));
+        return Err(refuse(
+            &web,
+            &state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &message,
+        ));
+    }
+    let u = receive(&state, &web, multipart).await?;
+    let f = match check(&state, &web, &u, true).await {
+        Ok(f) => f,
+        Err(page) => return Err(cleanup(Some(u), page)),
+    };
+    let ok = !f.report.failed();
+    let p = preview(&web, &u, f, ok);
+    if !ok {
+        let _ = std::fs::remove_file(&u.path);
+    }
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render::page_response(
+        status,
+        &page(&web, &state, Some(p), None, None),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    token: String,
+    #[serde(default)]
+    file_name: String,
+    #[serde(default)]
+    update_existing: String,
+}
+
+/// `POST /assets/import/commit`: imports a file that passed the check, all or nothing.
+pub async fn commit(
+    State(state): State<AppState>,
+    form: CsrfForm<CommitForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data } = form;
+    if !may_import(&web) {
+        return Err(forbidden(&web));
+    }
+    let t = web.t();
+    let gone = || refuse(&web, &state, StatusCode::GONE, t.import_gone);
+    let path = upload_path(web.auth.principal.user_id, data.token.trim()).ok_or_else(gone)?;
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Err(gone());
+    };
+    let u = Upload {
+        token: data.token.trim().to_owned(),
+        path,
+        file_name: data.file_name.chars().take(255).collect(),
+        size: meta.len(),
+        update_existing: !data.update_existing.is_empty(),
+    };
+    let f = match check(&state, &web, &u, false).await {
+        Ok(f) => f,
+        Err(page) => return Err(cleanup(Some(u), page)),
+    };
+    let _ = std::fs::remove_file(&u.path);
+    if f.report.failed() {
+        // Something changed since the check (e.g. a code was registered meanwhile).
+        let p = preview(&web, &u, f, false);
+        return Ok(render::page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&web, &state, Some(p), None, None),
+        ));
+    }
+    Ok(Redirect::to(&format!(
+        "/assets/import?done={},{}",
+        f.report.created, f.report.updated
+    ))
+    .into_response())
+}
