@@ -71,7 +71,7 @@ fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
 /// `64 MiB`, `3.5 MiB`, `12.0 KiB`.
 fn size_label(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)
