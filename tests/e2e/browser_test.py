@@ -248,6 +248,69 @@ def main():
             expect(*needles)
             shot(name)
 
+        # li.na keeps the department's assets: a new one through the form, then a file.
+        click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
+        driver.find_element(By.NAME, "username").send_keys("li.na")
+        driver.find_element(By.NAME, "password").send_keys("li-na-strong-passphrase")
+        submit()
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='zh-CN']")
+        driver.get(base + "/assets")
+        click_and_wait(By.PARTIAL_LINK_TEXT, "登记资产")
+        driver.find_element(By.NAME, "code").send_keys("NET 001")
+        driver.find_element(By.NAME, "name").send_keys("核心交换机")
+        Select(driver.find_element(By.NAME, "category")).select_by_value("network_device")
+        Select(driver.find_element(By.NAME, "confidentiality")).select_by_value("3")
+        Select(driver.find_element(By.NAME, "department_id")).select_by_value(department_id)
+        driver.find_element(By.NAME, "owner").send_keys("nobody")
+        submit()
+        expect("资产编号不能包含空格", "1 到 5", "没有该用户名的用户")
+        shot("19-asset-form-errors-zh")
+        code = driver.find_element(By.NAME, "code")
+        code.clear()
+        code.send_keys("NET-001")
+        owner = driver.find_element(By.NAME, "owner")
+        owner.clear()
+        owner.send_keys("li.na")
+        Select(driver.find_element(By.NAME, "integrity")).select_by_value("5")
+        Select(driver.find_element(By.NAME, "availability")).select_by_value("5")
+        driver.find_element(By.NAME, "location").send_keys("上海数据中心 A 座 2 层")
+        submit()
+        expect("核心交换机", "已创建", "C3 I5 A5", "李娜")
+
+        # An Excel-style GBK file with one bad row: reported by line, nothing written.
+        rows = ["资产编号,资产名称,资产类别,所属部门,机密性,完整性,可用性,状态,标签",
+                "AP-001,无线接入点 1 号,网络设备,ISD,2,3,3,在用,办公网",
+                "AP-002,无线接入点 2 号,网络设备,ISD,2,3,3,在用,办公网",
+                "UPS-01,机房不间断电源,设施,ISD,1,4,9,在用,"]
+        bad_file = os.path.join(work, "资产清单.csv")
+        with open(bad_file, "wb") as f:
+            f.write(("\r\n".join(rows) + "\r\n").encode("gbk"))
+        driver.get(base + "/assets/import")
+        expect("导入资产", "资产编号", "机密性")
+        driver.find_element(By.NAME, "file").send_keys(bad_file)
+        submit()
+        expect("未导入任何数据", "可用性", "数值超出范围")
+        shot("20-import-errors-zh")
+        rows[3] = "UPS-01,机房不间断电源,设施,ISD,1,4,4,在用,"
+        with open(bad_file, "wb") as f:
+            f.write(("\r\n".join(rows) + "\r\n").encode("gbk"))
+        driver.find_element(By.NAME, "file").send_keys(bad_file)
+        submit()
+        expect("共 3 行，没有问题", "无线接入点 1 号", "GB18030")
+        shot("21-import-preview-zh")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/assets/import/commit'] button")
+        expect("导入完成：新增 3 条资产")
+        driver.get(base + "/assets?q=AP-00")
+        expect("无线接入点 1 号", "无线接入点 2 号")
+
+        # The edit form in English.
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        driver.get(base + "/assets?q=NET-001")
+        click_and_wait(By.PARTIAL_LINK_TEXT, "NET-001")
+        click_and_wait(By.LINK_TEXT, "Edit")
+        expect("Edit asset", "Confidentiality", "Responsible person")
+        shot("22-asset-edit-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url

@@ -373,7 +373,7 @@ both! {
             assert!(html.contains(&format!("name=\"{field}\"")), "{field}");
         }
         assert_eq!(html.matches("class=\"field-error\"").count(), 6, "{html}");
-        assert!(html.contains("引用的记录不存在") || html.contains("不存在"), "{html}");
+        assert!(html.contains("没有该用户名的用户"), "{html}");
         // What was typed is kept.
         assert!(html.contains("value=\"生产, 等保三级\"") && html.contains("value=\"nobody\""), "{html}");
         assert_eq!(t.count("assets").await, 0);

@@ -80,6 +80,11 @@ messages! {
     owner_hint: "Username of the person responsible", "责任人的用户名";
     tags_hint: "Separate tags with ; or ,", "多个标签用 ; 或 , 分隔";
     import_assets: "Import", "导入";
+    hint_asset_code: "An asset ID cannot contain spaces.", "资产编号不能包含空格。";
+    hint_tag: "A tag cannot contain ; or ,", "单个标签不能包含 ; 或 ,";
+    hint_tag_count: "An asset can have at most 20 tags.", "一项资产最多 20 个标签。";
+    hint_rating: "Choose a rating from 1 to 5.", "请选择 1 到 5 的赋值。";
+    valuation_method_is: "Valued by the organization's method: {method}.", "按本单位的赋值方法计算：{method}。";
     import_title: "Import assets", "导入资产";
     import_intro: "Upload a CSV or Excel file. Every row is checked first and nothing is written until you confirm; one bad row and nothing is imported.", "上传 CSV 或 Excel 文件。系统先逐行检查，确认前不写入任何数据；只要有一行有误，整个文件都不导入。";
     import_file: "File", "文件";
@@ -418,6 +423,14 @@ fn hint_text(t: &'static Messages, hint: &str) -> &'static str {
         t.hint_control
     } else if hint.contains("2026-01-31") {
         t.hint_date
+    } else if hint.contains("asset ID cannot contain spaces") {
+        t.hint_asset_code
+    } else if hint.contains("tag cannot contain") {
+        t.hint_tag
+    } else if hint.contains("at most 20 tags") {
+        t.hint_tag_count
+    } else if hint.contains("whole number from 1 to 5") {
+        t.hint_rating
     } else {
         t.fe_invalid
     }

@@ -89,6 +89,13 @@ impl FormErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    /// Replaces the message of `field`, if it has one, with a more specific one.
+    pub fn refine(&mut self, field: &str, message: &str) {
+        if let Some(m) = self.0.get_mut(field) {
+            message.clone_into(m);
+        }
+    }
+
     /// Whether any error is recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

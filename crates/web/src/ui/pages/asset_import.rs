@@ -115,6 +115,8 @@ struct ImportPage {
     columns: Vec<ColumnHelp>,
     limit: String,
     preview: Option<Preview>,
+    /// The upload form, unless a checked file waits for its commit.
+    show_upload: bool,
     done: Option<String>,
     error: Option<String>,
 }
@@ -178,6 +180,7 @@ fn page(
             })
             .collect(),
         limit: size_label(state.app.settings().upload_limit_bytes),
+        show_upload: preview.as_ref().is_none_or(|p| p.token.is_none()),
         preview,
         done,
         error,

@@ -714,6 +714,9 @@ async fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    // The owner is typed as a username; say so rather than "the chosen record".
+    let mut errors = errors;
+    errors.refine("owner_id", t.ip_no_such_user);
     let rating = |field: &'static str, label: &'static str, selected: &str| RatingField {
         field,
         label,
