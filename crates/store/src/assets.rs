@@ -1,5 +1,6 @@
 //! The asset register: assets, their tags and lifecycle events.
 
+use crate::Backend;
 use crate::conn::{Conn, DbError, Row};
 use crate::rows::{corrupt, ts};
 use crate::sql::{Sql, contains_pattern};
@@ -434,15 +435,37 @@ pub struct AssetFilter {
     pub tag: Option<String>,
 }
 
+/// The FTS5 phrase that finds `text` as a substring through the trigram index: SQLite
+/// only, and only for texts of at least three characters (a trigram index knows nothing
+/// shorter). Quotes are doubled, as FTS5 phrases require.
+fn search_phrase(backend: Backend, text: &str) -> Option<String> {
+    let text = text.trim().to_lowercase();
+    let usable = backend == Backend::Sqlite
+        && text.chars().count() >= 3
+        && !text.chars().any(char::is_control);
+    usable.then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
 /// Sort fields of the asset list.
 pub const SORTS: &[&str] = &["code", "name", "value_score", "updated_at"];
 
 /// Appends the WHERE conditions for `filter` and `scope` to `q` (which ends in a WHERE clause).
-fn push_filter(q: &mut Sql, filter: &AssetFilter, scope: &Scope) {
+fn push_filter(q: &mut Sql, backend: Backend, filter: &AssetFilter, scope: &Scope) {
     if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        q.push(" AND search_text LIKE ")
-            .bind(contains_pattern(text))
-            .push(" ESCAPE '\\'");
+        match search_phrase(backend, text) {
+            // The trigram index finds the rows holding the text (SQLite).
+            Some(phrase) => {
+                q.push(" AND id IN (SELECT rowid FROM asset_search WHERE asset_search MATCH ")
+                    .bind(phrase)
+                    .push(")");
+            }
+            // PostgreSQL's trigram index serves LIKE itself; short texts read the rows.
+            None => {
+                q.push(" AND search_text LIKE ")
+                    .bind(contains_pattern(text))
+                    .push(" ESCAPE '\\'");
+            }
+        }
     }
     if let Some(c) = filter.category {
         q.push(" AND category = ").bind(c.code());
@@ -491,7 +514,7 @@ pub async fn list(
     limit: u32,
 ) -> Result<(Vec<Asset>, Option<Cursor>), DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE 1 = 1"));
-    push_filter(&mut q, filter, scope);
+    push_filter(&mut q, conn.backend(), filter, scope);
     let column = match sort.field {
         "name" => "name",
         "value_score" => "value_score",

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "assets",
         sql: include_str!("../migrations/0002_assets.sql"),
     },
+    Migration {
+        version: 3,
+        name: "asset search",
+        sql: include_str!("../migrations/0003_asset_search.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

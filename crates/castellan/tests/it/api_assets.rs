@@ -185,6 +185,67 @@ both! {
         }
     }
 
+    async fn search_finds_substrings_of_any_length_in_every_searched_field(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, k) = t.user_with("keeper", &[("security_admin", None)]).await;
+        let rows = [
+            ("SW-Core-01", "核心交换机", "上海数据中心 A 座", "华为 CE6881"),
+            ("FW_EDGE", "边界防火墙 \"外网\"", "北京机房", "100% 冗余"),
+            ("DB-7", "订单数据库", "abc", "defender 已安装"),
+            ("PC-9", "办公电脑", "", "员工使用"),
+        ];
+        let mut ids = std::collections::HashMap::new();
+        for (code, name, location, notes) in rows {
+            let mut body = asset(code, name, (3, 3, 3));
+            body["location"] = if location.is_empty() { Value::Null } else { json!(location) };
+            body["notes"] = json!(notes);
+            ids.insert(code, create(&t, &k, &body).await["id"].as_i64().unwrap());
+        }
+        let find = |q: &str| {
+            let url = format!("/api/v1/assets?q={}", crate::harness::pct_public(q));
+            let t = &t;
+            let k = k.clone();
+            async move {
+                let r = t.get(&url).token(&k).send().await;
+                assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text());
+                let mut codes: Vec<String> = r.json()["items"].as_array().unwrap().iter().map(|a| a["code"].as_str().unwrap().to_owned()).collect();
+                codes.sort();
+                codes
+            }
+        };
+        // Three characters and more go through the index; one or two read the rows; the
+        // answers are the same substring matches either way.
+        assert_eq!(find("核心交换").await, ["SW-Core-01"]);
+        assert_eq!(find("交换").await, ["SW-Core-01"]);
+        assert_eq!(find("库").await, ["DB-7"]);
+        assert_eq!(find("数据").await, ["DB-7", "SW-Core-01"]);
+        assert_eq!(find("数据中心 a").await, ["SW-Core-01"]);
+        assert_eq!(find("sw-core").await, ["SW-Core-01"]);
+        assert_eq!(find("CE6881").await, ["SW-Core-01"]);
+        assert_eq!(find("\"外网\"").await, ["FW_EDGE"]);
+        assert_eq!(find("w_e").await, ["FW_EDGE"]);
+        assert_eq!(find("100%").await, ["FW_EDGE"]);
+        assert_eq!(find("%").await, ["FW_EDGE"]);
+        assert_eq!(find("员工使用").await, ["PC-9"]);
+        assert!(find("不存在的东西").await.is_empty());
+        // Fields are searched one by one: text across two of them is no match.
+        assert!(find("abcdef").await.is_empty());
+        let r = t.get("/api/v1/assets?q=c%1Fd").token(&k).send().await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the separator cannot be searched for");
+        // Special characters of the index's query language are plain text.
+        for q in ["AND", "NEAR(a b)", "*", "\"", "a OR b", "^核心", "-x"] {
+            let r = t.get(&format!("/api/v1/assets?q={}", crate::harness::pct_public(q))).token(&k).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+        }
+        // A change of the text is found at once, and the old text no longer is.
+        let id = ids["PC-9"];
+        let r = t.patch(&format!("/api/v1/assets/{id}")).token(&k).if_match(1).json(&json!({"name": "财务笔记本", "notes": null})).send().await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(find("财务笔记本").await, ["PC-9"]);
+        assert!(find("办公电脑").await.is_empty());
+        assert!(find("员工使用").await.is_empty());
+    }
+
     async fn department_scope_limits_what_a_keeper_sees_and_changes(b: Backend) {
         let t = TestApp::new(b).await;
         let (_, k) = t.user_with("keeper", &[("security_admin", None)]).await;

@@ -97,6 +97,16 @@ impl TestApp {
                 let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
                     panic!("PostgreSQL is not reachable at {base}: {e}. Start it (see README) or set CASTELLAN_TEST_POSTGRES_URL.")
                 });
+                // The trigram extension lives in `public`, once for every test schema (the
+                // migration finds it there; created inside a test schema it would go with it).
+                static TRGM: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+                TRGM.get_or_init(|| async {
+                    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+                        .execute(&mut conn)
+                        .await
+                        .expect("create the pg_trgm extension");
+                })
+                .await;
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                     .execute(&mut conn)
                     .await
