@@ -187,27 +187,29 @@ pub struct AssetView {
     pub allowed_events: Vec<EventKind>,
 }
 
-/// Validated, owned fields, ready for the store.
-struct Valid {
-    code: String,
-    name: String,
-    category: Category,
-    department_id: Option<DepartmentId>,
-    department_path: Option<DepartmentPath>,
-    owner_id: Option<UserId>,
-    custodian: Option<String>,
-    location: Option<String>,
-    zone: Option<Zone>,
-    classification: Option<Classification>,
-    c: Rating,
-    i: Rating,
-    a: Rating,
-    tags: Vec<String>,
-    notes: Option<String>,
+/// Validated, owned fields of one asset, ready for the store: from a form or the API
+/// ([`validate`]) or from a row of a file (the import).
+pub(crate) struct Valid {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) category: Category,
+    pub(crate) department_id: Option<DepartmentId>,
+    pub(crate) department_path: Option<DepartmentPath>,
+    pub(crate) owner_id: Option<UserId>,
+    pub(crate) custodian: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) zone: Option<Zone>,
+    pub(crate) classification: Option<Classification>,
+    pub(crate) c: Rating,
+    pub(crate) i: Rating,
+    pub(crate) a: Rating,
+    pub(crate) tags: Vec<String>,
+    pub(crate) notes: Option<String>,
 }
 
 impl Valid {
-    fn fields(&self, method: ValuationMethod, status: AssetStatus) -> AssetFields<'_> {
+    /// The store's fields, valued with `method`.
+    pub(crate) fn fields(&self, method: ValuationMethod, status: AssetStatus) -> AssetFields<'_> {
         let v = rules::evaluate(method, self.c, self.i, self.a);
         AssetFields {
             code: &self.code,

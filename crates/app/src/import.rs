@@ -2,6 +2,7 @@
 //! UI's Chinese labels as headers, codes or labels in enum cells, all-or-nothing by default
 //! with every bad row reported, one audit entry naming the file's SHA-256 and the counts.
 
+use crate::assets::Valid;
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx, settings};
@@ -14,7 +15,7 @@ use castellan_domain::{
     Action, DepartmentId, DepartmentPath, DomainError, Resource, Timestamp, UserId,
 };
 use castellan_store::Conn;
-use castellan_store::assets::{self as store, AssetFields};
+use castellan_store::assets as store;
 use castellan_store::bulk;
 use castellan_store::sql::Sql;
 pub use castellan_tabular::ReadOptions;
@@ -256,46 +257,8 @@ async fn lookups(conn: &mut Conn) -> Result<Lookups> {
 /// One row, validated and owned.
 struct Parsed {
     line: u64,
-    code: String,
-    name: String,
-    category: Category,
-    department_id: Option<DepartmentId>,
-    owner_id: Option<UserId>,
-    custodian: Option<String>,
-    location: Option<String>,
-    zone: Option<Zone>,
-    classification: Option<Classification>,
-    c: Rating,
-    i: Rating,
-    a: Rating,
     status: AssetStatus,
-    tags: Vec<String>,
-    notes: Option<String>,
-}
-
-impl Parsed {
-    fn fields(&self, method: ValuationMethod) -> AssetFields<'_> {
-        let v = rules::evaluate(method, self.c, self.i, self.a);
-        AssetFields {
-            code: &self.code,
-            name: &self.name,
-            category: self.category,
-            department_id: self.department_id,
-            owner_id: self.owner_id,
-            custodian: self.custodian.as_deref(),
-            location: self.location.as_deref(),
-            zone: self.zone,
-            classification: self.classification,
-            confidentiality: self.c,
-            integrity: self.i,
-            availability: self.a,
-            value_score: v.score,
-            value_level: v.level,
-            status: self.status,
-            tags: &self.tags,
-            notes: self.notes.as_deref(),
-        }
-    }
+    asset: Valid,
 }
 
 fn parse_row(
@@ -364,7 +327,7 @@ fn parse_row(
         "status",
         cell("status"),
         false,
-        AssetStatus::parse_cell,
+        AssetStatus::parse_import_cell,
         AssetStatus::ALL.iter().map(|c| c.code()),
     );
     let mut rating = |col: &str| match Rating::parse_cell(cell(col)) {
@@ -448,21 +411,26 @@ fn parse_row(
     }
     Some(Parsed {
         line,
-        code: code?,
-        name: name?,
-        category: category??,
-        department_id: department_id?,
-        owner_id: owner_id?,
-        custodian: custodian?,
-        location: location?,
-        zone: zone?,
-        classification: classification?,
-        c: c?,
-        i: i?,
-        a: a?,
         status: status?.unwrap_or(AssetStatus::InUse),
-        tags: tags?,
-        notes: notes?,
+        asset: Valid {
+            code: code?,
+            name: name?,
+            category: category??,
+            department_id: department_id?,
+            department_path: department_id
+                .flatten()
+                .and_then(|d| lookups.paths.get(&d).cloned()),
+            owner_id: owner_id?,
+            custodian: custodian?,
+            location: location?,
+            zone: zone?,
+            classification: classification?,
+            c: c?,
+            i: i?,
+            a: a?,
+            tags: tags?,
+            notes: notes?,
+        },
     })
 }
 
@@ -604,7 +572,7 @@ pub async fn import_assets(
                 if let Some(p) = parse_row(&record, &columns, &lookups, &mut report)
                     && !duplicate
                 {
-                    let target = p.department_id.and_then(|d| lookups.paths.get(&d));
+                    let target = p.asset.department_path.as_ref();
                     let allowed = match target {
                         Some(path) => ctx.principal.is_allowed(
                             Resource::Asset,
@@ -706,12 +674,12 @@ async fn write_batch(
     options: ImportOptions,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let codes: Vec<&str> = batch.iter().map(|p| p.code.as_str()).collect();
+    let codes: Vec<&str> = batch.iter().map(|p| p.asset.code.as_str()).collect();
     let found = existing(tx, &codes).await?;
     let mut fresh = Vec::with_capacity(batch.len());
     for p in batch.iter() {
-        match found.get(&p.code) {
-            None => fresh.push(p.fields(method)),
+        match found.get(&p.asset.code) {
+            None => fresh.push(p.asset.fields(method, p.status)),
             Some(_) if !options.update_existing => {
                 report.error(
                     p.line,
@@ -719,7 +687,7 @@ async fn write_batch(
                     "exists",
                     format!(
                         "an asset with ID {:?} already exists (use --update-existing to update it)",
-                        p.code
+                        p.asset.code
                     ),
                 );
             }
@@ -745,7 +713,7 @@ async fn write_batch(
                     );
                     continue;
                 }
-                let mut fields = p.fields(method);
+                let mut fields = p.asset.fields(method, p.status);
                 // The lifecycle moves only through events; an update keeps the status.
                 fields.status = current.status;
                 store::update(tx, *id, &fields, current.version, now).await?;

@@ -145,6 +145,55 @@ coded_enum! {
     }
 }
 
+impl AssetStatus {
+    /// Other words registers and spreadsheets use for the statuses, matched like labels.
+    const SYNONYMS: &[(&str, AssetStatus)] = &[
+        ("使用中", AssetStatus::InUse),
+        ("在役", AssetStatus::InUse),
+        ("运行", AssetStatus::InUse),
+        ("运行中", AssetStatus::InUse),
+        ("正常", AssetStatus::InUse),
+        ("已上线", AssetStatus::InUse),
+        ("in service", AssetStatus::InUse),
+        ("active", AssetStatus::InUse),
+        ("规划", AssetStatus::Planned),
+        ("计划", AssetStatus::Planned),
+        ("计划中", AssetStatus::Planned),
+        ("待采购", AssetStatus::Planned),
+        ("采购中", AssetStatus::Planned),
+        ("待上线", AssetStatus::Planned),
+        ("ordered", AssetStatus::Planned),
+        ("维修", AssetStatus::InRepair),
+        ("送修", AssetStatus::InRepair),
+        ("故障", AssetStatus::InRepair),
+        ("维护中", AssetStatus::InRepair),
+        ("under repair", AssetStatus::InRepair),
+        ("备用", AssetStatus::Idle),
+        ("库存", AssetStatus::Idle),
+        ("停用", AssetStatus::Idle),
+        ("spare", AssetStatus::Idle),
+        ("in stock", AssetStatus::Idle),
+        ("报废", AssetStatus::Retired),
+        ("退役", AssetStatus::Retired),
+        ("已退役", AssetStatus::Retired),
+        ("已处置", AssetStatus::Retired),
+        ("disposed", AssetStatus::Retired),
+        ("decommissioned", AssetStatus::Retired),
+    ];
+
+    /// Reads a status cell of an import: what [`AssetStatus::parse_cell`] accepts, and the
+    /// common other words for the same statuses ("使用中", "报废", "decommissioned", …).
+    pub fn parse_import_cell(cell: &str) -> Option<AssetStatus> {
+        AssetStatus::parse_cell(cell).or_else(|| {
+            let cell = cell.trim();
+            Self::SYNONYMS
+                .iter()
+                .find(|(word, _)| word.eq_ignore_ascii_case(cell))
+                .map(|(_, status)| *status)
+        })
+    }
+}
+
 coded_enum! {
     /// A lifecycle event recorded on an asset.
     pub enum EventKind {
@@ -1102,6 +1151,21 @@ mod tests {
         );
         assert_eq!(AssetStatus::parse_cell("In Use"), Some(AssetStatus::InUse));
         assert_eq!(AssetStatus::parse_cell("在用"), Some(AssetStatus::InUse));
+        // Other words for the statuses, in imports only.
+        assert_eq!(AssetStatus::parse_cell("使用中"), None);
+        for (word, status) in [
+            ("使用中", AssetStatus::InUse),
+            (" Decommissioned ", AssetStatus::Retired),
+            ("报废", AssetStatus::Retired),
+            ("已报废", AssetStatus::Retired),
+            ("备用", AssetStatus::Idle),
+            ("故障", AssetStatus::InRepair),
+            ("待采购", AssetStatus::Planned),
+            ("in_use", AssetStatus::InUse),
+        ] {
+            assert_eq!(AssetStatus::parse_import_cell(word), Some(status), "{word}");
+        }
+        assert_eq!(AssetStatus::parse_import_cell("丢失"), None);
         assert_eq!(EventKind::parse_cell("报废"), Some(EventKind::Retire));
         assert_eq!(Category::parse_cell("network-device"), None);
     }

@@ -106,6 +106,21 @@ both! {
         assert_eq!(name.as_deref(), Some("renamed50"));
     }
 
+    async fn status_cells_take_codes_labels_and_the_usual_other_words(b: Backend) {
+        let t = TestApp::new(b).await;
+        let csv = "资产编号,资产名称,资产类别,机密性,完整性,可用性,状态\nS-1,a,server,1,1,1,使用中\nS-2,b,server,1,1,1,报废\nS-3,c,server,1,1,1,Idle\nS-4,d,server,1,1,1,\nS-5,e,server,1,1,1,丢失\n";
+        let r = import_bytes(&t, csv.as_bytes().to_vec(), Format::Csv, ImportOptions::default()).await;
+        let refused: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.code.as_str())).collect();
+        assert_eq!(refused, [(6, "unknown_value")]);
+        let good: String = csv.lines().take(5).map(|l| format!("{l}\n")).collect();
+        let r = import_bytes(&t, good.into_bytes(), Format::Csv, ImportOptions::default()).await;
+        assert_eq!(r.created, 4, "{:?}", r.errors);
+        for (code, status) in [("S-1", "in_use"), ("S-2", "retired"), ("S-3", "idle"), ("S-4", "in_use")] {
+            let got = t.scalar(&format!("SELECT status FROM assets WHERE code = '{code}'"), &[]).await;
+            assert_eq!(got.as_deref(), Some(status), "{code}");
+        }
+    }
+
     async fn broken_files_are_refused_whole(b: Backend) {
         let t = TestApp::new(b).await;
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
