@@ -393,6 +393,12 @@ both! {
         assert_eq!(api["value_level"], 4);
         let show = page(&t, &cookie, &format!("/assets/{id}")).await.text();
         assert!(show.contains("(zhangsan)") && show.contains(&format!("href=\"/assets/{id}/edit\"")), "{show}");
+        // The list filters by owner, named by username.
+        assert!(page(&t, &cookie, "/assets?owner=zhangsan").await.text().contains("SRV-01"));
+        let none = page(&t, &cookie, "/assets?owner=nobody").await.text();
+        assert!(!none.contains("SRV-01") && none.contains("没有该用户名的用户"), "{none}");
+        let export = page(&t, &cookie, "/assets?owner=nobody&format=csv").await.text();
+        assert!(!export.contains("SRV-01"), "{export}");
         // The edit form starts from the stored values and keeps the version it was opened at.
         let edit = page(&t, &cookie, &format!("/assets/{id}/edit")).await.text();
         assert!(edit.contains("value=\"SRV-01\"") && edit.contains("value=\"zhangsan\"") && edit.contains("name=\"version\" value=\"1\""), "{edit}");

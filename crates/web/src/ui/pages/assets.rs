@@ -43,6 +43,8 @@ pub struct ListParams {
     #[serde(default)]
     tag: String,
     #[serde(default)]
+    owner: String,
+    #[serde(default)]
     sort: String,
     #[serde(default)]
     cursor: String,
@@ -55,7 +57,8 @@ fn some(s: &str) -> Option<String> {
 }
 
 impl ListParams {
-    fn query(&self) -> AssetQuery {
+    /// The service query; `owner_id` is the owner the username resolved to.
+    fn query(&self, owner_id: Option<i64>) -> AssetQuery {
         AssetQuery {
             q: some(&self.q),
             category: some(&self.category),
@@ -64,7 +67,7 @@ impl ListParams {
             status: some(&self.status),
             classification: some(&self.classification),
             value_level: self.value_level.trim().parse().ok(),
-            owner_id: None,
+            owner_id,
             tag: some(&self.tag),
             sort: some(&self.sort),
             cursor: some(&self.cursor),
@@ -82,6 +85,7 @@ impl ListParams {
             ("classification", &self.classification),
             ("value_level", &self.value_level),
             ("tag", &self.tag),
+            ("owner", &self.owner),
         ]
     }
 }
@@ -118,6 +122,7 @@ struct Row {
 struct Filters {
     q: String,
     tag: String,
+    owner: String,
     sort: String,
     any: bool,
 }
@@ -169,7 +174,8 @@ pub async fn list(
         .await
         .map_err(|e| web.fail(e))?;
     let names = view::department_names(&tree);
-    let (page, list_error) = match assets::list(&state.app, &ctx, &p.query()).await {
+    let owner = owner_id(&state, &web, &p.owner).await?;
+    let (page, list_error) = match assets::list(&state.app, &ctx, &p.query(owner)).await {
         Ok(page) => (page, None),
         Err(e @ castellan_app::Error::Domain(DomainError::Validation(_)))
         | Err(e @ castellan_app::Error::Domain(DomainError::BadRequest(_))) => (
@@ -181,6 +187,9 @@ pub async fn list(
         ),
         Err(e) => return Err(web.fail(e)),
     };
+    // An unknown username matches nothing; say why the list is empty.
+    let list_error =
+        list_error.or_else(|| (owner == Some(UNKNOWN_OWNER)).then(|| t.ip_no_such_user.to_owned()));
     let base = p.filters();
     let sort_code = if p.sort.is_empty() {
         "code"
@@ -268,6 +277,7 @@ pub async fn list(
             any: base.iter().any(|(_, v)| !v.is_empty()),
             q: p.q.clone(),
             tag: p.tag.clone(),
+            owner: p.owner.clone(),
             sort: p.sort.clone(),
         },
         list_error,
@@ -311,7 +321,8 @@ async fn export_file(state: &AppState, web: &Web, p: &ListParams) -> Result<Resp
         ),
         _ => (ExportFormat::Csv, "text/csv; charset=utf-8", "csv"),
     };
-    let mut query = p.query();
+    let owner = owner_id(state, web, &p.owner).await?;
+    let mut query = p.query(owner);
     query.cursor = None;
     query.sort = None;
     let (_, body) = export::export_assets(
