@@ -8,7 +8,7 @@
    filtered `GET /api/v1/assets?limit=50&category=server`, and p50/p95 of list and search
    requests.
 
-Usage: bench/assets.py [--rows N] [--duration S] [--postgres URL]
+Usage: bench/assets.py [--rows N] [--duration S] [--postgres URL] [--skip-import] [--work DIR]
 Needs a release build (cargo build --release), wrk and the sqlite3 shell.
 """
 
@@ -79,16 +79,31 @@ def wrk(url, duration, token=None):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def latency(url, token, n=40):
+def latency(url, token=None, n=40, opener=None):
+    """p50 and p95 of n sequential requests, with a bearer token or a signed-in opener."""
     times = []
     for _ in range(n):
-        req = urllib.request.Request(url, headers={"authorization": f"Bearer {token}"})
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        req = urllib.request.Request(url, headers=headers)
         t0 = time.perf_counter()
-        with urllib.request.urlopen(req) as r:
+        with (opener.open(req) if opener else urllib.request.urlopen(req)) as r:
             r.read()
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def ui_session(base, username, password):
+    """An opener signed in through the sign-in form (cookies and CSRF token)."""
+    import http.cookiejar
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    html = opener.open(base + "/login").read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode({"csrf": csrf, "username": username, "password": password,
+                                   "next": "/"}).encode()
+    opener.open(urllib.request.Request(base + "/login", data=form)).read()
+    return opener
 
 
 def main():
@@ -96,79 +111,101 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--postgres", help="URL of an empty PostgreSQL database to use")
+    ap.add_argument("--skip-import", action="store_true", help="only the serving part")
+    ap.add_argument("--work", help="keep files in this directory and reuse its demo database")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="castellan-assets-")
+    work = args.work or tempfile.mkdtemp(prefix="castellan-assets-")
+    os.makedirs(work, exist_ok=True)
     csv = os.path.join(work, "assets.csv")
-    write_csv(csv, args.rows)
-    size_mb = os.path.getsize(csv) / 1e6
-    print(f"file: {args.rows} rows, {size_mb:.0f} MB UTF-8 CSV, 15 columns")
     base_env = dict(os.environ, CASTELLAN_ADMIN_PASSWORD="benchmark-passphrase",
                     CASTELLAN_LOG="warn")
     base_env.pop("CASTELLAN_CONFIG", None)
     try:
         # --- import -------------------------------------------------------------------
-        ref_db = os.path.join(work, "plain.db")
-        ref_s, _ = timed(["sqlite3", ref_db, ".mode csv", f".import {csv} plain"])
-        url = args.postgres or f"sqlite://{work}/import.db"
-        env = dict(base_env, CASTELLAN_DATABASE_URL=url)
-        subprocess.run([BIN, "demo", "--scale", "0"], env=env, check=True, capture_output=True)
-        imp_s, imp_rss = timed([BIN, "import", "assets", csv], env=env)
-        print("| import of the same file | seconds | rows/s | peak RSS |")
-        print("|---|---|---|---|")
-        print(f"| sqlite3 shell `.import` into a plain table | {ref_s:.1f} | {args.rows / ref_s:,.0f} | |")
-        if args.postgres:
-            psql = ["psql", args.postgres, "-q", "-c",
-                    "CREATE TABLE plain (" + ", ".join(f"{h} text" for h in HEADER) + ")",
-                    "-c", f"\\copy plain FROM '{csv}' WITH (FORMAT csv, HEADER true)"]
-            pg_s, _ = timed(psql)
-            print(f"| psql `\\copy` into a plain table | {pg_s:.1f} | {args.rows / pg_s:,.0f} | |")
-        backend = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"| castellan import assets ({backend}) | {imp_s:.1f} | {args.rows / imp_s:,.0f} | {imp_rss:.0f} MiB |")
+        if not args.skip_import:
+            import_part(args, work, csv, base_env)
 
         # --- serving at N assets ------------------------------------------------------
-        if args.postgres:
-            return
-        url = f"sqlite://{work}/demo.db"
-        port = free_port()
-        env = dict(base_env, CASTELLAN_DATABASE_URL=url, CASTELLAN_LISTEN=f"127.0.0.1:{port}")
+        if not args.postgres:
+            serving_part(args, work, base_env)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def import_part(args, work, csv, base_env):
+    write_csv(csv, args.rows)
+    size_mb = os.path.getsize(csv) / 1e6
+    print(f"file: {args.rows} rows, {size_mb:.0f} MB UTF-8 CSV, 15 columns")
+    ref_db = os.path.join(work, "plain.db")
+    ref_s, _ = timed(["sqlite3", ref_db, ".mode csv", f".import {csv} plain"])
+    url = args.postgres or f"sqlite://{work}/import.db"
+    env = dict(base_env, CASTELLAN_DATABASE_URL=url)
+    subprocess.run([BIN, "demo", "--scale", "0"], env=env, check=True, capture_output=True)
+    imp_s, imp_rss = timed([BIN, "import", "assets", csv], env=env)
+    print("| import of the same file | seconds | rows/s | peak RSS |")
+    print("|---|---|---|---|")
+    print(f"| sqlite3 shell `.import` into a plain table | {ref_s:.1f} | {args.rows / ref_s:,.0f} | |")
+    if args.postgres:
+        psql = ["psql", args.postgres, "-q", "-c",
+                "CREATE TABLE plain (" + ", ".join(f"{h} text" for h in HEADER) + ")",
+                "-c", f"\\copy plain FROM '{csv}' WITH (FORMAT csv, HEADER true)"]
+        pg_s, _ = timed(psql)
+        print(f"| psql `\\copy` into a plain table | {pg_s:.1f} | {args.rows / pg_s:,.0f} | |")
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"| castellan import assets ({backend}) | {imp_s:.1f} | {args.rows / imp_s:,.0f} | {imp_rss:.0f} MiB |")
+
+
+def serving_part(args, work, base_env):
+    url = f"sqlite://{work}/demo.db"
+    port = free_port()
+    env = dict(base_env, CASTELLAN_DATABASE_URL=url, CASTELLAN_LISTEN=f"127.0.0.1:{port}")
+    if not os.path.exists(os.path.join(work, "demo.db")):
         t0 = time.perf_counter()
         subprocess.run([BIN, "demo", "--scale", str(args.rows)], env=env, check=True,
                        capture_output=True)
         print(f"\ndemo --scale {args.rows}: {time.perf_counter() - t0:.1f} s")
-        server = subprocess.Popen([BIN, "serve"], env=env, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(500):
-                try:
-                    urllib.request.urlopen(base + "/readyz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.02)
-            req = urllib.request.Request(
-                base + "/api/v1/auth/login",
-                data=json.dumps({"username": "chen.jing", "password": "castellan-demo-2026"}).encode(),
-                headers={"content-type": "application/json"})
-            token = json.load(urllib.request.urlopen(req))["token"]
-            listing = base + "/api/v1/assets?limit=50&category=server"
-            wrk(base + "/healthz", 2)
-            wrk(listing, 2, token)
-            h = wrk(base + "/healthz", args.duration)
-            a = wrk(listing, args.duration, token)
-            print(f"wrk -t2 -c32 -d{args.duration}s: /healthz {h:,.0f} req/s; "
-                  f"assets?limit=50&category=server {a:,.0f} req/s; ratio {a / h:.2f} (target >= 0.30)")
-            print("\n| request (limit=50) | p50 ms | p95 ms |")
-            print("|---|---|---|")
-            for q in ["", "category=server", "status=retired", "department_id=5",
-                      "value_level=5&zone=dmz", "sort=-value_score", "tag=pci",
-                      "q=" + urllib.parse.quote("交换"), "q=" + urllib.parse.quote("防火墙 07"),
-                      "q=nomatch"]:
-                p50, p95 = latency(f"{base}/api/v1/assets?limit=50&{q}", token)
-                print(f"| {q or '(no filter)'} | {p50:.1f} | {p95:.1f} |")
-        finally:
-            server.terminate()
-            server.wait()
+    server = subprocess.Popen([BIN, "serve"], env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(500):
+            try:
+                urllib.request.urlopen(base + "/readyz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.02)
+        req = urllib.request.Request(
+            base + "/api/v1/auth/login",
+            data=json.dumps({"username": "chen.jing", "password": "castellan-demo-2026"}).encode(),
+            headers={"content-type": "application/json"})
+        token = json.load(urllib.request.urlopen(req))["token"]
+        listing = base + "/api/v1/assets?limit=50&category=server"
+        wrk(base + "/healthz", 2)
+        wrk(listing, 2, token)
+        h = wrk(base + "/healthz", args.duration)
+        a = wrk(listing, args.duration, token)
+        print(f"wrk -t2 -c32 -d{args.duration}s: /healthz {h:,.0f} req/s; "
+              f"assets?limit=50&category=server {a:,.0f} req/s; ratio {a / h:.2f} (target >= 0.30)")
+        print("\n| request (limit=50) | p50 ms | p95 ms |")
+        print("|---|---|---|")
+        quote = urllib.parse.quote
+        for q in ["", "category=server", "status=retired", "department_id=5",
+                  "value_level=5&zone=dmz", "sort=-value_score", "tag=pci",
+                  "q=" + quote("交换"), "q=" + quote("交换机"), "q=" + quote("防火墙 07"),
+                  "q=" + quote("上海数据中心") + "&category=server", "q=" + quote("鑫"),
+                  "q=" + quote("无此资产"), "q=nomatch"]:
+            p50, p95 = latency(f"{base}/api/v1/assets?limit=50&{q}", token)
+            print(f"| {q or '(no filter)'} | {p50:.1f} | {p95:.1f} |")
+        opener = ui_session(base, "chen.jing", "castellan-demo-2026")
+        print("\n| page (signed in, 50 rows) | p50 ms | p95 ms |")
+        print("|---|---|---|")
+        for q in ["", "category=server&status=in_use", "sort=-value_score",
+                  "q=" + quote("交换机"), "q=" + quote("无此资产")]:
+            p50, p95 = latency(f"{base}/assets?{q}", opener=opener)
+            print(f"| /assets?{q} | {p50:.1f} | {p95:.1f} |")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ use castellan_domain::{
 };
 use castellan_store::Conn;
 use castellan_store::assets as store;
-use castellan_store::bulk;
 use castellan_store::sql::Sql;
+use castellan_store::{bulk, uploads};
 pub use castellan_tabular::ReadOptions;
 use castellan_tabular::{Record, TableReader};
 use serde::Serialize;
@@ -810,4 +810,53 @@ pub async fn import_file(
     };
     out.report = import_assets(app, ctx, reader, &sha256, options, progress).await?;
     Ok(out)
+}
+
+/// How long a checked upload waits for its commit.
+pub const UPLOAD_TTL: time::Duration = time::Duration::hours(1);
+
+/// Keeps a checked file for the caller until they commit it (at most [`UPLOAD_TTL`]), in the
+/// database so that any instance can finish the import; returns the token that names it.
+/// Files older than that are removed on the way.
+pub async fn stash_upload(
+    app: &App,
+    ctx: &Ctx,
+    file_name: &str,
+    content: Vec<u8>,
+) -> Result<String> {
+    ctx.principal.read_scope(Resource::Asset, Action::Create)?;
+    let token = crate::secret::random_b64(24);
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    uploads::sweep(&mut tx, now.plus(-UPLOAD_TTL)).await?;
+    uploads::insert(
+        &mut tx,
+        ctx.principal.user_id,
+        &crate::secret::token_hash(&token),
+        file_name,
+        content,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Takes back the file the caller stashed under `token`: (file name, content), removed from
+/// the store; `None` when it is not theirs, already taken or too old (old files of anyone
+/// are removed on the way).
+pub async fn take_upload(app: &App, ctx: &Ctx, token: &str) -> Result<Option<(String, Vec<u8>)>> {
+    ctx.principal.read_scope(Resource::Asset, Action::Create)?;
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    uploads::sweep(&mut tx, now.plus(-UPLOAD_TTL)).await?;
+    let found = uploads::take(
+        &mut tx,
+        ctx.principal.user_id,
+        &crate::secret::token_hash(token.trim()),
+        now.plus(-UPLOAD_TTL),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found)
 }

@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sql;
 pub mod throttle;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 pub use conn::{Conn, DbError, Row, Tx, Value};

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "asset search",
         sql: include_str!("../migrations/0003_asset_search.sql"),
     },
+    Migration {
+        version: 4,
+        name: "pending uploads",
+        sql: include_str!("../migrations/0004_pending_uploads.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -461,11 +461,21 @@ both! {
         let r = post_zh(&t, &other, "/assets/import/commit", &[("csrf", &other_csrf), ("token", &token)]).await;
         assert_eq!(r.status, StatusCode::GONE);
         assert_eq!(t.count("assets").await, 0);
+        // A checked file waits in the database, for an hour at most.
+        assert_eq!(t.count("pending_uploads").await, 1);
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("C:\\Users\\li\\old.csv"), &gbk)]).await;
+        let old_token = token_of(&r.text());
+        assert!(r.text().contains(">old.csv<"), "the path is dropped from the name");
+        t.raw_sql("UPDATE pending_uploads SET created_at = '2020-01-01T00:00:00.000000Z' WHERE file_name = 'old.csv'").await;
+        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &old_token)]).await;
+        assert_eq!(r.status, StatusCode::GONE);
+        assert_eq!(t.count("assets").await, 0);
         // Committed, it is written with one audit entry naming the file's SHA-256.
-        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token), ("file_name", "资产.csv")]).await;
+        let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert_eq!(r.header("location"), Some("/assets/import?done=2,0"));
         assert!(page(&t, &cookie, "/assets/import?done=2,0").await.text().contains("新增 2 条资产"));
+        assert_eq!(t.count("pending_uploads").await, 0);
         assert_eq!(t.count("assets").await, 2);
         let sha = castellan_app::import::sha256_file(&{
             let p = std::env::temp_dir().join(format!("castellan-sha-{}.csv", std::process::id()));

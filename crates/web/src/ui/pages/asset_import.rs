@@ -1,7 +1,8 @@
 //! The import page (SPEC §3): upload a CSV or XLSX file, see every problem row by row with
-//! nothing written, then commit the checked file. Uploads wait in a private directory under
-//! a random name bound to the user who sent them, and are removed once imported, refused or
-//! an hour old.
+//! nothing written, then commit the checked file. The upload is streamed to a private
+//! temporary file (the size limit is enforced while reading) and checked there; a file that
+//! passes waits in the database for its commit (`import::stash_upload`), so any instance
+//! can finish it. Temporary files are removed as soon as the request ends.
 
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
@@ -12,7 +13,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use castellan_app::import::{self, COLUMNS, FileImport, ImportOptions, REQUIRED, ReadOptions};
-use castellan_domain::{Action, DomainError, Lang, Resource, UserId};
+use castellan_domain::{Action, DomainError, Lang, Resource};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,38 +22,13 @@ use std::path::PathBuf;
 const SAMPLE_ROWS: usize = 8;
 /// Problems listed on the page (the report holds up to a thousand).
 const SHOWN_PROBLEMS: usize = 200;
-/// Uploads older than this are removed.
-const UPLOAD_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
-
 fn upload_dir() -> PathBuf {
     std::env::temp_dir().join("castellan-uploads")
 }
 
-/// Where the upload `token` of `user` waits; `None` for a token that is not one of ours.
-fn upload_path(user: UserId, token: &str) -> Option<PathBuf> {
-    let ours = (20..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ours.then(|| upload_dir().join(format!("{}-{token}.upload", user.0)))
-}
-
-/// Removes uploads nobody committed (best effort).
-fn sweep() {
-    let Ok(entries) = std::fs::read_dir(upload_dir()) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > UPLOAD_TTL);
-        if old {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
+/// A new temporary file for one request's upload.
+fn temp_path() -> PathBuf {
+    upload_dir().join(format!("{}.upload", castellan_app::secret::random_b64(18)))
 }
 
 fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
@@ -260,7 +236,6 @@ fn refuse(web: &Web, state: &AppState, status: StatusCode, message: &str) -> Res
 
 /// The file of an upload, stored; `Err` is the page to show instead.
 struct Upload {
-    token: String,
     path: PathBuf,
     file_name: String,
     size: u64,
@@ -303,7 +278,17 @@ async fn receive(
                 if !csrf_ok {
                     return Err(refuse(web, state, StatusCode::FORBIDDEN, t.csrf_failed));
                 }
-                let file_name = field.file_name().unwrap_or("").trim().to_owned();
+                // Some browsers send a whole path; the name is what people recognise.
+                let file_name: String = field
+                    .file_name()
+                    .unwrap_or("")
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .chars()
+                    .take(255)
+                    .collect();
                 if file_name.is_empty() {
                     return Err(refuse(
                         web,
@@ -312,16 +297,7 @@ async fn receive(
                         t.import_choose_file,
                     ));
                 }
-                sweep();
-                let token = castellan_app::secret::random_b64(24);
-                let path = upload_path(web.auth.principal.user_id, &token).ok_or_else(|| {
-                    refuse(
-                        web,
-                        state,
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        t.error_internal,
-                    )
-                })?;
+                let path = temp_path();
                 let mut file = create_private(&path).map_err(|e| {
                     tracing::error!(error = %e, "cannot store an upload");
                     refuse(
@@ -332,7 +308,6 @@ async fn receive(
                     )
                 })?;
                 let stored = Upload {
-                    token,
                     path,
                     file_name,
                     size: 0,
@@ -419,7 +394,7 @@ async fn check(
     .map_err(|e| web.fail(e))
 }
 
-fn preview(web: &Web, u: &Upload, f: FileImport, keep: bool) -> Preview {
+fn preview(web: &Web, u: &Upload, f: FileImport, token: Option<String>) -> Preview {
     let lang = web.lang();
     let t = web.t();
     Preview {
@@ -433,7 +408,7 @@ fn preview(web: &Web, u: &Upload, f: FileImport, keep: bool) -> Preview {
         problem_count: f.report.errors.len() as u64 + f.report.more_errors,
         headers: f.headers,
         sample: f.sample,
-        token: keep.then(|| u.token.clone()),
+        token,
         update_existing: u.update_existing,
     }
 }
@@ -480,10 +455,31 @@ pub async fn upload(
         Err(page) => return Err(cleanup(Some(u), page)),
     };
     let ok = !f.report.failed();
-    let p = preview(&web, &u, f, ok);
-    if !ok {
-        let _ = std::fs::remove_file(&u.path);
-    }
+    // A file that passed waits in the database for its commit.
+    let token = if ok {
+        let stashed = match std::fs::read(&u.path) {
+            Ok(bytes) => import::stash_upload(&state.app, &web.ctx(), &u.file_name, bytes)
+                .await
+                .map_err(|e| web.fail(e)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read back an upload");
+                Err(refuse(
+                    &web,
+                    &state,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    web.t().error_internal,
+                ))
+            }
+        };
+        match stashed {
+            Ok(token) => Some(token),
+            Err(page) => return Err(cleanup(Some(u), page)),
+        }
+    } else {
+        None
+    };
+    let _ = std::fs::remove_file(&u.path);
+    let p = preview(&web, &u, f, token);
     let status = if ok {
         StatusCode::OK
     } else {
@@ -499,8 +495,6 @@ pub async fn upload(
 pub struct CommitForm {
     token: String,
     #[serde(default)]
-    file_name: String,
-    #[serde(default)]
     update_existing: String,
 }
 
@@ -515,15 +509,28 @@ pub async fn commit(
     }
     let t = web.t();
     let gone = || refuse(&web, &state, StatusCode::GONE, t.import_gone);
-    let path = upload_path(web.auth.principal.user_id, data.token.trim()).ok_or_else(gone)?;
-    let Ok(meta) = std::fs::metadata(&path) else {
+    let Some((file_name, content)) = import::take_upload(&state.app, &web.ctx(), &data.token)
+        .await
+        .map_err(|e| web.fail(e))?
+    else {
         return Err(gone());
     };
+    let path = temp_path();
+    let written = create_private(&path).and_then(|mut f| f.write_all(&content));
+    if let Err(e) = written {
+        tracing::error!(error = %e, "cannot write an upload back");
+        let _ = std::fs::remove_file(&path);
+        return Err(refuse(
+            &web,
+            &state,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            t.error_internal,
+        ));
+    }
     let u = Upload {
-        token: data.token.trim().to_owned(),
         path,
-        file_name: data.file_name.chars().take(255).collect(),
-        size: meta.len(),
+        file_name,
+        size: content.len() as u64,
         update_existing: !data.update_existing.is_empty(),
     };
     let f = match check(&state, &web, &u, false).await {
@@ -533,7 +540,7 @@ pub async fn commit(
     let _ = std::fs::remove_file(&u.path);
     if f.report.failed() {
         // Something changed since the check (e.g. a code was registered meanwhile).
-        let p = preview(&web, &u, f, false);
+        let p = preview(&web, &u, f, None);
         return Ok(render::page_response(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&web, &state, Some(p), None, None),
