@@ -228,6 +228,21 @@ both! {
         assert_eq!(find("%").await, ["FW_EDGE"]);
         assert_eq!(find("员工使用").await, ["PC-9"]);
         assert!(find("不存在的东西").await.is_empty());
+        // Pages of a search that matches often come from the first rows in list order; the
+        // cursor carries on from there.
+        let mut seen = Vec::new();
+        let mut url = format!("/api/v1/assets?limit=1&q={}", crate::harness::pct_public("数据"));
+        loop {
+            let page = t.get(&url).token(&k).send().await.json();
+            seen.extend(page["items"].as_array().unwrap().iter().map(|a| a["code"].as_str().unwrap().to_owned()));
+            match page["next_cursor"].as_str() {
+                Some(c) => url = format!("/api/v1/assets?limit=1&q={}&cursor={c}", crate::harness::pct_public("数据")),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["DB-7", "SW-Core-01"]);
+        let page = t.get("/api/v1/assets?limit=1&sort=-code&q=o").token(&k).send().await.json();
+        assert_eq!(page["items"][0]["code"], "SW-Core-01");
         // Fields are searched one by one: text across two of them is no match.
         assert!(find("abcdef").await.is_empty());
         let r = t.get("/api/v1/assets?q=c%1Fd").token(&k).send().await;
