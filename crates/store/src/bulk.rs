@@ -256,40 +256,56 @@ pub async fn insert_events(conn: &mut Conn, events: &[BulkEvent<'_>]) -> Result<
     Err(DbError::decode("connection", "no native connection"))
 }
 
-/// The secondary indexes of the asset tables set aside by [`defer_indexes`].
+/// The secondary indexes of the asset tables set aside by [`defer_indexes`], and whether the
+/// search index is to be rebuilt.
 #[derive(Debug, Default)]
-pub struct DeferredIndexes(Vec<String>);
+pub struct DeferredIndexes {
+    sqls: Vec<String>,
+    rebuild_search: bool,
+}
 
 /// SQLite only, inside the import's write transaction: drops the secondary indexes of the
 /// asset tables (not the unique code index, which duplicate checks use) so that a large load
 /// appends rows, and [`restore_indexes`] builds them again by sorting, which is several
-/// times faster than maintaining ten B-trees row by row. Readers keep their snapshot (WAL);
-/// a rollback restores the indexes with everything else. On PostgreSQL dropping an index
-/// would lock readers out for the whole load, so nothing is done there.
+/// times faster than maintaining ten B-trees row by row. The search index is treated alike:
+/// the trigger that feeds it row by row is dropped and the index rebuilt in one pass at the
+/// end (about three times faster). Readers keep their snapshot (WAL); a rollback restores
+/// everything. On PostgreSQL dropping an index would lock readers out for the whole load,
+/// so nothing is done there.
 pub async fn defer_indexes(conn: &mut Conn) -> Result<DeferredIndexes, DbError> {
     let Some(c) = conn.sqlite_native() else {
         return Ok(DeferredIndexes::default());
     };
     may_block(|| {
         let mut stmt = c.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('assets', 'asset_tags', 'asset_events') AND sql IS NOT NULL AND name <> 'assets_code'",
+            "SELECT type, name, sql FROM sqlite_master WHERE ((type = 'index' AND tbl_name IN ('assets', 'asset_tags', 'asset_events') AND name <> 'assets_code') OR (type = 'trigger' AND name = 'asset_search_insert')) AND sql IS NOT NULL",
         )?;
-        let found: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let found: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let mut sqls = Vec::with_capacity(found.len());
-        for (name, sql) in found {
-            c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "")))?;
-            sqls.push(sql);
+        let mut deferred = DeferredIndexes::default();
+        for (kind, name, sql) in found {
+            let name = name.replace('"', "");
+            if kind == "trigger" {
+                c.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+                deferred.rebuild_search = true;
+            } else {
+                c.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            }
+            deferred.sqls.push(sql);
         }
-        Ok(DeferredIndexes(sqls))
+        Ok(deferred)
     })
 }
 
-/// Builds the indexes [`defer_indexes`] dropped.
+/// Builds the indexes [`defer_indexes`] dropped, and the search index.
 pub async fn restore_indexes(conn: &mut Conn, deferred: DeferredIndexes) -> Result<(), DbError> {
-    for sql in deferred.0 {
+    for sql in deferred.sqls {
         conn.execute_batch(&sql).await?;
+    }
+    if deferred.rebuild_search {
+        conn.execute_batch("INSERT INTO asset_search (asset_search) VALUES ('rebuild')")
+            .await?;
     }
     Ok(())
 }

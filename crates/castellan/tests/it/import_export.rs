@@ -163,11 +163,11 @@ both! {
     async fn indexes_set_aside_for_a_load_are_back_afterwards(b: Backend) {
         let t = TestApp::new(b).await;
         let count_sql = match b {
-            crate::harness::Backend::Sqlite => "SELECT CAST(COUNT(*) AS TEXT) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('assets', 'asset_tags', 'asset_events')",
+            crate::harness::Backend::Sqlite => "SELECT CAST(COUNT(*) AS TEXT) FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name IN ('assets', 'asset_tags', 'asset_events')",
             crate::harness::Backend::Postgres => "SELECT CAST(COUNT(*) AS TEXT) FROM pg_indexes WHERE tablename IN ('assets', 'asset_tags', 'asset_events') AND schemaname = current_schema()",
         };
         let before = t.scalar(count_sql, &[]).await;
-        let good = b"code,name,category,confidentiality,integrity,availability,tags\nI-1,a,server,1,2,3,x\n".to_vec();
+        let good = "code,name,category,confidentiality,integrity,availability,tags\nI-1,应用服务器,server,1,2,3,x\n".as_bytes().to_vec();
         assert_eq!(import_bytes(&t, good, Format::Csv, ImportOptions::default()).await.created, 1);
         assert_eq!(t.scalar(count_sql, &[]).await, before);
         let bad = b"code,name,category,confidentiality,integrity,availability\nI-2,a,server,1,2,9\n".to_vec();
@@ -177,5 +177,21 @@ both! {
         let (_, reader) = t.user_with("reader", &[("auditor", None)]).await;
         let r = t.get("/api/v1/assets?category=server&tag=x").token(&reader).send().await.json();
         assert_eq!(r["items"][0]["code"], "I-1");
+        // The search index was rebuilt, and its trigger is back for the next asset.
+        let search = |q: &str| {
+            let url = format!("/api/v1/assets?q={}", crate::harness::pct_public(q));
+            let t = &t;
+            let reader = reader.clone();
+            async move { t.get(&url).token(&reader).send().await.json()["items"].as_array().unwrap().len() }
+        };
+        assert_eq!(search("应用服务").await, 1);
+        let more = "code,name,category,confidentiality,integrity,availability\nI-3,应用服务网关,service,1,2,3\n".as_bytes().to_vec();
+        assert_eq!(import_bytes(&t, more, Format::Csv, ImportOptions::default()).await.created, 1);
+        assert_eq!(search("应用服务").await, 2);
+        let (_, keeper) = t.user_with("keeper", &[("security_admin", None)]).await;
+        let r = t.post("/api/v1/assets").token(&keeper).json(&serde_json::json!({"code": "I-4", "name": "应用服务总线", "category": "software", "confidentiality": 1, "integrity": 1, "availability": 1})).send().await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text());
+        assert_eq!(search("应用服务").await, 3);
+        assert_eq!(search("服务总线").await, 1);
     }
 }
