@@ -310,13 +310,23 @@ pub async fn restore_indexes(conn: &mut Conn, deferred: DeferredIndexes) -> Resu
     Ok(())
 }
 
-/// SQLite: during a bulk load, index builds sort in temporary files instead of memory, so
-/// a million rows keep the process small; `on = false` goes back to in-memory temporaries.
+/// Settings for a bulk load. SQLite: index builds sort in temporary files instead of memory,
+/// so a million rows keep the process small; `on = false` goes back to in-memory
+/// temporaries. PostgreSQL (for the rest of the transaction): every statement is planned
+/// for its parameters — a cached generic plan made while the table was still empty would
+/// look codes up by scanning the whole table, batch after batch.
 pub async fn bulk_cache(conn: &mut Conn, on: bool) -> Result<(), DbError> {
-    if conn.backend() == crate::Backend::Sqlite {
-        let temp = if on { "FILE" } else { "MEMORY" };
-        conn.execute_batch(&format!("PRAGMA temp_store = {temp}"))
-            .await?;
+    match conn.backend() {
+        crate::Backend::Sqlite => {
+            let temp = if on { "FILE" } else { "MEMORY" };
+            conn.execute_batch(&format!("PRAGMA temp_store = {temp}"))
+                .await?;
+        }
+        crate::Backend::Postgres if on => {
+            conn.execute_batch("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        crate::Backend::Postgres => {}
     }
     Ok(())
 }
