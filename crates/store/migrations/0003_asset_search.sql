@@ -1,8 +1,10 @@
 -- Substring search over assets (`q`, SPEC §3): an index of the trigrams of the lower-cased
--- search text, so that a search of three or more characters, Chinese included, reads the
--- index instead of every row. Shorter searches still read the rows.
+-- search text, so that a search, Chinese included, reads the index instead of every row.
+-- The search text gains a second separator at its end, so that every character starts a
+-- trigram and one- and two-character searches can be answered from the index (SQLite).
 
 -- @sqlite
+UPDATE assets SET search_text = search_text || char(31);
 -- FTS5 with the trigram tokenizer, kept in step with the table by triggers. The content
 -- is the table itself (no second copy of the text).
 CREATE VIRTUAL TABLE asset_search USING fts5(
@@ -12,6 +14,8 @@ CREATE VIRTUAL TABLE asset_search USING fts5(
     tokenize = 'trigram'
 );
 INSERT INTO asset_search (asset_search) VALUES ('rebuild');
+-- The indexed trigrams, for expanding a short search to those that start with it.
+CREATE VIRTUAL TABLE asset_search_terms USING fts5vocab(asset_search, 'row');
 CREATE TRIGGER asset_search_insert AFTER INSERT ON assets BEGIN
     INSERT INTO asset_search (rowid, search_text) VALUES (new.id, new.search_text);
 END;
@@ -26,6 +30,7 @@ CREATE TRIGGER asset_search_update AFTER UPDATE OF search_text ON assets BEGIN
 END;
 
 -- @postgres
+UPDATE assets SET search_text = search_text || chr(31);
 -- A GIN index of pg_trgm trigrams, which LIKE '%…%' uses. The extension is created if it
 -- is missing and may be (it ships with PostgreSQL; creating it needs the CREATE privilege
 -- on the database). Without it the index is left out and searches read the rows.

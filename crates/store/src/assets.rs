@@ -84,7 +84,10 @@ pub(crate) fn tags_text(tags: &[String]) -> String {
     }
 }
 
-/// The lower-cased text the `q` search runs over.
+/// The lower-cased text the `q` search runs over: code, name, location and notes, each
+/// followed by the separator U+001F, and one more at the end — so that every character is
+/// the first of some three-character run, which lets the trigram index answer searches of
+/// one or two characters too (see `text_search`).
 pub fn search_text(asset: &AssetFields<'_>) -> String {
     let mut s = String::with_capacity(64);
     for part in [
@@ -97,10 +100,14 @@ pub fn search_text(asset: &AssetFields<'_>) -> String {
     .flatten()
     {
         s.push_str(&part.to_lowercase());
-        s.push('\u{1f}');
+        s.push(SEPARATOR);
     }
+    s.push(SEPARATOR);
     s
 }
+
+/// Between the fields of the search text.
+const SEPARATOR: char = '\u{1f}';
 
 /// The stored fields of an asset (what create, update and import write).
 #[derive(Debug, Clone, Copy)]
@@ -435,15 +442,64 @@ pub struct AssetFilter {
     pub tag: Option<String>,
 }
 
-/// The FTS5 phrase that finds `text` as a substring through the trigram index: SQLite
-/// only, and only for texts of at least three characters (a trigram index knows nothing
-/// shorter). Quotes are doubled, as FTS5 phrases require.
-fn search_phrase(backend: Backend, text: &str) -> Option<String> {
-    let text = text.trim().to_lowercase();
-    let usable = backend == Backend::Sqlite
-        && text.chars().count() >= 3
-        && !text.chars().any(char::is_control);
-    usable.then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+/// How the `q` text of a list is looked for.
+enum TextSearch {
+    /// No text given.
+    None,
+    /// SQLite: an FTS5 query over the trigram index (`asset_search`).
+    Index(String),
+    /// A `LIKE` pattern over the search text (PostgreSQL, whose GIN trigram index serves
+    /// `LIKE` itself; or a short text that matches too many trigrams to list).
+    Scan(String),
+    /// Nothing can match.
+    NoMatch,
+}
+
+/// Trigrams a short search may expand to before it reads the rows instead.
+const MAX_EXPANSION: usize = 200;
+
+/// Plans the search for `text`. On SQLite, three characters or more are a phrase of the
+/// trigram index; one or two characters become every indexed trigram that starts with them
+/// (from the `asset_search_terms` vocabulary), because each character of the search text
+/// starts a trigram (the separators see to that).
+async fn text_search(conn: &mut Conn, text: Option<&str>) -> Result<TextSearch, DbError> {
+    let Some(text) = text
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(TextSearch::None);
+    };
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let indexed = conn.backend() == Backend::Sqlite && !text.chars().any(char::is_control);
+    if !indexed {
+        return Ok(TextSearch::Scan(contains_pattern(&text)));
+    }
+    if text.chars().count() >= 3 {
+        return Ok(TextSearch::Index(quote(&text)));
+    }
+    let mut q = Sql::new("SELECT term FROM asset_search_terms WHERE term >= ");
+    q.bind(text.clone())
+        .push(" AND term < ")
+        .bind(format!("{text}\u{10ffff}"))
+        .push(" LIMIT ")
+        .bind(MAX_EXPANSION as i64 + 1);
+    let terms: Vec<String> = q
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut r| r.take::<String, _>("term"))
+        .collect::<Result<_, _>>()?;
+    Ok(match terms.len() {
+        0 => TextSearch::NoMatch,
+        n if n > MAX_EXPANSION => TextSearch::Scan(contains_pattern(&text)),
+        _ => TextSearch::Index(
+            terms
+                .iter()
+                .map(|t| quote(t))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+        ),
+    })
 }
 
 /// Rows a text search reads in list order before it turns to the search index.
@@ -453,21 +509,21 @@ const PROBE_ROWS: i64 = 3000;
 pub const SORTS: &[&str] = &["code", "name", "value_score", "updated_at"];
 
 /// Appends the WHERE conditions for `filter` and `scope` to `q` (which ends in a WHERE clause).
-fn push_filter(q: &mut Sql, backend: Backend, filter: &AssetFilter, scope: &Scope) {
-    if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        match search_phrase(backend, text) {
-            // The trigram index finds the rows holding the text (SQLite).
-            Some(phrase) => {
-                q.push(" AND id IN (SELECT rowid FROM asset_search WHERE asset_search MATCH ")
-                    .bind(phrase)
-                    .push(")");
-            }
-            // PostgreSQL's trigram index serves LIKE itself; short texts read the rows.
-            None => {
-                q.push(" AND search_text LIKE ")
-                    .bind(contains_pattern(text))
-                    .push(" ESCAPE '\\'");
-            }
+fn push_filter(q: &mut Sql, text: &TextSearch, filter: &AssetFilter, scope: &Scope) {
+    match text {
+        TextSearch::None => {}
+        TextSearch::Index(expression) => {
+            q.push(" AND id IN (SELECT rowid FROM asset_search WHERE asset_search MATCH ")
+                .bind(expression.clone())
+                .push(")");
+        }
+        TextSearch::Scan(pattern) => {
+            q.push(" AND search_text LIKE ")
+                .bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        TextSearch::NoMatch => {
+            q.push(" AND 1 = 0");
         }
     }
     if let Some(c) = filter.category {
@@ -534,7 +590,7 @@ pub async fn list(
             q: None,
             ..filter.clone()
         };
-        push_filter(&mut q, conn.backend(), &others, scope);
+        push_filter(&mut q, &TextSearch::None, &others, scope);
         crate::paging::keyset(&mut q, column, sort, after)?;
         q.push(" LIMIT ")
             .bind(PROBE_ROWS)
@@ -546,8 +602,9 @@ pub async fn list(
         rows = q.fetch_all(&mut *conn).await?;
     }
     if rows.len() <= limit as usize {
+        let text = text_search(conn, filter.q.as_deref()).await?;
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE 1 = 1"));
-        push_filter(&mut q, conn.backend(), filter, scope);
+        push_filter(&mut q, &text, filter, scope);
         crate::paging::keyset(&mut q, column, sort, after)?;
         q.push(" LIMIT ").bind(i64::from(limit) + 1);
         rows = q.fetch_all(&mut *conn).await?;

@@ -227,6 +227,9 @@ both! {
         assert_eq!(find("100%").await, ["FW_EDGE"]);
         assert_eq!(find("%").await, ["FW_EDGE"]);
         assert_eq!(find("员工使用").await, ["PC-9"]);
+        // The last character of the text is found like any other.
+        assert_eq!(find("用").await, ["PC-9"]);
+        assert_eq!(find("装").await, ["DB-7"]);
         assert!(find("不存在的东西").await.is_empty());
         // Pages of a search that matches often come from the first rows in list order; the
         // cursor carries on from there.
@@ -257,6 +260,13 @@ both! {
         let r = t.patch(&format!("/api/v1/assets/{id}")).token(&k).if_match(1).json(&json!({"name": "财务笔记本", "notes": null})).send().await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(find("财务笔记本").await, ["PC-9"]);
+        assert_eq!(find("本").await, ["PC-9"]);
+        // A short text that starts a great many different trigrams reads the rows instead.
+        let mut body = asset("MANY", "多样", (1, 1, 1));
+        body["notes"] = json!((0..210).map(|i| format!("z{} ", char::from_u32(0x4e00 + i).unwrap())).collect::<String>());
+        create(&t, &k, &body).await;
+        assert_eq!(find("z").await, ["MANY"]);
+        assert_eq!(find("z丁").await, ["MANY"]);
         assert!(find("办公电脑").await.is_empty());
         assert!(find("员工使用").await.is_empty());
     }
