@@ -164,6 +164,15 @@ impl Web {
         render::error_response(self, e)
     }
 
+    /// The refusal page for an action the user may not take on `resource` anywhere.
+    pub fn forbidden(
+        &self,
+        resource: castellan_domain::Resource,
+        action: castellan_domain::Action,
+    ) -> Response {
+        self.fail(castellan_domain::DomainError::Forbidden { resource, action }.into())
+    }
+
     /// An error page with a status and message.
     pub fn error_page(&self, status: StatusCode, title: &str, message: &str) -> Response {
         render::page_response(

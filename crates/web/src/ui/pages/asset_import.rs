@@ -13,7 +13,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use castellan_app::import::{self, COLUMNS, FileImport, ImportOptions, REQUIRED, ReadOptions};
-use castellan_domain::{Action, DomainError, Lang, Resource};
+use castellan_domain::{Action, Lang, Resource};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -169,16 +169,6 @@ fn may_import(web: &Web) -> bool {
         .may_somewhere(Resource::Asset, Action::Create)
 }
 
-fn forbidden(web: &Web) -> Response {
-    web.fail(
-        DomainError::Forbidden {
-            resource: Resource::Asset,
-            action: Action::Create,
-        }
-        .into(),
-    )
-}
-
 #[derive(Deserialize, Default)]
 pub struct ImportParams {
     #[serde(default)]
@@ -192,7 +182,7 @@ pub async fn show(
     Query(p): Query<ImportParams>,
 ) -> Result<Response, Response> {
     if !may_import(&web) {
-        return Err(forbidden(&web));
+        return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     let t = web.t();
     let done = p.done.split_once(',').and_then(|(c, u)| {
@@ -421,7 +411,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, Response> {
     if !may_import(&web) {
-        return Err(forbidden(&web));
+        return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     if cross_site(&headers) {
         return Err(refuse(
@@ -505,7 +495,7 @@ pub async fn commit(
 ) -> Result<Response, Response> {
     let CsrfForm { web, data } = form;
     if !may_import(&web) {
-        return Err(forbidden(&web));
+        return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     let t = web.t();
     let gone = || refuse(&web, &state, StatusCode::GONE, t.import_gone);

@@ -799,14 +799,6 @@ async fn form_page(
     ))
 }
 
-fn forbidden(action: Action) -> castellan_app::Error {
-    DomainError::Forbidden {
-        resource: Resource::Asset,
-        action,
-    }
-    .into()
-}
-
 /// `GET /assets/new`.
 pub async fn new(State(state): State<AppState>, web: Web) -> Result<Response, Response> {
     if !web
@@ -814,7 +806,7 @@ pub async fn new(State(state): State<AppState>, web: Web) -> Result<Response, Re
         .principal
         .may_somewhere(Resource::Asset, Action::Create)
     {
-        return Err(web.fail(forbidden(Action::Create)));
+        return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     form_page(
         &state,
@@ -859,7 +851,7 @@ pub async fn edit(
         .await
         .map_err(|e| web.fail(e))?;
     if !may_update(&tree, &web, &v.asset) {
-        return Err(web.fail(forbidden(Action::Update)));
+        return Err(web.forbidden(Resource::Asset, Action::Update));
     }
     let owner = assets::owner(&state.app, &ctx, AssetId(id))
         .await

@@ -494,14 +494,6 @@ async fn form_page(
     ))
 }
 
-fn forbidden(action: Action) -> castellan_app::Error {
-    DomainError::Forbidden {
-        resource: Resource::User,
-        action,
-    }
-    .into()
-}
-
 /// `GET /users/new`.
 pub async fn new(State(state): State<AppState>, web: Web) -> Result<Response, Response> {
     if !web
@@ -509,7 +501,7 @@ pub async fn new(State(state): State<AppState>, web: Web) -> Result<Response, Re
         .principal
         .may_somewhere(Resource::User, Action::Create)
     {
-        return Err(web.fail(forbidden(Action::Create)));
+        return Err(web.forbidden(Resource::User, Action::Create));
     }
     form_page(
         &state,
@@ -572,7 +564,7 @@ pub async fn edit(
         .principal
         .may_somewhere(Resource::User, Action::Update)
     {
-        return Err(web.fail(forbidden(Action::Update)));
+        return Err(web.forbidden(Resource::User, Action::Update));
     }
     let values = UserForm {
         display_name: u.display_name.clone(),
