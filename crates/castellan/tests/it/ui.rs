@@ -504,6 +504,9 @@ both! {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = upload(&t, &cookie, &[("csrf", None, b"forged"), ("file", Some("x.csv"), &gbk)]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let long = vec![b'a'; 100_000];
+        let r = upload(&t, &cookie, &[("csrf", None, &long), ("file", Some("x.csv"), &gbk)]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
         let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some(""), b"")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("请先选择"));

@@ -259,8 +259,17 @@ async fn receive(
         };
         match field.name().unwrap_or("") {
             "csrf" => {
-                let value = field.text().await.unwrap_or_default();
-                csrf_ok = web.auth.csrf_matches(&value);
+                // A token is short; more than that is not read into memory.
+                let mut value = Vec::new();
+                while let Ok(Some(bytes)) = field.chunk().await {
+                    if value.len() + bytes.len() > 256 {
+                        return Err(cleanup(upload, bad()));
+                    }
+                    value.extend_from_slice(&bytes);
+                }
+                csrf_ok = web
+                    .auth
+                    .csrf_matches(std::str::from_utf8(&value).unwrap_or(""));
             }
             "update_existing" => update_existing = true,
             "file" if upload.is_none() => {
