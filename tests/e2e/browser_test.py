@@ -20,9 +20,9 @@ import time
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ADMIN_PASSWORD = "browser-test-passphrase"
@@ -69,6 +69,18 @@ def browser():
     return webdriver.Chrome(service=service, options=options)
 
 
+def gone(element):
+    """Waits until `element` no longer belongs to the page. Chromium reports a node of a
+    page being replaced either as stale or as "does not belong to the document"."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def main():
     binary, out_dir = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     os.makedirs(out_dir, exist_ok=True)
@@ -103,7 +115,7 @@ def main():
             """Clicks something that loads a new page and waits until it has."""
             old = driver.find_element(By.TAG_NAME, "html")
             driver.find_element(by, selector).click()
-            WebDriverWait(driver, 20).until(EC.staleness_of(old))
+            WebDriverWait(driver, 20).until(gone(old))
             WebDriverWait(driver, 20).until(
                 lambda d: d.execute_script("return document.readyState") == "complete"
             )
