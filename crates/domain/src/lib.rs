@@ -11,6 +11,7 @@ pub mod org;
 pub mod paging;
 pub mod permission;
 pub mod register;
+pub mod risk;
 pub mod role;
 pub mod sod;
 pub mod time;
