@@ -9,9 +9,7 @@ use std::time::Instant;
 
 fn main() {
     let tables = RiskTables::default();
-    let ratings: Vec<Rating> = (1..=5)
-        .map(|n| Rating::new(n).expect("1 to 5 are ratings"))
-        .collect();
+    let ratings: Vec<Rating> = (1..=5).filter_map(|n| Rating::new(n).ok()).collect();
     let rounds = 80_000;
     for method in RiskMethod::ALL {
         let started = Instant::now();
