@@ -2,6 +2,7 @@
 //! I/O. Nothing here knows HTTP, JSON transport or SQL; the storage, application and web
 //! crates depend on this one and never the other way round.
 
+pub mod assessment;
 pub mod asset;
 pub mod audit;
 pub mod error;
