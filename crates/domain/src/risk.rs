@@ -385,6 +385,31 @@ fn sqrt_hundredths(n: u16) -> Score {
     Score(k.div_ceil(2) as u16)
 }
 
+coded_enum! {
+    /// What is done about a risk (SPEC §4.3).
+    pub enum Treatment {
+        /// The existing controls suffice.
+        Keep => ("keep", "Keep (existing controls suffice)", "保持（现有措施已足够）"),
+        /// New controls are added.
+        Control => ("control", "Add controls", "增加控制措施"),
+        /// The risk is accepted as it is.
+        Accept => ("accept", "Accept", "接受"),
+        /// The activity causing it is stopped.
+        Avoid => ("avoid", "Avoid", "规避"),
+        /// It is moved to another party (insurance, outsourcing).
+        Transfer => ("transfer", "Transfer", "转移"),
+    }
+}
+
+/// Risks at or above this level need care by default (SPEC §4.3).
+pub const DEFAULT_ACCEPTANCE_THRESHOLD: Level = Level(4);
+
+/// Whether leaving a risk of `level` as it is (`keep` or `accept`) needs a recorded
+/// committee approval: at or above the acceptance threshold it does.
+pub fn needs_committee_approval(treatment: Treatment, level: Level, threshold: Level) -> bool {
+    matches!(treatment, Treatment::Keep | Treatment::Accept) && level >= threshold
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +655,34 @@ mod tests {
         assert_eq!(Score(283).to_string(), "2.83");
         assert_eq!(Score(1130).to_string(), "11.30");
         assert_eq!(Score(1130).as_f64(), 11.3);
+    }
+
+    #[test]
+    fn keeping_or_accepting_a_high_risk_needs_the_committee() {
+        let threshold = DEFAULT_ACCEPTANCE_THRESHOLD;
+        for treatment in Treatment::ALL {
+            for level in Level::ALL {
+                let expected =
+                    matches!(treatment, Treatment::Keep | Treatment::Accept) && level.get() >= 4;
+                assert_eq!(
+                    needs_committee_approval(treatment, level, threshold),
+                    expected,
+                    "{treatment:?} {level:?}"
+                );
+            }
+        }
+        // An organization with a stricter threshold.
+        assert!(needs_committee_approval(
+            Treatment::Accept,
+            Level(3),
+            Level(3)
+        ));
+        assert!(!needs_committee_approval(
+            Treatment::Control,
+            Level(5),
+            Level(1)
+        ));
+        assert_eq!(Treatment::from_code("transfer"), Ok(Treatment::Transfer));
     }
 
     #[test]
