@@ -105,6 +105,43 @@ fn options<T: Copy>(
         .collect()
 }
 
+/// The pickers of the closed lists, with the given codes selected.
+struct Pickers {
+    categories: Vec<CodeOption>,
+    zones: Vec<CodeOption>,
+    statuses: Vec<CodeOption>,
+    classifications: Vec<CodeOption>,
+}
+
+fn pickers(lang: Lang, category: &str, zone: &str, status: &str, classification: &str) -> Pickers {
+    Pickers {
+        categories: options(
+            &Category::ALL,
+            Category::code,
+            |c| c.label().get(lang).to_owned(),
+            category,
+        ),
+        zones: options(
+            &Zone::ALL,
+            Zone::code,
+            |z| z.label().get(lang).to_owned(),
+            zone,
+        ),
+        statuses: options(
+            &AssetStatus::ALL,
+            AssetStatus::code,
+            |s| s.label().get(lang).to_owned(),
+            status,
+        ),
+        classifications: options(
+            &Classification::ALL,
+            Classification::code,
+            |c| c.label().get(lang).to_owned(),
+            classification,
+        ),
+    }
+}
+
 struct Row {
     id: i64,
     code: String,
@@ -228,33 +265,19 @@ pub async fn list(
         pairs.push(("format", format));
         href("/assets", &pairs)
     };
+    let Pickers {
+        categories,
+        zones,
+        statuses,
+        classifications,
+    } = pickers(lang, &p.category, &p.zone, &p.status, &p.classification);
     Ok(render::ok(&ListPage {
         page: Page::new(&web, Some(Section::Assets), None),
-        categories: options(
-            &Category::ALL,
-            Category::code,
-            |c| c.label().get(lang).to_owned(),
-            &p.category,
-        ),
+        categories,
         departments: view::dept_options(&tree, p.department_id.trim().parse().ok(), None),
-        zones: options(
-            &Zone::ALL,
-            Zone::code,
-            |z| z.label().get(lang).to_owned(),
-            &p.zone,
-        ),
-        statuses: options(
-            &AssetStatus::ALL,
-            AssetStatus::code,
-            |s| s.label().get(lang).to_owned(),
-            &p.status,
-        ),
-        classifications: options(
-            &Classification::ALL,
-            Classification::code,
-            |c| c.label().get(lang).to_owned(),
-            &p.classification,
-        ),
+        zones,
+        statuses,
+        classifications,
         levels: ValueLevel::ALL
             .iter()
             .zip(LEVEL_CODES)
@@ -748,6 +771,18 @@ async fn form_page(
     } else {
         values.status.as_str()
     };
+    let Pickers {
+        categories,
+        zones,
+        statuses,
+        classifications,
+    } = pickers(
+        lang,
+        &values.category,
+        &values.zone,
+        initial,
+        &values.classification,
+    );
     Ok(render::page_response(
         status,
         &FormPage {
@@ -757,30 +792,10 @@ async fn form_page(
             cancel,
             is_new: editing.is_none(),
             version,
-            categories: options(
-                &Category::ALL,
-                Category::code,
-                |c| c.label().get(lang).to_owned(),
-                &values.category,
-            ),
-            statuses: options(
-                &AssetStatus::ALL,
-                AssetStatus::code,
-                |s| s.label().get(lang).to_owned(),
-                initial,
-            ),
-            zones: options(
-                &Zone::ALL,
-                Zone::code,
-                |z| z.label().get(lang).to_owned(),
-                &values.zone,
-            ),
-            classifications: options(
-                &Classification::ALL,
-                Classification::code,
-                |c| c.label().get(lang).to_owned(),
-                &values.classification,
-            ),
+            categories,
+            statuses,
+            zones,
+            classifications,
             departments: view::dept_options(&tree, values.department_id.trim().parse().ok(), None),
             ratings: vec![
                 rating(
