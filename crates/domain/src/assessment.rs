@@ -196,6 +196,160 @@ impl Phase {
     pub fn is_open(self) -> bool {
         self != Phase::Closed
     }
+
+    /// Whether `work` can be done in this phase.
+    pub fn allows(self, work: Work) -> bool {
+        use Phase::*;
+        match work {
+            Work::Plan => matches!(self, Preparation | Identification),
+            Work::Risks => matches!(self, Identification | Analysis | TreatmentPlanning),
+            Work::Treatment => matches!(self, Analysis | TreatmentPlanning),
+            Work::Progress => matches!(self, Approved | Implementing | ResidualAssessment),
+            Work::Residual => matches!(self, Implementing | ResidualAssessment),
+            Work::Acceptance => {
+                matches!(
+                    self,
+                    TreatmentPlanning | Review | ResidualAssessment | ResidualReview
+                )
+            }
+        }
+    }
+}
+
+/// Kinds of change to an assessment's content, each possible in some phases only (a
+/// submitted plan is frozen while it is reviewed; a closed assessment allows nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Name, scope, team, dates, method, checklist.
+    Plan,
+    /// Adding, removing and rating risks.
+    Risks,
+    /// Choosing treatment options and planning treatment items.
+    Treatment,
+    /// Reporting progress on treatment items.
+    Progress,
+    /// Rating residual risk.
+    Residual,
+    /// A committee member accepting a risk at or above the threshold.
+    Acceptance,
+}
+
+/// Whether the caller may change the assessment's content (its team, or a security officer).
+pub fn may_edit(caller: &Caller<'_>) -> bool {
+    caller.may(Mover::Team, None)
+}
+
+/// Facts about an assessment's risks that decide whether it can move on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Readiness {
+    /// Risks without T and V.
+    pub unrated: u64,
+    /// Risks without a treatment option.
+    pub untreated: u64,
+    /// Risks at or above the threshold kept or accepted without a committee approval.
+    pub acceptance_missing: u64,
+    /// Risks without residual T and V.
+    pub residual_unrated: u64,
+    /// Residual risks at or above the threshold without a committee acceptance.
+    pub residual_open: u64,
+}
+
+/// Why an assessment cannot move on yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotReady {
+    /// Some risks are not rated.
+    Unrated(u64),
+    /// Some risks have no treatment option.
+    Untreated(u64),
+    /// High risks are kept or accepted without the committee.
+    AcceptanceMissing(u64),
+    /// Some residual risks are not rated.
+    ResidualUnrated(u64),
+    /// Residual risks at or above the threshold are neither treated again nor accepted.
+    ResidualOpen(u64),
+}
+
+/// Checks that the assessment's risks allow moving to `to`: the plan goes to review only
+/// when every risk is rated and treated (high ones kept or accepted only with the committee's
+/// approval); the residual report goes to review, and is closed, only when every residual
+/// risk is rated and none at or above the threshold is left without the committee's
+/// acceptance.
+pub fn check_ready(to: Phase, facts: &Readiness) -> Result<(), NotReady> {
+    match to {
+        Phase::Review => {
+            nonzero(facts.unrated, NotReady::Unrated)?;
+            nonzero(facts.untreated, NotReady::Untreated)?;
+            nonzero(facts.acceptance_missing, NotReady::AcceptanceMissing)
+        }
+        Phase::ResidualReview | Phase::Closed => {
+            nonzero(facts.residual_unrated, NotReady::ResidualUnrated)?;
+            nonzero(facts.residual_open, NotReady::ResidualOpen)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn nonzero(n: u64, e: fn(u64) -> NotReady) -> Result<(), NotReady> {
+    if n == 0 { Ok(()) } else { Err(e(n)) }
+}
+
+coded_enum! {
+    /// An area the assessment examines (the rows of its checklist).
+    pub enum Area {
+        /// Security organization, policies, people, operations.
+        Management => ("management", "Security management", "管理测评"),
+        /// Machine rooms, access control, environment.
+        Physical => ("physical", "Physical security", "物理测评"),
+        /// Network architecture and boundaries.
+        Network => ("network", "Network architecture", "网络状况测评"),
+        /// Routers, switches, firewalls and other network devices.
+        NetworkDevices => ("network_devices", "Network devices", "网络设备测评"),
+        /// Servers, terminals and their operating systems.
+        Hosts => ("hosts", "Hosts", "主机设备测评"),
+        /// Data protection, backup and recovery.
+        Data => ("data", "Data security and backup", "数据安全及备份恢复测评"),
+        /// Business applications.
+        Applications => ("applications", "Applications", "应用系统测评"),
+    }
+}
+
+coded_enum! {
+    /// How an area is examined (the columns of the checklist).
+    pub enum Technique {
+        /// Talking to the people responsible.
+        Interview => ("interview", "Interview", "访谈"),
+        /// Reading policies, records, designs and configurations.
+        DocumentReview => ("document_review", "Document review", "文档审核"),
+        /// Looking at the site.
+        Observation => ("observation", "Site observation", "现场观察"),
+        /// Checking on the systems themselves.
+        Verification => ("verification", "Verification", "验证"),
+        /// Running a vulnerability scanner.
+        VulnerabilityScan => ("vulnerability_scan", "Vulnerability scan", "漏洞扫描"),
+    }
+}
+
+/// The checklist a new assessment starts with: three techniques per area, as an assessment
+/// team usually plans them (people and paper for management, the systems themselves for
+/// devices and hosts).
+pub fn default_checklist() -> Vec<(Area, Technique)> {
+    use Area::*;
+    use Technique::*;
+    let plan: [(Area, [Technique; 3]); 7] = [
+        (Management, [Interview, DocumentReview, Observation]),
+        (Physical, [Interview, DocumentReview, Observation]),
+        (Network, [Interview, DocumentReview, Verification]),
+        (
+            NetworkDevices,
+            [Verification, DocumentReview, VulnerabilityScan],
+        ),
+        (Hosts, [Verification, DocumentReview, VulnerabilityScan]),
+        (Data, [Interview, Verification, DocumentReview]),
+        (Applications, [Interview, Verification, DocumentReview]),
+    ];
+    plan.into_iter()
+        .flat_map(|(area, ts)| ts.into_iter().map(move |t| (area, t)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -443,6 +597,126 @@ mod tests {
         )
         .unwrap();
         assert!(submit.submits && !submit.comment_required);
+    }
+
+    #[test]
+    fn each_kind_of_work_has_its_phases_and_closed_allows_none() {
+        let phases_for = |w: Work| -> Vec<&str> {
+            Phase::ALL
+                .into_iter()
+                .filter(|p| p.allows(w))
+                .map(Phase::code)
+                .collect()
+        };
+        assert_eq!(phases_for(Work::Plan), ["preparation", "identification"]);
+        assert_eq!(
+            phases_for(Work::Risks),
+            ["identification", "analysis", "treatment_planning"]
+        );
+        assert_eq!(
+            phases_for(Work::Treatment),
+            ["analysis", "treatment_planning"]
+        );
+        assert_eq!(
+            phases_for(Work::Progress),
+            ["approved", "implementing", "residual_assessment"]
+        );
+        assert_eq!(
+            phases_for(Work::Residual),
+            ["implementing", "residual_assessment"]
+        );
+        assert_eq!(
+            phases_for(Work::Acceptance),
+            [
+                "treatment_planning",
+                "review",
+                "residual_assessment",
+                "residual_review"
+            ]
+        );
+        for w in [
+            Work::Plan,
+            Work::Risks,
+            Work::Treatment,
+            Work::Progress,
+            Work::Residual,
+            Work::Acceptance,
+        ] {
+            assert!(!Phase::Closed.allows(w));
+            assert!(!Phase::Review.allows(w) || w == Work::Acceptance);
+        }
+    }
+
+    #[test]
+    fn the_team_and_security_officers_edit_content_nobody_else() {
+        assert!(may_edit(&assessor(ALICE)));
+        assert!(may_edit(&officer(BOB)));
+        assert!(!may_edit(&committee(CAROL)));
+        let outsider = Caller {
+            user: CAROL,
+            roles: &[Role::Assessor],
+            on_team: false,
+        };
+        assert!(!may_edit(&outsider));
+    }
+
+    #[test]
+    fn review_and_closing_wait_for_complete_ratings_and_acceptances() {
+        let ready = Readiness::default();
+        for to in Phase::ALL {
+            assert_eq!(check_ready(to, &ready), Ok(()));
+        }
+        let facts = Readiness {
+            unrated: 2,
+            ..Readiness::default()
+        };
+        assert_eq!(
+            check_ready(Phase::Review, &facts),
+            Err(NotReady::Unrated(2))
+        );
+        assert_eq!(check_ready(Phase::Analysis, &facts), Ok(()));
+        let facts = Readiness {
+            untreated: 1,
+            acceptance_missing: 3,
+            ..Readiness::default()
+        };
+        assert_eq!(
+            check_ready(Phase::Review, &facts),
+            Err(NotReady::Untreated(1))
+        );
+        let facts = Readiness {
+            acceptance_missing: 3,
+            residual_open: 1,
+            ..Readiness::default()
+        };
+        assert_eq!(
+            check_ready(Phase::Review, &facts),
+            Err(NotReady::AcceptanceMissing(3))
+        );
+        assert_eq!(
+            check_ready(Phase::Closed, &facts),
+            Err(NotReady::ResidualOpen(1))
+        );
+        let facts = Readiness {
+            residual_unrated: 4,
+            ..Readiness::default()
+        };
+        assert_eq!(
+            check_ready(Phase::ResidualReview, &facts),
+            Err(NotReady::ResidualUnrated(4))
+        );
+    }
+
+    #[test]
+    fn the_default_checklist_covers_every_area_three_ways() {
+        let list = default_checklist();
+        assert_eq!(list.len(), 21);
+        for area in Area::ALL {
+            assert_eq!(list.iter().filter(|(a, _)| *a == area).count(), 3);
+        }
+        assert!(list.contains(&(Area::Hosts, Technique::VulnerabilityScan)));
+        assert!(list.contains(&(Area::Physical, Technique::Observation)));
+        assert!(!list.contains(&(Area::Management, Technique::VulnerabilityScan)));
     }
 
     #[test]

@@ -187,6 +187,29 @@ pub enum Conflict {
     AssetRetired,
     /// A department that still holds assets cannot be deleted.
     DepartmentHasAssets,
+    /// The assessment workflow has no such move from the current phase.
+    PhaseMove,
+    /// The change is not possible in the assessment's current phase.
+    AssessmentPhase,
+    /// Some risks are not rated yet.
+    RisksUnrated,
+    /// Some risks have no treatment option yet.
+    RisksUntreated,
+    /// A risk at or above the acceptance threshold is kept or accepted without the
+    /// committee's approval.
+    CommitteeApprovalMissing,
+    /// Some residual risks are not rated yet.
+    ResidualUnrated,
+    /// Residual risks at or above the threshold are neither treated again nor accepted.
+    ResidualAboveThreshold,
+    /// The risk is below the acceptance threshold; the committee's approval is not needed.
+    ApprovalNotNeeded,
+    /// The same asset, threat and vulnerability are already a risk of this assessment.
+    RiskExists,
+    /// The record is used elsewhere and cannot be removed.
+    InUse,
+    /// The decision is already recorded; it cannot be made again or changed.
+    AlreadyDecided,
 }
 
 impl Conflict {
@@ -205,6 +228,17 @@ impl Conflict {
             Conflict::LifecycleMove => "lifecycle_not_allowed",
             Conflict::AssetRetired => "asset_retired",
             Conflict::DepartmentHasAssets => "department_has_assets",
+            Conflict::PhaseMove => "phase_move_not_allowed",
+            Conflict::AssessmentPhase => "assessment_phase",
+            Conflict::RisksUnrated => "risks_unrated",
+            Conflict::RisksUntreated => "risks_untreated",
+            Conflict::CommitteeApprovalMissing => "committee_approval_missing",
+            Conflict::ResidualUnrated => "residual_unrated",
+            Conflict::ResidualAboveThreshold => "residual_above_threshold",
+            Conflict::ApprovalNotNeeded => "approval_not_needed",
+            Conflict::RiskExists => "risk_exists",
+            Conflict::InUse => "in_use",
+            Conflict::AlreadyDecided => "already_decided",
         }
     }
 
@@ -242,6 +276,33 @@ impl Conflict {
             }
             Conflict::DepartmentHasAssets => {
                 "The department still holds assets; transfer them to another department first."
+            }
+            Conflict::PhaseMove => {
+                "The assessment cannot move to that phase from the phase it is in now."
+            }
+            Conflict::AssessmentPhase => {
+                "This change is not possible in the assessment's current phase."
+            }
+            Conflict::RisksUnrated => {
+                "Every risk needs its threat frequency and vulnerability severity first."
+            }
+            Conflict::RisksUntreated => "Every risk needs a treatment option first.",
+            Conflict::CommitteeApprovalMissing => {
+                "A risk at or above the acceptance threshold is kept or accepted without the committee's approval."
+            }
+            Conflict::ResidualUnrated => "Every risk needs its residual rating first.",
+            Conflict::ResidualAboveThreshold => {
+                "Residual risks at or above the acceptance threshold must be treated again or accepted by the committee."
+            }
+            Conflict::ApprovalNotNeeded => {
+                "The risk is below the acceptance threshold; it needs no committee approval."
+            }
+            Conflict::RiskExists => {
+                "This asset, threat and vulnerability are already a risk of the assessment."
+            }
+            Conflict::InUse => "The record is in use elsewhere and cannot be removed.",
+            Conflict::AlreadyDecided => {
+                "This decision is already recorded; it cannot be made again or changed."
             }
         }
     }

@@ -33,3 +33,27 @@ id_type!(
     /// An asset's system id.
     AssetId
 );
+id_type!(
+    /// A threat's system id (catalog entry).
+    ThreatId
+);
+id_type!(
+    /// A vulnerability finding's system id.
+    VulnerabilityId
+);
+id_type!(
+    /// An existing security control's system id.
+    ControlId
+);
+id_type!(
+    /// A risk assessment's system id.
+    AssessmentId
+);
+id_type!(
+    /// A risk's system id.
+    RiskId
+);
+id_type!(
+    /// A treatment plan item's system id.
+    TreatmentItemId
+);

@@ -28,14 +28,26 @@ pub enum Resource {
     Asset,
     /// Organization-wide settings (such as the asset valuation method).
     Setting,
+    /// The threat catalog.
+    Threat,
+    /// Vulnerability findings against assets.
+    Vulnerability,
+    /// Existing security controls and their effectiveness.
+    Control,
+    /// Risk assessments with their risks, treatment plans and residual ratings.
+    Assessment,
 }
 
 impl Resource {
     /// Every resource, in display order.
-    pub const ALL: [Resource; 7] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Department,
         Resource::User,
         Resource::Asset,
+        Resource::Threat,
+        Resource::Vulnerability,
+        Resource::Control,
+        Resource::Assessment,
         Resource::Setting,
         Resource::Role,
         Resource::AuditLog,
@@ -52,6 +64,10 @@ impl Resource {
             Resource::OwnAccount => "own_account",
             Resource::Asset => "asset",
             Resource::Setting => "setting",
+            Resource::Threat => "threat",
+            Resource::Vulnerability => "vulnerability",
+            Resource::Control => "control",
+            Resource::Assessment => "assessment",
         }
     }
 
@@ -65,6 +81,10 @@ impl Resource {
             Resource::OwnAccount => ("Own account and API tokens", "本人账号与 API 令牌"),
             Resource::Asset => ("Assets", "资产"),
             Resource::Setting => ("Organization settings", "组织设置"),
+            Resource::Threat => ("Threat catalog", "威胁库"),
+            Resource::Vulnerability => ("Vulnerabilities", "脆弱性"),
+            Resource::Control => ("Existing controls", "已有安全措施"),
+            Resource::Assessment => ("Risk assessments", "风险评估"),
         };
         Text { en, zh }
     }
@@ -175,6 +195,21 @@ const ASSET_KEEPERS: &[Role] = &[
     Role::ApplicationAdmin,
     Role::DataAdmin,
 ];
+/// Who identifies and analyses risks: the assessors and the security officer who runs them.
+const RISK_ANALYSTS: &[Role] = &[Role::SecurityOfficer, Role::Assessor];
+/// Who records vulnerability findings: the analysts and the administrators of the assets.
+const FINDERS: &[Role] = &[
+    Role::SecurityOfficer,
+    Role::Assessor,
+    Role::SecurityAdmin,
+    Role::NetworkAdmin,
+    Role::ApplicationAdmin,
+    Role::DataAdmin,
+];
+/// Who takes part in an assessment's workflow: the team (assessors), the security officer
+/// who reviews it and the committee that accepts risks and closes it. The workflow itself
+/// (`assessment::check_move`, `assessment::may_edit`) decides which of them may do what.
+const ASSESSMENT_PARTIES: &[Role] = &[Role::SecurityOfficer, Role::Assessor, Role::Committee];
 
 /// The permission table. A (resource, action) pair that is not listed is allowed to nobody.
 pub const RULES: &[Rule] = &[
@@ -189,6 +224,34 @@ pub const RULES: &[Rule] = &[
     rule(Resource::Asset, Action::Read, Who::Roles(ALL_BUT_STAFF)),
     rule(Resource::Asset, Action::Create, Who::Roles(ASSET_KEEPERS)),
     rule(Resource::Asset, Action::Update, Who::Roles(ASSET_KEEPERS)),
+    rule(Resource::Threat, Action::Read, Who::Roles(ALL_BUT_STAFF)),
+    rule(Resource::Threat, Action::Create, Who::Roles(RISK_ANALYSTS)),
+    rule(Resource::Threat, Action::Update, Who::Roles(RISK_ANALYSTS)),
+    rule(
+        Resource::Vulnerability,
+        Action::Read,
+        Who::Roles(ALL_BUT_STAFF),
+    ),
+    rule(Resource::Vulnerability, Action::Create, Who::Roles(FINDERS)),
+    rule(Resource::Vulnerability, Action::Update, Who::Roles(FINDERS)),
+    rule(Resource::Control, Action::Read, Who::Roles(ALL_BUT_STAFF)),
+    rule(Resource::Control, Action::Create, Who::Roles(FINDERS)),
+    rule(Resource::Control, Action::Update, Who::Roles(FINDERS)),
+    rule(
+        Resource::Assessment,
+        Action::Read,
+        Who::Roles(ALL_BUT_STAFF),
+    ),
+    rule(
+        Resource::Assessment,
+        Action::Create,
+        Who::Roles(RISK_ANALYSTS),
+    ),
+    rule(
+        Resource::Assessment,
+        Action::Update,
+        Who::Roles(ASSESSMENT_PARTIES),
+    ),
     rule(Resource::Setting, Action::Read, Who::AnyUser),
     rule(
         Resource::Setting,

@@ -33,6 +33,11 @@ impl Score {
         Score(n * 100)
     }
 
+    /// A value read back from storage, in hundredths; `None` outside 0–25.
+    pub fn from_hundredths(h: i64) -> Option<Score> {
+        u16::try_from(h).ok().filter(|h| *h <= 2500).map(Score)
+    }
+
     /// The value in hundredths.
     pub fn hundredths(self) -> u16 {
         self.0
@@ -152,6 +157,23 @@ pub enum TableError {
         /// Column, 1–5.
         column: u8,
     },
+}
+
+impl TableError {
+    /// A fixed English hint for validation messages (the UI translates by field).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            TableError::BadStart { .. } => "level 1 must start at 1",
+            TableError::BadEnd { .. } => "level 5 must end at 25",
+            TableError::Empty { .. } => "a level ends before it starts",
+            TableError::Gap { .. } => "some values between two levels belong to no level",
+            TableError::Overlap { .. } => "two levels overlap",
+            TableError::CellOutOfRange { .. } => "every cell must be between 1 and 25",
+            TableError::NotMonotone { .. } => {
+                "a value must not fall where a rating rises (rows and columns must not decrease)"
+            }
+        }
+    }
 }
 
 /// The lowest and highest value every table grades (products of two 1–5 numbers).

@@ -67,6 +67,46 @@ impl Timestamp {
     }
 }
 
+/// A calendar day (due dates, planned dates), stored and shown as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(time::Date);
+
+const DAY_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+
+impl Day {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Result<Day, crate::FieldErrorKind> {
+        time::Date::parse(s.trim(), DAY_FORMAT)
+            .map(Day)
+            .map_err(|_| crate::FieldErrorKind::Invalid {
+                hint: "a date as YYYY-MM-DD",
+            })
+    }
+
+    /// The day of a moment, in UTC.
+    pub fn of(t: Timestamp) -> Day {
+        Day(t.0.date())
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn to_db(self) -> String {
+        self.0.format(DAY_FORMAT).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_db())
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_db())
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_rfc3339())
@@ -84,6 +124,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_parse_strictly_and_print_back() {
+        let d = Day::parse(" 2026-12-31 ").unwrap();
+        assert_eq!(d.to_db(), "2026-12-31");
+        assert!(Day::parse("2026-02-30").is_err());
+        assert!(Day::parse("31.12.2026").is_err());
+        assert!(Day::parse("").is_err());
+        assert!(Day::parse("2026-01-02").unwrap() < d);
+    }
 
     #[test]
     fn db_form_is_fixed_width_and_round_trips() {

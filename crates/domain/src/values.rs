@@ -33,6 +33,28 @@ pub fn clean_optional(raw: Option<&str>, max: usize) -> Result<Option<String>, F
     }
 }
 
+/// Like [`clean_optional`] for longer texts that may span lines (descriptions, notes of a
+/// finding): line breaks and tabs are kept (`\r\n` becomes `\n`), other control characters
+/// are refused.
+pub fn clean_multiline(raw: Option<&str>, max: usize) -> Result<Option<String>, FieldErrorKind> {
+    let Some(value) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let value = value.replace("\r\n", "\n");
+    if value.chars().count() > max {
+        return Err(FieldErrorKind::TooLong { max });
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldErrorKind::Invalid {
+            hint: "control characters other than line breaks are not allowed",
+        });
+    }
+    Ok(Some(value))
+}
+
 /// A login name: 2–64 characters of `a–z`, `0–9`, `.`, `_`, `-`, starting with a letter or
 /// digit; stored in lower case so `Alice` and `alice` are the same account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -219,6 +241,21 @@ pub fn parse_department_code(raw: &str) -> Result<String, FieldErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiline_texts_keep_line_breaks_and_refuse_other_controls() {
+        assert_eq!(
+            clean_multiline(Some(" a\r\nb\tc "), 10),
+            Ok(Some("a\nb\tc".into()))
+        );
+        assert_eq!(clean_multiline(Some("  "), 10), Ok(None));
+        assert_eq!(clean_multiline(None, 10), Ok(None));
+        assert!(clean_multiline(Some("a\u{0}b"), 10).is_err());
+        assert_eq!(
+            clean_multiline(Some("abcdef"), 5),
+            Err(FieldErrorKind::TooLong { max: 5 })
+        );
+    }
 
     #[test]
     fn usernames_are_normalized_and_checked() {
