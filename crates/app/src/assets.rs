@@ -309,11 +309,14 @@ async fn validate(
     })())
 }
 
-fn target(path: Option<&DepartmentPath>) -> Target<'_> {
+pub(crate) fn target(path: Option<&DepartmentPath>) -> Target<'_> {
     path.map_or(Target::Global, Target::Department)
 }
 
-async fn path_of(conn: &mut Conn, dept: Option<DepartmentId>) -> Result<Option<DepartmentPath>> {
+pub(crate) async fn path_of(
+    conn: &mut Conn,
+    dept: Option<DepartmentId>,
+) -> Result<Option<DepartmentPath>> {
     Ok(match dept {
         None => None,
         Some(id) => departments::get(conn, id).await?.map(|d| d.path),

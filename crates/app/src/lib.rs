@@ -4,6 +4,7 @@
 //! forget a check or an audit entry.
 
 pub mod account;
+pub mod assessments;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -13,10 +14,14 @@ pub mod demo;
 pub mod departments;
 pub mod error;
 pub mod export;
+pub mod findings;
 pub mod import;
 pub mod password;
+pub mod risk_tables;
+pub mod risks;
 pub mod secret;
 pub mod settings;
+pub mod threats;
 pub mod users;
 
 use castellan_domain::{Principal, TokenId};

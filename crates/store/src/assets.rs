@@ -2,7 +2,7 @@
 
 use crate::Backend;
 use crate::conn::{Conn, DbError, Row};
-use crate::rows::{corrupt, ts};
+use crate::rows::{code_of, corrupt, optional_code, rating, ts};
 use crate::sql::{Sql, contains_pattern};
 use castellan_domain::asset::{
     AssetStatus, Category, Classification, EventKind, Rating, ValueLevel, ValueScore, Zone,
@@ -13,30 +13,6 @@ use castellan_domain::register::{Asset, AssetEvent};
 use castellan_domain::{DepartmentId, DepartmentPath, Scope, Timestamp, UserId};
 
 const COLUMNS: &str = "id, code, name, category, department_id, owner_id, custodian, location, zone, classification, confidentiality, integrity, availability, value_score, value_level, status, tags, notes, version, created_at, updated_at";
-
-fn rating(row: &Row, col: &str) -> Result<Rating, DbError> {
-    let v: i64 = row.try_get(col)?;
-    Rating::new(v).map_err(|_| corrupt(col, &v.to_string()))
-}
-
-fn code_of<T>(
-    row: &mut Row,
-    col: &str,
-    parse: impl Fn(&str) -> Result<T, castellan_domain::FieldErrorKind>,
-) -> Result<T, DbError> {
-    let s: String = row.take(col)?;
-    parse(&s).map_err(|_| corrupt(col, &s))
-}
-
-fn optional_code<T>(
-    row: &mut Row,
-    col: &str,
-    parse: impl Fn(&str) -> Result<T, castellan_domain::FieldErrorKind>,
-) -> Result<Option<T>, DbError> {
-    let s: Option<String> = row.take(col)?;
-    s.map(|s| parse(&s).map_err(|_| corrupt(col, &s)))
-        .transpose()
-}
 
 fn from_row(mut row: Row) -> Result<Asset, DbError> {
     let score: i64 = row.try_get("value_score")?;
@@ -193,6 +169,19 @@ pub async fn get(conn: &mut Conn, id: AssetId) -> Result<Option<Asset>, DbError>
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE id = "));
     q.bind(id.0);
     q.fetch_optional(conn).await?.map(from_row).transpose()
+}
+
+/// The assets with these ids (missing ones are left out), in id order.
+pub async fn get_many(conn: &mut Conn, ids: &[AssetId]) -> Result<Vec<Asset>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE id IN ("));
+        q.bind_list(chunk.iter().map(|a| a.0)).push(") ORDER BY id");
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The asset with this code, if any.

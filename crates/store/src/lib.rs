@@ -4,6 +4,7 @@
 //! connection, so a service can run several of them, and its audit entry, in one
 //! transaction.
 
+pub mod assessments;
 pub mod assets;
 pub mod audit;
 pub mod backup;
@@ -11,11 +12,14 @@ pub mod bulk;
 pub mod conn;
 pub mod db;
 pub mod departments;
+pub mod findings;
 pub mod migrate;
 mod paging;
+pub mod risks;
 mod rows;
 pub mod settings;
 pub mod sql;
+pub mod threats;
 pub mod throttle;
 pub mod tokens;
 pub mod uploads;

@@ -41,7 +41,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "pending uploads",
         sql: include_str!("../migrations/0004_pending_uploads.sql"),
     },
+    Migration {
+        version: 5,
+        name: "risk assessment",
+        sql: include_str!("../migrations/0005_risk.sql"),
+    },
 ];
+
+/// The migration that creates the threat catalog, which the runner then fills with the
+/// shipped entries (they live in the domain crate, in both languages).
+const THREAT_CATALOG_VERSION: i64 = 5;
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
@@ -108,6 +117,9 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         }
         let sql = render(migration.sql, db.backend());
         tx.execute_batch(&sql).await?;
+        if migration.version == THREAT_CATALOG_VERSION {
+            crate::threats::seed_catalog(&mut tx).await?;
+        }
         let mut q =
             Sql::new("INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES (");
         q.bind(migration.version)

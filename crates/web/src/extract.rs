@@ -127,6 +127,18 @@ permissions! {
     AssetUpdate = Asset Update;
     SettingRead = Setting Read;
     SettingUpdate = Setting Update;
+    ThreatRead = Threat Read;
+    ThreatCreate = Threat Create;
+    ThreatUpdate = Threat Update;
+    VulnerabilityRead = Vulnerability Read;
+    VulnerabilityCreate = Vulnerability Create;
+    VulnerabilityUpdate = Vulnerability Update;
+    ControlRead = Control Read;
+    ControlCreate = Control Create;
+    ControlUpdate = Control Update;
+    AssessmentRead = Assessment Read;
+    AssessmentCreate = Assessment Create;
+    AssessmentUpdate = Assessment Update;
 }
 
 /// A signed-in caller who holds permission `P` somewhere. Checked before the body is read,

@@ -11,6 +11,7 @@ mod harness;
 mod api_assets;
 mod api_auth;
 mod api_departments;
+mod api_risk;
 mod api_users;
 mod audit_trail;
 mod authorization;

@@ -1,6 +1,6 @@
 //! JSON shapes of the asset register (SPEC §3).
 
-use super::types::{double_option, non_null};
+use super::types::{codes, double_option, non_null};
 use castellan_app::assets::AssetView as Viewed;
 use castellan_domain::Timestamp;
 use castellan_domain::asset::{
@@ -9,35 +9,8 @@ use castellan_domain::asset::{
 use castellan_domain::register::AssetEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
-
-macro_rules! codes {
-    ($name:ident, $doc:literal, $codes:expr, $nullable:expr) => {
-        #[doc = $doc]
-        pub struct $name;
-        impl PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
-                let mut codes: Vec<serde_json::Value> = $codes
-                    .iter()
-                    .map(|c| serde_json::Value::from(c.code()))
-                    .collect();
-                let ty = if $nullable {
-                    codes.push(serde_json::Value::Null);
-                    SchemaType::from_iter([Type::String, Type::Null])
-                } else {
-                    SchemaType::Type(Type::String)
-                };
-                ObjectBuilder::new()
-                    .schema_type(ty)
-                    .enum_values(Some(codes))
-                    .description(Some($doc))
-                    .into()
-            }
-        }
-        impl ToSchema for $name {}
-    };
-}
 
 codes!(CategoryCode, "Asset category.", Category::ALL, false);
 codes!(ZoneCode, "Security zone, or null.", Zone::ALL, true);

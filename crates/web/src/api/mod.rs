@@ -1,15 +1,18 @@
 //! The REST API (SPEC §10.2). Every operation is registered through `routes!`, so the
 //! router and the OpenAPI document are built from the same list and cannot drift.
 
+pub mod assessments;
 pub mod asset_types;
 pub mod assets;
 pub mod audit_log;
 pub mod auth;
+pub mod catalog;
 pub mod departments;
 pub mod errors;
 pub mod headers;
 pub mod health;
 pub mod me;
+pub mod risk_types;
 pub mod roles;
 pub mod types;
 pub mod users;
@@ -36,6 +39,7 @@ use utoipa_axum::routes;
         (name = "departments", description = "The department tree"),
         (name = "users", description = "User accounts and role assignments"),
         (name = "assets", description = "The asset register and its lifecycle"),
+        (name = "risk", description = "Risk assessment: threats, vulnerabilities, controls, assessments, risks"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
@@ -89,6 +93,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assets::get, assets::update))
         .routes(routes!(assets::events, assets::record_event))
         .routes(routes!(assets::get_valuation, assets::set_valuation))
+        .routes(routes!(catalog::get_tables, catalog::set_tables))
+        .routes(routes!(catalog::evaluate))
+        .routes(routes!(catalog::list_threats, catalog::create_threat))
+        .routes(routes!(catalog::get_threat, catalog::update_threat))
+        .routes(routes!(
+            catalog::list_vulnerabilities,
+            catalog::create_vulnerability
+        ))
+        .routes(routes!(
+            catalog::get_vulnerability,
+            catalog::update_vulnerability
+        ))
+        .routes(routes!(catalog::list_controls, catalog::create_control))
+        .routes(routes!(catalog::get_control, catalog::update_control))
+        .routes(routes!(assessments::list, assessments::create))
+        .routes(routes!(assessments::get, assessments::update))
+        .routes(routes!(assessments::moves, assessments::transition))
+        .routes(routes!(assessments::checklist, assessments::set_checklist))
+        .routes(routes!(assessments::list_risks, assessments::create_risk))
+        .routes(routes!(assessments::create_candidates))
+        .routes(routes!(
+            assessments::get_risk,
+            assessments::update_risk,
+            assessments::delete_risk
+        ))
+        .routes(routes!(assessments::approve_risk))
+        .routes(routes!(assessments::accept_residual))
+        .routes(routes!(assessments::heat_map))
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify))

@@ -30,6 +30,38 @@ where
     })
 }
 
+/// A schema naming the codes of a coded enum (`$codes` is its `ALL`), nullable or not.
+macro_rules! codes {
+    ($name:ident, $doc:literal, $codes:expr, $nullable:expr) => {
+        #[doc = $doc]
+        pub struct $name;
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let mut codes: Vec<serde_json::Value> = $codes
+                    .iter()
+                    .map(|c| serde_json::Value::from(c.code()))
+                    .collect();
+                let ty = if $nullable {
+                    codes.push(serde_json::Value::Null);
+                    utoipa::openapi::schema::SchemaType::from_iter([
+                        utoipa::openapi::schema::Type::String,
+                        utoipa::openapi::schema::Type::Null,
+                    ])
+                } else {
+                    utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::String)
+                };
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(ty)
+                    .enum_values(Some(codes))
+                    .description(Some($doc))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use codes;
+
 macro_rules! code_schema {
     ($name:ident, $doc:literal, $codes:expr) => {
         #[doc = $doc]

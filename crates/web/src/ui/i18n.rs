@@ -376,6 +376,17 @@ messages! {
     cf_lifecycle_move: "This lifecycle event is not allowed in the asset's current status.", "资产当前状态下不允许登记该生命周期事件。";
     cf_asset_retired: "The asset is retired; its record is kept as it was and cannot be changed.", "资产已报废，记录按原样保留，不能再修改。";
     cf_department_has_assets: "The department still holds assets; transfer them to another department first.", "该部门仍有资产，请先将资产转移到其他部门。";
+    cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
+    cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";
+    cf_risks_unrated: "Every risk needs its threat frequency and vulnerability severity first.", "请先为每项风险填写威胁频率和脆弱性严重程度。";
+    cf_risks_untreated: "Every risk needs a treatment option first.", "请先为每项风险选择处置方式。";
+    cf_committee_approval_missing: "A risk at or above the acceptance threshold is kept or accepted without the committee's approval.", "有达到或超过可接受阈值的风险被保持或接受，但尚未经领导小组批准。";
+    cf_residual_unrated: "Every risk needs its residual rating first.", "请先为每项风险完成残余风险评价。";
+    cf_residual_above_threshold: "Residual risks at or above the acceptance threshold must be treated again or accepted by the committee.", "达到或超过可接受阈值的残余风险须再次处置，或由领导小组批准接受。";
+    cf_approval_not_needed: "The risk is below the acceptance threshold; it needs no committee approval.", "该风险低于可接受阈值，无需领导小组批准。";
+    cf_risk_exists: "This asset, threat and vulnerability are already a risk of the assessment.", "该资产、威胁与脆弱性的组合已在本次评估的风险中。";
+    cf_in_use: "The record is in use elsewhere and cannot be removed.", "该记录仍被其他数据引用，不能删除。";
+    cf_already_decided: "This decision is already recorded; it cannot be made again or changed.", "该决定已经记录，不能重复作出或更改。";
 }
 
 /// The texts of `lang`.
@@ -452,6 +463,17 @@ pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
         Conflict::LifecycleMove => t.cf_lifecycle_move,
         Conflict::AssetRetired => t.cf_asset_retired,
         Conflict::DepartmentHasAssets => t.cf_department_has_assets,
+        Conflict::PhaseMove => t.cf_phase_move,
+        Conflict::AssessmentPhase => t.cf_assessment_phase,
+        Conflict::RisksUnrated => t.cf_risks_unrated,
+        Conflict::RisksUntreated => t.cf_risks_untreated,
+        Conflict::CommitteeApprovalMissing => t.cf_committee_approval_missing,
+        Conflict::ResidualUnrated => t.cf_residual_unrated,
+        Conflict::ResidualAboveThreshold => t.cf_residual_above_threshold,
+        Conflict::ApprovalNotNeeded => t.cf_approval_not_needed,
+        Conflict::RiskExists => t.cf_risk_exists,
+        Conflict::InUse => t.cf_in_use,
+        Conflict::AlreadyDecided => t.cf_already_decided,
     }
 }
 
