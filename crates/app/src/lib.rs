@@ -22,6 +22,7 @@ pub mod risks;
 pub mod secret;
 pub mod settings;
 pub mod threats;
+pub mod treatment;
 pub mod users;
 
 use castellan_domain::{Principal, TokenId};

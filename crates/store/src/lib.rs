@@ -22,6 +22,7 @@ pub mod sql;
 pub mod threats;
 pub mod throttle;
 pub mod tokens;
+pub mod treatment;
 pub mod uploads;
 pub mod users;
 

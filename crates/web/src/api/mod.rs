@@ -14,6 +14,7 @@ pub mod health;
 pub mod me;
 pub mod risk_types;
 pub mod roles;
+pub mod treatment;
 pub mod types;
 pub mod users;
 
@@ -124,4 +125,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify))
+        .routes(routes!(treatment::list_for_risk, treatment::create))
+        .routes(routes!(treatment::update, treatment::delete))
+        .routes(routes!(treatment::whole_plan))
+        .routes(routes!(treatment::my_tasks))
 }
