@@ -674,3 +674,95 @@ pub async fn list(app: &App, ctx: &Ctx, query: &AssessmentQuery) -> Result<Page<
         next_cursor: next.map(|c| c.encode()),
     })
 }
+
+/// The people an assessment names (team, movers, approvers), by id, for display. Anyone who
+/// may read assessments sees the names of those who work on them.
+pub async fn people(
+    app: &App,
+    ctx: &Ctx,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, crate::assets::OwnerRef>> {
+    ctx.principal
+        .read_scope(Resource::Assessment, Action::Read)?;
+    let mut conn = app.db().read().await?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        if let Some(u) = users::get(&mut conn, *id).await? {
+            out.insert(
+                *id,
+                crate::assets::OwnerRef {
+                    id: u.id,
+                    username: u.username,
+                    display_name: u.display_name,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A user named in a form by username (team members), for someone who may create or change
+/// assessments.
+pub async fn person_by_username(
+    app: &App,
+    ctx: &Ctx,
+    username: &str,
+) -> Result<Option<crate::assets::OwnerRef>> {
+    ctx.principal
+        .read_scope(Resource::Assessment, Action::Read)?;
+    let mut conn = app.db().read().await?;
+    let name = username.trim().to_lowercase();
+    Ok(users::find_by_username(&mut conn, &name)
+        .await?
+        .map(|u| crate::assets::OwnerRef {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+        }))
+}
+
+/// The assets with these codes, as (code, id) — `None` for a code that names no asset.
+pub async fn assets_by_code(
+    app: &App,
+    ctx: &Ctx,
+    codes: &[String],
+) -> Result<Vec<(String, Option<AssetId>)>> {
+    ctx.principal
+        .read_scope(Resource::Assessment, Action::Read)?;
+    let mut conn = app.db().read().await?;
+    let mut out = Vec::with_capacity(codes.len());
+    for code in codes {
+        let found = asset_store::find_by_code(&mut conn, code).await?;
+        out.push((code.clone(), found.map(|a| a.id)));
+    }
+    Ok(out)
+}
+
+/// Code and name of some assets (an assessment's scope), in id order.
+pub async fn asset_names(
+    app: &App,
+    ctx: &Ctx,
+    ids: &[AssetId],
+) -> Result<Vec<(AssetId, String, String)>> {
+    ctx.principal
+        .read_scope(Resource::Assessment, Action::Read)?;
+    let mut conn = app.db().read().await?;
+    Ok(asset_store::get_many(&mut conn, ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.code, a.name))
+        .collect())
+}
+
+/// The latest audit entries of an assessment, newest first.
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: AssessmentId,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, id).await?;
+    crate::audit::history_of(app, "assessment", &id.to_string()).await
+}

@@ -709,3 +709,37 @@ pub async fn heat_map(
     let a = load(&mut conn, ctx, assessment).await?;
     Ok(store::heat_map(&mut conn, a.id, residual).await?)
 }
+
+/// The latest audit entries of a risk, newest first.
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    assessment: AssessmentId,
+    id: RiskId,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, assessment, id).await?;
+    crate::audit::history_of(app, "risk", &id.to_string()).await
+}
+
+/// Computes a rating with the assessment's own method and tables, storing nothing (the live
+/// preview of the rating form).
+pub async fn preview(
+    app: &App,
+    ctx: &Ctx,
+    assessment: AssessmentId,
+    t: i64,
+    v: i64,
+    a: i64,
+) -> Result<castellan_domain::risk::RiskEvaluation> {
+    let mut errors = FieldErrors::new();
+    let t = errors.check("threat_frequency", Rating::new(t));
+    let v = errors.check("vulnerability_severity", Rating::new(v));
+    let a = errors.check("asset_value_level", Rating::new(a));
+    errors.into_result()?;
+    let (Some(t), Some(v), Some(a)) = (t, v, a) else {
+        return Err(DomainError::BadRequest("invalid rating".into()).into());
+    };
+    let mut conn = app.db().read().await?;
+    let x = load(&mut conn, ctx, assessment).await?;
+    Ok(risk::evaluate(x.method, &x.tables, t, v, a))
+}

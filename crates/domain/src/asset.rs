@@ -219,6 +219,16 @@ coded_enum! {
 pub struct Rating(u8);
 
 impl Rating {
+    /// The lowest rating, 1.
+    pub const MIN: Rating = Rating(1);
+    /// The highest rating, 5.
+    pub const MAX: Rating = Rating(5);
+
+    /// The rating nearest to `n` (1 below, 5 above): for generated data, never for input.
+    pub fn clamped(n: usize) -> Rating {
+        Rating(n.clamp(1, 5) as u8)
+    }
+
     /// Checks a submitted rating.
     pub fn new(v: i64) -> Result<Rating, FieldErrorKind> {
         match u8::try_from(v) {

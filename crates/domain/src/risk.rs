@@ -407,6 +407,19 @@ fn sqrt_hundredths(n: u16) -> Score {
     Score(k.div_ceil(2) as u16)
 }
 
+/// The risk level of a heat-map cell (likelihood level `l`, loss level `f`): what a risk
+/// with these two levels grades to. Exact for `multiplication` and `matrix`; for `sqrt`,
+/// whose risk value is the product of the unrounded values, it is the level of `l × f`.
+pub fn cell_level(method: RiskMethod, tables: &RiskTables, l: Level, f: Level) -> Level {
+    let value = match method {
+        RiskMethod::Matrix => tables.risk_matrix.at(l.0, f.0),
+        RiskMethod::Multiplication | RiskMethod::Sqrt => {
+            Score::whole(u16::from(l.0) * u16::from(f.0))
+        }
+    };
+    tables.risk.grade(value)
+}
+
 coded_enum! {
     /// What is done about a risk (SPEC §4.3).
     pub enum Treatment {
@@ -435,6 +448,29 @@ pub fn needs_committee_approval(treatment: Treatment, level: Level, threshold: L
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heat_map_cells_grade_like_the_risks_in_them() {
+        let t = RiskTables::default();
+        let lv = |n: i64| Level::new(n).unwrap();
+        // 4 × 4 = 16 → level 3; 5 × 5 = 25 → 5; 1 × 5 = 5 → 1 (risk table 1–6).
+        assert_eq!(
+            cell_level(RiskMethod::Multiplication, &t, lv(4), lv(4)),
+            lv(3)
+        );
+        assert_eq!(
+            cell_level(RiskMethod::Multiplication, &t, lv(5), lv(5)),
+            lv(5)
+        );
+        assert_eq!(
+            cell_level(RiskMethod::Multiplication, &t, lv(1), lv(5)),
+            lv(1)
+        );
+        // Matrix (3, 4) → 16 → 3; (5, 1) → 16 → 3; (4, 5) → 23 → 4.
+        assert_eq!(cell_level(RiskMethod::Matrix, &t, lv(3), lv(4)), lv(3));
+        assert_eq!(cell_level(RiskMethod::Matrix, &t, lv(5), lv(1)), lv(3));
+        assert_eq!(cell_level(RiskMethod::Matrix, &t, lv(4), lv(5)), lv(4));
+    }
 
     // Every input T V A, then likelihood value/level, loss value/level, risk value/level,
     // computed for these tests by a separate implementation (decimal arithmetic, tables and

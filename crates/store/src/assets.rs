@@ -184,6 +184,17 @@ pub async fn get_many(conn: &mut Conn, ids: &[AssetId]) -> Result<Vec<Asset>, Db
     Ok(out)
 }
 
+/// The first `limit` assets by id with their value level (demo data and benchmarks).
+pub async fn id_levels(conn: &mut Conn, limit: u32) -> Result<Vec<(AssetId, i64)>, DbError> {
+    let mut q = Sql::new("SELECT id, value_level FROM assets ORDER BY id LIMIT ");
+    q.bind(i64::from(limit));
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((AssetId(r.try_get(0)?), r.try_get(1)?)))
+        .collect()
+}
+
 /// The asset with this code, if any.
 pub async fn find_by_code(conn: &mut Conn, code: &str) -> Result<Option<Asset>, DbError> {
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE code = "));

@@ -43,4 +43,50 @@
       if (this.form) { this.form.requestSubmit ? this.form.requestSubmit() : this.form.submit(); }
     });
   }
+
+  // A return needs a comment: say so before the round trip (the server checks it too).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-needs-comment]");
+    if (!button || !button.form) { return; }
+    var comment = button.form.querySelector("textarea[name=comment]");
+    if (comment && !comment.value.trim()) {
+      event.preventDefault();
+      comment.setCustomValidity(button.getAttribute("data-needs-comment"));
+      comment.reportValidity();
+      comment.addEventListener("input", function () { comment.setCustomValidity(""); }, { once: true });
+    }
+  });
+
+  // Live preview of a rating: asks the server to compute it with the assessment's method
+  // and tables while T and V are typed.
+  var forms = document.querySelectorAll("form[data-preview]");
+  for (var f = 0; f < forms.length; f++) {
+    (function (form) {
+      var out = form.querySelector("output.preview");
+      var t = form.querySelector("input[name=threat_frequency]");
+      var v = form.querySelector("input[name=vulnerability_severity]");
+      if (!out || !t || !v) { return; }
+      var update = function () {
+        var tv = parseInt(t.value, 10), vv = parseInt(v.value, 10);
+        var a = parseInt(form.getAttribute("data-asset-value"), 10);
+        if (!(tv >= 1 && tv <= 5 && vv >= 1 && vv <= 5 && a >= 1 && a <= 5)) { out.textContent = ""; return; }
+        var url = form.getAttribute("data-preview") + "?t=" + tv + "&v=" + vv + "&a=" + a;
+        fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (p) {
+            if (!p) { out.textContent = ""; return; }
+            out.textContent = "→ " + p.likelihood + " · " + p.loss + " · ";
+            var badge = document.createElement("span");
+            badge.className = "level level-" + p.level;
+            badge.textContent = p.value;
+            out.appendChild(badge);
+            out.appendChild(document.createTextNode(" " + p.label));
+          })
+          .catch(function () { out.textContent = ""; });
+      };
+      t.addEventListener("input", update);
+      v.addEventListener("input", update);
+      update();
+    })(forms[f]);
+  }
 })();

@@ -2,6 +2,9 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod risks;
+
+pub use risks::RiskReport;
 
 use crate::audit::{self, Event};
 use crate::error::Result;
@@ -147,6 +150,8 @@ pub struct DemoReport {
     pub users: usize,
     /// Assets created.
     pub assets: u64,
+    /// Risk assessments, risks and findings created.
+    pub risk: risks::RiskReport,
 }
 
 /// Sizes of the organization for a scale.
@@ -259,6 +264,11 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let mut taken = std::collections::HashSet::new();
     // Who can be responsible for an asset: the asset keepers and a share of the staff.
     let mut owners: Vec<(UserId, String)> = Vec::new();
+    let mut cast = risks::Cast {
+        assessor: UserId(0),
+        officer: UserId(0),
+        committee: UserId(0),
+    };
     for (username, name, role, scope) in &fixed {
         let department = security_division.or(Some(company.id));
         let id = insert_user(
@@ -275,6 +285,12 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             now,
         )
         .await?;
+        match *username {
+            "wang.na" => cast.assessor = id,
+            "chen.jing" => cast.officer = id,
+            "zhou.min" => cast.committee = id,
+            _ => {}
+        }
         if matches!(
             role,
             Role::SecurityAdmin | Role::NetworkAdmin | Role::ApplicationAdmin | Role::DataAdmin
@@ -327,6 +343,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     }
     let team_ids: Vec<DepartmentId> = teams.iter().map(|t| t.id).collect();
     let asset_count = assets::generate(&mut tx, &mut rng, scale, &team_ids, &owners, now).await?;
+    let risk = risks::generate(&mut tx, &mut rng, scale, &cast, now).await?;
     castellan_store::assets::analyze(&mut tx).await?;
     audit::record(
         &mut tx,
@@ -335,6 +352,9 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "departments": all.len(),
             "users": created,
             "assets": asset_count,
+            "assessments": risk.assessments,
+            "risks": risk.risks,
+            "vulnerabilities": risk.vulnerabilities,
         })),
     )
     .await?;
@@ -343,6 +363,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         departments: all.len(),
         users: created,
         assets: asset_count,
+        risk,
     })
 }
 

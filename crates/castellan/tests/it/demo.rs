@@ -39,6 +39,25 @@ both! {
                 "no demo user holds {role}"
             );
         }
+        // Risk assessment: last year's closed, this year's in treatment planning with one risk
+        // per asset, a special review in identification; findings and controls.
+        assert_eq!(report.risk.assessments, 3);
+        assert_eq!(report.risk.risks as i64, t.count("risks").await);
+        assert_eq!(t.count("risks").await, 80 + 2_000);
+        assert!(report.risk.vulnerabilities > 50);
+        assert!(t.count("controls").await >= 10);
+        let list = t.get("/api/v1/assessments").token(&officer_token).send().await.json();
+        let phases: Vec<&str> = list["items"].as_array().unwrap().iter().map(|a| a["phase"].as_str().unwrap()).collect();
+        assert_eq!(phases.len(), 3);
+        for phase in ["closed", "treatment_planning", "identification"] {
+            assert!(phases.contains(&phase), "{phases:?}");
+        }
+        let current = list["items"].as_array().unwrap().iter().find(|a| a["phase"] == "treatment_planning").unwrap();
+        let id = current["id"].as_i64().unwrap();
+        let register = t.get(&format!("/api/v1/assessments/{id}/risks?limit=5")).token(&officer_token).send().await.json();
+        assert_eq!(register["items"][0]["risk_level"], 5, "the register starts with the highest risks");
+        let moves = t.get(&format!("/api/v1/assessments/{id}/transitions")).token(&officer_token).send().await.json();
+        assert_eq!(moves["items"].as_array().unwrap().len(), 3);
         // Demo users sign in with the documented password.
         let r = t.post("/api/v1/auth/login").json(&json!({"username": "chen.jing", "password": demo::DEMO_PASSWORD})).send().await;
         assert_eq!(r.status, StatusCode::OK);

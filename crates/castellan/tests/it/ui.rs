@@ -4,7 +4,7 @@ use crate::both;
 use crate::harness::{ADMIN_PASSWORD, Resp, TestApp};
 use axum::http::StatusCode;
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
@@ -23,7 +23,7 @@ fn cookie_of(r: &Resp, name: &str) -> Option<String> {
 }
 
 /// Signs in through the form and returns (session cookie, CSRF token of the next page).
-async fn sign_in(t: &TestApp, username: &str, password: &str, lang: &str) -> String {
+pub(crate) async fn sign_in(t: &TestApp, username: &str, password: &str, lang: &str) -> String {
     let page = t.get("/login").header("accept-language", lang).send().await;
     let pre = cookie_of(&page, "castellan_pre").expect("pre-session cookie");
     let csrf = csrf_of(&page.text());
@@ -57,7 +57,7 @@ async fn sign_in(t: &TestApp, username: &str, password: &str, lang: &str) -> Str
     )
 }
 
-async fn page(t: &TestApp, cookie: &str, path: &str) -> Resp {
+pub(crate) async fn page(t: &TestApp, cookie: &str, path: &str) -> Resp {
     t.get(path).header("cookie", cookie).send().await
 }
 
@@ -329,7 +329,7 @@ async fn upload(t: &TestApp, cookie: &str, fields: &[(&str, Option<&str>, &[u8])
 }
 
 /// Signs in and makes Chinese the user's language.
-async fn sign_in_zh(t: &TestApp, username: &str) -> String {
+pub(crate) async fn sign_in_zh(t: &TestApp, username: &str) -> String {
     let cookie = sign_in(t, username, ADMIN_PASSWORD, "zh-CN,zh;q=0.9").await;
     let csrf = csrf_of(&page(t, &cookie, "/").await.text());
     let r = t
@@ -550,7 +550,7 @@ both! {
 }
 
 /// The page text outside tags, attribute-free.
-fn visible_text(html: &str) -> String {
+pub(crate) fn visible_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -568,7 +568,7 @@ fn visible_text(html: &str) -> String {
 }
 
 /// English UI texts that differ from their Chinese translation (long enough to be telling).
-fn english_texts() -> Vec<String> {
+pub(crate) fn english_texts() -> Vec<String> {
     castellan_web::ui::i18n::catalog()
         .into_iter()
         .filter(|(_, en, zh)| en != zh && en.len() >= 12 && !en.contains('{'))
@@ -577,7 +577,7 @@ fn english_texts() -> Vec<String> {
 }
 
 /// Chinese UI texts.
-fn chinese_texts() -> Vec<String> {
+pub(crate) fn chinese_texts() -> Vec<String> {
     castellan_web::ui::i18n::catalog()
         .into_iter()
         .filter(|(_, en, zh)| en != zh && zh.chars().count() >= 4 && !zh.contains('{'))

@@ -68,6 +68,41 @@ pub fn router() -> Router<AppState> {
         )
         .route("/assets/{id}/edit", get(pages::assets::edit))
         .route("/assets/{id}/events", post(pages::assets::record_event))
+        .route(
+            "/assessments",
+            get(pages::assessments::list).post(pages::assessments::create),
+        )
+        .route("/assessments/new", get(pages::assessments::new))
+        .route("/assessments/{id}", get(pages::assessments::show))
+        .route(
+            "/assessments/{id}/edit",
+            get(pages::assessments::edit).post(pages::assessments::update),
+        )
+        .route(
+            "/assessments/{id}/transitions",
+            post(pages::assessments::transition),
+        )
+        .route(
+            "/assessments/{id}/checklist",
+            post(pages::assessments::check),
+        )
+        .route(
+            "/assessments/{id}/risks",
+            get(pages::assessments::register).post(pages::assessments::add_risk),
+        )
+        .route(
+            "/assessments/{id}/candidates",
+            post(pages::assessments::add_candidates),
+        )
+        .route(
+            "/assessments/{id}/risks/{risk_id}",
+            get(pages::assessments::risk).post(pages::assessments::update_risk),
+        )
+        .route(
+            "/assessments/{id}/preview",
+            get(pages::assessments::preview),
+        )
+        .route("/threats", get(pages::assessments::threat_catalog))
         .route("/roles", get(roles::show))
         .route("/audit", get(audit::show))
         .route("/audit/verify", get(audit::verify))

@@ -53,6 +53,10 @@ pub enum Section {
     Users,
     /// The asset register.
     Assets,
+    /// Risk assessments.
+    Assessments,
+    /// The threat catalog.
+    Threats,
     /// Roles and permissions.
     Roles,
     /// Audit log.
@@ -120,6 +124,16 @@ impl Page {
         let mut risk = Vec::new();
         if p.may_somewhere(Resource::Asset, Action::Read) {
             risk.push(item("/assets", t.nav_assets, Section::Assets));
+        }
+        if p.may_somewhere(Resource::Assessment, Action::Read) {
+            risk.push(item(
+                "/assessments",
+                t.nav_assessments,
+                Section::Assessments,
+            ));
+        }
+        if p.may_somewhere(Resource::Threat, Action::Read) {
+            risk.push(item("/threats", t.nav_threats, Section::Threats));
         }
         let mut governance = Vec::new();
         if p.may_somewhere(Resource::AuditLog, Action::Read) {

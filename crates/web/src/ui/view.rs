@@ -96,6 +96,16 @@ impl FormErrors {
         }
     }
 
+    /// Records `message` for `field` (replacing an earlier one).
+    pub fn set(&mut self, field: &str, message: &str) {
+        self.0.insert(field.to_owned(), message.to_owned());
+    }
+
+    /// The fields with an error.
+    pub fn fields(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+
     /// Whether any error is recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -138,6 +148,7 @@ pub fn notice(t: &'static Messages, code: Option<&str>) -> Option<&'static str> 
         "password_changed" => Some(t.notice_password_changed),
         "token_revoked" => Some(t.notice_token_revoked),
         "event_recorded" => Some(t.event_recorded),
+        "moved" => Some(t.notice_moved),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! Page handlers, one module per area.
 
 pub mod account;
+pub mod assessments;
 pub mod asset_import;
 pub mod assets;
 pub mod audit;
