@@ -243,6 +243,9 @@ pub async fn delete(app: &App, ctx: &Ctx, id: DepartmentId, version: Option<i64>
     if castellan_store::assets::count_in_department(&mut tx, id).await? > 0 {
         return Err(Conflict::DepartmentHasAssets.into());
     }
+    if store::risk_references(&mut tx, id).await? > 0 {
+        return Err(Conflict::InUse.into());
+    }
     store::delete(&mut tx, id).await?;
     audit::record(
         &mut tx,

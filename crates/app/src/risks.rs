@@ -78,6 +78,80 @@ pub struct RiskView {
     pub approval_needed: bool,
 }
 
+/// A risk as its audit entries record it: flat, with the API's field names and values as
+/// numbers, so a history shows "risk level 3 → 4" rather than nested hundredths.
+fn snapshot(r: &Risk) -> serde_json::Value {
+    // Whole values as integers, `sqrt` values with their two decimals.
+    let num = |s: castellan_domain::risk::Score| -> serde_json::Value {
+        if s.hundredths().is_multiple_of(100) {
+            (s.hundredths() / 100).into()
+        } else {
+            s.as_f64().into()
+        }
+    };
+    let mut m = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        m.insert(k.to_owned(), v);
+    };
+    put("asset_id", r.asset_id.0.into());
+    put("threat_id", r.threat_id.0.into());
+    put("vulnerability_id", r.vulnerability_id.map(|v| v.0).into());
+    put("description", r.description.clone().into());
+    for (prefix, rating) in [("", r.rating), ("residual_", r.residual)] {
+        let e = rating.map(|x| x.evaluation);
+        put(
+            &format!("{prefix}threat_frequency"),
+            rating.map(|x| x.threat_frequency.get()).into(),
+        );
+        put(
+            &format!("{prefix}vulnerability_severity"),
+            rating.map(|x| x.vulnerability_severity.get()).into(),
+        );
+        if prefix.is_empty() {
+            put(
+                "asset_value_level",
+                rating.map(|x| x.asset_value_level.get()).into(),
+            );
+        }
+        put(
+            &format!("{prefix}likelihood_value"),
+            e.map(|e| num(e.likelihood_value)).into(),
+        );
+        put(
+            &format!("{prefix}likelihood_level"),
+            e.map(|e| e.likelihood_level.get()).into(),
+        );
+        put(
+            &format!("{prefix}loss_value"),
+            e.map(|e| num(e.loss_value)).into(),
+        );
+        put(
+            &format!("{prefix}loss_level"),
+            e.map(|e| e.loss_level.get()).into(),
+        );
+        put(
+            &format!("{prefix}risk_value"),
+            e.map(|e| num(e.risk_value)).into(),
+        );
+        put(
+            &format!("{prefix}risk_level"),
+            e.map(|e| e.risk_level.get()).into(),
+        );
+    }
+    put("treatment", r.treatment.map(Treatment::code).into());
+    for (key, a) in [
+        ("approval", &r.approval),
+        ("residual_acceptance", &r.residual_acceptance),
+    ] {
+        put(&format!("{key}_by"), a.as_ref().map(|x| x.by.0).into());
+        put(
+            &format!("{key}_comment"),
+            a.as_ref().and_then(|x| x.comment.clone()).into(),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
 fn rate(a: &Assessment, t: Rating, v: Rating, value: Rating) -> RiskRating {
     RiskRating {
         threat_frequency: t,
@@ -234,7 +308,7 @@ pub async fn create(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "risk", r.id).after(&r),
+        Event::new("create", "risk", r.id).after(&snapshot(&r)),
     )
     .await?;
     let v = one_view(&mut tx, &a, r).await?;
@@ -476,6 +550,10 @@ pub async fn update(
         }
     }
     errors.into_result()?;
+    if r == before {
+        // Nothing changes: no new version, no audit entry.
+        return one_view(&mut tx, &a, before).await;
+    }
     // A decision taken on other facts no longer holds.
     if r.rating != before.rating || r.treatment != before.treatment {
         r.approval = None;
@@ -494,8 +572,8 @@ pub async fn update(
         &mut tx,
         &ctx.actor(),
         Event::new("update", "risk", id)
-            .before(&before)
-            .after(&after),
+            .before(&snapshot(&before))
+            .after(&snapshot(&after)),
     )
     .await?;
     let v = one_view(&mut tx, &a, after).await?;
@@ -520,7 +598,7 @@ pub async fn delete(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("delete", "risk", id).before(&before),
+        Event::new("delete", "risk", id).before(&snapshot(&before)),
     )
     .await?;
     tx.commit().await?;
@@ -611,7 +689,9 @@ pub async fn decide(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new(action, "risk", id).before(&before).after(&after),
+        Event::new(action, "risk", id)
+            .before(&snapshot(&before))
+            .after(&snapshot(&after)),
     )
     .await?;
     let v = one_view(&mut tx, &a, after).await?;

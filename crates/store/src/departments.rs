@@ -190,6 +190,18 @@ pub async fn dependents(conn: &mut Conn, id: DepartmentId) -> Result<(i64, i64, 
     Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
 }
 
+/// How many risk-assessment records name a department (assessment scopes, responsible
+/// departments of treatment items): such a department is kept.
+pub async fn risk_references(conn: &mut Conn, id: DepartmentId) -> Result<i64, DbError> {
+    let mut q =
+        Sql::new("SELECT (SELECT COUNT(*) FROM assessment_departments WHERE department_id = ");
+    q.bind(id.0)
+        .push(") + (SELECT COUNT(*) FROM treatment_items WHERE department_id = ")
+        .bind(id.0)
+        .push(")");
+    q.fetch_one(conn).await?.try_get(0)
+}
+
 /// Filters for the department list.
 #[derive(Debug, Clone, Default)]
 pub struct DepartmentFilter {

@@ -517,6 +517,12 @@ both! {
         assert!(p["errors"]["kind"].is_string() && p["errors"]["effectiveness"].is_string());
         let of_asset = ok(t.get(&format!("/api/v1/controls?asset_id={one}")).token(&analyst).send().await);
         assert_eq!(of_asset["items"].as_array().unwrap().len(), 1);
+
+        // A department an assessment is scoped to stays (409, not a database error).
+        let dept = t.department("评估范围部门", None).await;
+        created(t.post("/api/v1/assessments").token(&analyst).json(&json!({"name": "Scoped", "department_ids": [dept]})).send().await).await;
+        let p = t.delete(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).send().await.problem(StatusCode::CONFLICT);
+        assert!(kind(&p).ends_with("in_use"));
     }
 
     async fn a_changed_asset_value_is_flagged_and_can_be_taken_over(b: Backend) {
@@ -537,6 +543,11 @@ both! {
         assert_eq!((r["asset_value_level"].as_i64(), r["current_asset_value_level"].as_i64(), r["asset_value_changed"].as_bool()),
             (Some(3), Some(5), Some(true)));
         let loss_before = r["loss_value"].as_i64().unwrap();
+        // Saving the same rating changes nothing: no new version, no audit entry.
+        let audit_before = t.count("audit_log").await;
+        let same = ok(patch_risk(&t, &analyst, id, r["id"].as_i64().unwrap(), json!({"threat_frequency": 3, "vulnerability_severity": 3})).await);
+        assert_eq!(same["version"], r["version"]);
+        assert_eq!(t.count("audit_log").await, audit_before);
         let r = ok(patch_risk(&t, &analyst, id, r["id"].as_i64().unwrap(), json!({"refresh_asset_value": true})).await);
         assert_eq!((r["asset_value_level"].as_i64(), r["asset_value_changed"].as_bool()), (Some(5), Some(false)));
         assert_eq!((loss_before, r["loss_value"].as_i64().unwrap()), (9, 15));

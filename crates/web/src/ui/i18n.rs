@@ -487,6 +487,37 @@ messages! {
     custom: "Custom", "自定义";
     retired: "Retired", "已停用";
     notice_moved: "The assessment has moved on.", "评估已流转。";
+    submitted_by: "Submitted by", "提交人";
+    vulnerability: "Vulnerability", "脆弱性";
+    asset_value_level_short: "Asset value level (A)", "资产价值等级 (A)";
+    likelihood_value: "Likelihood value", "可能性值";
+    likelihood_level: "Likelihood level", "可能性等级";
+    loss_value: "Loss value", "损失值";
+    loss_level: "Loss level", "损失等级";
+    risk_value: "Risk value", "风险值";
+    residual_risk_value: "Residual risk value", "残余风险值";
+    residual_risk_level: "Residual risk level", "残余风险等级";
+    technique: "Technique", "测评方式";
+    action_transition: "Moved", "流转";
+    action_approve: "Approved by the committee", "领导小组批准";
+    action_accept_residual: "Residual risk accepted", "接受残余风险";
+    action_create_candidates: "Candidate risks added", "批量生成待评价风险";
+    entity_asset: "Asset", "资产";
+    entity_setting: "Setting", "系统设置";
+    entity_assessment: "Risk assessment", "风险评估";
+    entity_risk: "Risk", "风险";
+    entity_threat: "Threat", "威胁";
+    entity_vulnerability: "Vulnerability", "脆弱性";
+    entity_control: "Security control", "安全措施";
+    entity_treatment_item: "Treatment item", "处置措施";
+    entity_checklist: "Assessment checklist", "评估内容清单";
+    residual_likelihood_value: "Residual likelihood value", "残余可能性值";
+    residual_likelihood_level: "Residual likelihood level", "残余可能性等级";
+    residual_loss_value: "Residual loss value", "残余损失值";
+    residual_loss_level: "Residual loss level", "残余损失等级";
+    all_risk_levels: "All risk levels", "全部风险等级";
+    n_items: "{n} entries", "{n} 项";
+    and_n_more: "and {n} more", "等，另有 {n} 项";
     cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
     cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";
     cf_risks_unrated: "Every risk needs its threat frequency and vulnerability severity first.", "请先为每项风险填写威胁频率和脆弱性严重程度。";
@@ -622,6 +653,10 @@ pub fn audit_action(lang: Lang, code: &str) -> String {
         "password_reset" => t.action_password_reset,
         "password_change" => t.action_password_change,
         "revoke" => t.action_revoke,
+        "transition" => t.action_transition,
+        "approve" => t.action_approve,
+        "accept_residual" => t.action_accept_residual,
+        "create_candidates" => t.action_create_candidates,
         other => return other.to_owned(),
     }
     .to_owned()
@@ -638,10 +673,29 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "password_reset",
     "password_change",
     "revoke",
+    "transition",
+    "approve",
+    "accept_residual",
+    "create_candidates",
 ];
 
 /// The audited record kinds, for the filter.
-pub const AUDIT_ENTITIES: &[&str] = &["department", "user", "session", "api_token", "demo"];
+pub const AUDIT_ENTITIES: &[&str] = &[
+    "department",
+    "user",
+    "session",
+    "api_token",
+    "asset",
+    "setting",
+    "assessment",
+    "risk",
+    "threat",
+    "vulnerability",
+    "control",
+    "treatment_item",
+    "assessment_checklist",
+    "demo",
+];
 
 /// The label of an audited record kind.
 pub fn audit_entity(lang: Lang, code: &str) -> String {
@@ -652,6 +706,15 @@ pub fn audit_entity(lang: Lang, code: &str) -> String {
         "session" => t.entity_session,
         "api_token" => t.entity_api_token,
         "demo" => t.entity_demo,
+        "asset" => t.entity_asset,
+        "setting" => t.entity_setting,
+        "assessment" => t.entity_assessment,
+        "risk" => t.entity_risk,
+        "threat" => t.entity_threat,
+        "vulnerability" => t.entity_vulnerability,
+        "control" => t.entity_control,
+        "treatment_item" => t.entity_treatment_item,
+        "assessment_checklist" => t.entity_checklist,
         other => return other.to_owned(),
     }
     .to_owned()

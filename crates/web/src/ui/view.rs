@@ -2,9 +2,11 @@
 
 use super::i18n::{self, Messages};
 use castellan_app::departments::depth_first;
+use castellan_domain::assessment::{Area, Phase, Technique};
 use castellan_domain::asset::{AssetStatus, Category, Classification, Zone};
 use castellan_domain::audit::AuditEntry;
 use castellan_domain::org::Department;
+use castellan_domain::risk::{RiskMethod, Treatment};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DomainError, FieldErrors, Lang, Role, Timestamp};
 use std::collections::HashMap;
@@ -191,6 +193,13 @@ const HIDDEN_FIELDS: &[&str] = &[
     "updated_at",
     "path",
     "last_login_at",
+    "tables",
+    "assessment_id",
+    "search_text",
+    // Who decided is the entry's actor.
+    "approval_by",
+    "residual_acceptance_by",
+    "created_by",
 ];
 
 fn field_label(t: &Messages, field: &str) -> String {
@@ -225,6 +234,45 @@ fn field_label(t: &Messages, field: &str) -> String {
         "value_level" => t.value_level,
         "tags" => t.tags,
         "notes" => t.notes,
+        "description" => t.description,
+        "phase" => t.phase,
+        "method" => t.risk_method,
+        "acceptance_threshold" => t.acceptance_threshold,
+        "planned_start" => t.planned_start,
+        "planned_end" => t.planned_end,
+        "team" => t.team,
+        "asset_ids" => t.scope_assets,
+        "department_ids" => t.scope_departments,
+        "tables_version" => t.risk_tables_version,
+        "submitted_by" => t.submitted_by,
+        "created_by" => t.created_by,
+        "comment" => t.comment,
+        "asset_id" => t.asset,
+        "threat_id" => t.threat,
+        "vulnerability_id" => t.vulnerability,
+        "threat_frequency" => t.threat_frequency,
+        "vulnerability_severity" => t.vulnerability_severity,
+        "asset_value_level" => t.asset_value_level_short,
+        "likelihood_value" => t.likelihood_value,
+        "likelihood_level" => t.likelihood_level,
+        "loss_value" => t.loss_value,
+        "loss_level" => t.loss_level,
+        "risk_value" => t.risk_value,
+        "risk_level" => t.risk_level,
+        "treatment" => t.treatment,
+        "approval_by" | "approval_comment" => t.committee_approval,
+        "residual_threat_frequency" => t.residual_threat_frequency,
+        "residual_vulnerability_severity" => t.residual_vulnerability_severity,
+        "residual_likelihood_value" => t.residual_likelihood_value,
+        "residual_likelihood_level" => t.residual_likelihood_level,
+        "residual_loss_value" => t.residual_loss_value,
+        "residual_loss_level" => t.residual_loss_level,
+        "residual_risk_value" => t.residual_risk_value,
+        "residual_risk_level" => t.residual_risk_level,
+        "residual_acceptance_by" | "residual_acceptance_comment" => t.residual_acceptance,
+        "area" => t.assessment_area,
+        "technique" => t.technique,
+        "done" => t.check_done,
         other => return other.to_owned(),
     }
     .to_owned()
@@ -260,6 +308,41 @@ fn show_value(
             .map(|st| st.label().get(lang).to_owned())
             .or_else(|_| AssetStatus::from_code(s).map(|st| st.label().get(lang).to_owned()))
             .unwrap_or_else(|_| s.clone()),
+        ("phase", Value::String(s)) => Phase::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("method", Value::String(s)) => RiskMethod::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("treatment", Value::String(s)) => Treatment::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("area", Value::String(s)) => Area::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        ("technique", Value::String(s)) => Technique::from_code(s)
+            .map(|c| c.label().get(lang).to_owned())
+            .unwrap_or_else(|_| s.clone()),
+        (_, Value::Bool(b)) => if *b { t.yes } else { t.no }.to_owned(),
+        ("department_ids", Value::Array(items)) => {
+            let shown: Vec<String> = items
+                .iter()
+                .filter_map(Value::as_i64)
+                .map(|d| {
+                    names
+                        .departments
+                        .get(&d)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{d}"))
+                })
+                .collect();
+            if shown.is_empty() {
+                t.empty_value.to_owned()
+            } else {
+                shown.join("、")
+            }
+        }
+        ("asset_ids" | "team", Value::Array(items)) => i18n::fill(t.n_items, "n", items.len()),
         ("category", Value::String(s)) => Category::from_code(s)
             .map(|c| c.label().get(lang).to_owned())
             .unwrap_or_else(|_| s.clone()),

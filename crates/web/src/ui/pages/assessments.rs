@@ -612,6 +612,7 @@ struct ShowPage {
     team: Vec<String>,
     departments: Vec<String>,
     scope: Vec<(i64, String, String)>,
+    scope_more: String,
     risk_count: i64,
     steps: Vec<Step>,
     moves_allowed: Vec<MoveButton>,
@@ -627,6 +628,9 @@ struct ShowPage {
     history: Vec<HistoryItem>,
     action_error: Option<String>,
 }
+
+/// Asset codes the overview lists before "and N more".
+const SCOPE_SHOWN: usize = 16;
 
 fn heat_rows(
     lang: Lang,
@@ -708,9 +712,13 @@ async fn show_page(
     let checklist = assessments::checklist(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
-    let entries = assessments::history(&state.app, &ctx, id)
+    // Moves have their own timeline; the history shows the other changes.
+    let entries: Vec<_> = assessments::history(&state.app, &ctx, id)
         .await
-        .map_err(|e| web.fail(e))?;
+        .map_err(|e| web.fail(e))?
+        .into_iter()
+        .filter(|e| e.action != "transition")
+        .collect();
     let tree = departments::tree(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
@@ -809,8 +817,14 @@ async fn show_page(
                 .iter()
                 .map(|d| names.get(&d.0).cloned().unwrap_or_else(|| format!("#{d}")))
                 .collect(),
+            scope_more: if scope.len() > SCOPE_SHOWN {
+                crate::ui::i18n::fill(t.and_n_more, "n", scope.len() - SCOPE_SHOWN)
+            } else {
+                String::new()
+            },
             scope: scope
                 .into_iter()
+                .take(SCOPE_SHOWN)
                 .map(|(id, code, name)| (id.0, code, name))
                 .collect(),
             risk_count,
