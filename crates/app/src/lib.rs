@@ -17,6 +17,7 @@ pub mod export;
 pub mod findings;
 pub mod import;
 pub mod password;
+pub mod reports;
 pub mod risk_tables;
 pub mod risks;
 pub mod secret;

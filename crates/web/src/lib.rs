@@ -6,6 +6,7 @@ pub mod extract;
 pub mod metrics;
 pub mod middleware;
 pub mod problem;
+pub mod report;
 pub mod state;
 pub mod ui;
 

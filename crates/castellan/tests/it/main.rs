@@ -20,6 +20,7 @@ mod bad_input;
 mod cli;
 mod demo;
 mod import_export;
+mod reports;
 mod storage;
 mod ui;
 mod ui_risk;

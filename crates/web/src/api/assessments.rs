@@ -556,3 +556,85 @@ pub async fn heat_map(
         residual: p.residual,
     }))
 }
+
+/// Format and language of a report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `html` (default, with a print stylesheet), `xlsx` or `docx` (the printable document).
+    format: Option<String>,
+    /// `zh-CN` or `en` (default: the caller's `Accept-Language`, else English).
+    lang: Option<String>,
+}
+
+/// An assessment report (SPEC §4.5): `assessment` (the risk assessment report),
+/// `treatment-plan` or `residual`, as HTML, XLSX or DOCX, in Chinese or English.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/reports/{kind}", tag = "risk",
+    params(("id" = i64, Path, description = "Assessment id"),
+           ("kind" = String, Path, description = "assessment, treatment-plan or residual"),
+           ReportParams),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("assessment:read"))),
+    responses((status = 200, description = "The report", content(
+        ("text/html"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))), Errors))]
+pub async fn report(
+    Allowed(ctx, _): Allowed<Read>,
+    State(state): State<AppState>,
+    ApiPath((id, kind)): ApiPath<(i64, String)>,
+    ApiQuery(p): ApiQuery<ReportParams>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    use castellan_app::reports::{self, ReportKind};
+    use castellan_domain::{FieldErrorKind, FieldErrors, Lang};
+    let mut errors = FieldErrors::new();
+    let kind = ReportKind::from_code(&kind);
+    if kind.is_none() {
+        errors.add(
+            "kind",
+            FieldErrorKind::UnknownValue {
+                allowed: vec!["assessment", "treatment-plan", "residual"],
+            },
+        );
+    }
+    let format = crate::report::Format::from_code(p.format.as_deref().unwrap_or("html").trim());
+    if format.is_none() {
+        errors.add(
+            "format",
+            FieldErrorKind::UnknownValue {
+                allowed: vec!["html", "xlsx", "docx"],
+            },
+        );
+    }
+    let lang = match p.lang.as_deref() {
+        Some(code) => Lang::parse(code.trim()),
+        None => Some(
+            headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+                .unwrap_or_default(),
+        ),
+    };
+    if lang.is_none() {
+        errors.add(
+            "lang",
+            FieldErrorKind::UnknownValue {
+                allowed: vec!["zh-CN", "en"],
+            },
+        );
+    }
+    errors.into_result()?;
+    let (Some(kind), Some(format), Some(lang)) = (kind, format, lang) else {
+        return Err(castellan_domain::DomainError::BadRequest("invalid report".into()).into());
+    };
+    let data = reports::data(&state.app, &ctx, AssessmentId(id)).await?;
+    Ok(crate::report::render(
+        data,
+        kind,
+        format,
+        lang,
+        state.assets.report_css_path.clone(),
+    )
+    .await?)
+}

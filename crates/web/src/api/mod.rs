@@ -122,6 +122,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assessments::approve_risk))
         .routes(routes!(assessments::accept_residual))
         .routes(routes!(assessments::heat_map))
+        .routes(routes!(assessments::report))
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify))

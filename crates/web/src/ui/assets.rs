@@ -19,6 +19,8 @@ pub struct Assets {
     pub js_path: String,
     /// Path of the icon.
     pub icon_path: String,
+    /// Path of the stylesheet of printable reports.
+    pub report_css_path: String,
 }
 
 fn fingerprint(content: &str) -> String {
@@ -34,6 +36,10 @@ impl Default for Assets {
             css_path: format!("/static/app.{}.css", fingerprint(CSS)),
             js_path: format!("/static/app.{}.js", fingerprint(JS)),
             icon_path: format!("/static/icon.{}.svg", fingerprint(ICON)),
+            report_css_path: format!(
+                "/static/report.{}.css",
+                fingerprint(castellan_document::REPORT_CSS)
+            ),
         }
     }
 }
@@ -51,6 +57,8 @@ pub async fn serve(
         (JS, "text/javascript; charset=utf-8")
     } else if path == assets.icon_path {
         (ICON, "image/svg+xml")
+    } else if path == assets.report_css_path {
+        (castellan_document::REPORT_CSS, "text/css; charset=utf-8")
     } else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };

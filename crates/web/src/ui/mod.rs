@@ -103,6 +103,15 @@ pub fn router() -> Router<AppState> {
             get(pages::assessments::preview),
         )
         .route("/threats", get(pages::assessments::threat_catalog))
+        .route("/tasks", get(pages::assessments::my_tasks))
+        .route(
+            "/assessments/{id}/risks/{risk_id}/items",
+            post(pages::assessments::add_item),
+        )
+        .route(
+            "/assessments/{id}/items/{item_id}",
+            post(pages::assessments::report_progress),
+        )
         .route("/roles", get(roles::show))
         .route("/audit", get(audit::show))
         .route("/audit/verify", get(audit::verify))

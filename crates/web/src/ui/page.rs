@@ -57,6 +57,8 @@ pub enum Section {
     Assessments,
     /// The threat catalog.
     Threats,
+    /// The user's treatment tasks.
+    Tasks,
     /// Roles and permissions.
     Roles,
     /// Audit log.
@@ -108,7 +110,10 @@ impl Page {
             label,
             active: section == Some(s),
         };
-        let overview = vec![item("/", t.nav_home, Section::Home)];
+        let overview = vec![
+            item("/", t.nav_home, Section::Home),
+            item("/tasks", t.nav_tasks, Section::Tasks),
+        ];
         let mut organization = Vec::new();
         if p.may_somewhere(Resource::Department, Action::Read) {
             organization.push(item(

@@ -19,6 +19,7 @@ use castellan_app::assessments::{
 use castellan_app::risks::{self, Decision, RiskInput, RiskPatch, RiskQuery, RiskView};
 use castellan_app::{departments, threats};
 use castellan_domain::assessment::{Area, Phase, Technique, Work};
+use castellan_domain::finding::TreatmentStatus;
 use castellan_domain::ids::{AssessmentId, RiskId};
 use castellan_domain::risk::{self as rules, Level, RiskMethod, Score, Treatment};
 use castellan_domain::risk_register::RiskRating;
@@ -613,6 +614,7 @@ struct ShowPage {
     departments: Vec<String>,
     scope: Vec<(i64, String, String)>,
     scope_more: String,
+    reports: Vec<(&'static str, &'static str)>,
     risk_count: i64,
     steps: Vec<Step>,
     moves_allowed: Vec<MoveButton>,
@@ -817,6 +819,11 @@ async fn show_page(
                 .iter()
                 .map(|d| names.get(&d.0).cloned().unwrap_or_else(|| format!("#{d}")))
                 .collect(),
+            reports: vec![
+                ("assessment", t.rp_title_assessment),
+                ("treatment-plan", t.rp_title_treatment),
+                ("residual", t.rp_title_residual),
+            ],
             scope_more: if scope.len() > SCOPE_SHOWN {
                 crate::ui::i18n::fill(t.and_n_more, "n", scope.len() - SCOPE_SHOWN)
             } else {
@@ -1394,8 +1401,38 @@ struct RiskPage {
     may_approve: bool,
     may_accept_residual: bool,
     residual_needs_acceptance: bool,
+    items: Vec<ItemRow>,
+    statuses: Vec<CodeOption>,
+    may_plan_items: bool,
     history: Vec<HistoryItem>,
     action_error: Option<String>,
+}
+
+/// A treatment-plan item as the risk page and the task list show it.
+struct ItemRow {
+    version: i64,
+    measure: String,
+    responsible: String,
+    due: String,
+    overdue: bool,
+    status: String,
+    status_code: &'static str,
+    progress: Option<String>,
+    may_report: bool,
+    context: String,
+    href: String,
+    action: String,
+}
+
+fn status_options(lang: Lang, selected: &str) -> Vec<CodeOption> {
+    TreatmentStatus::ALL
+        .iter()
+        .map(|s| CodeOption {
+            code: s.code(),
+            label: s.label().get(lang).to_owned(),
+            selected: s.code() == selected,
+        })
+        .collect()
 }
 
 struct RatingView {
@@ -1472,6 +1509,18 @@ async fn risk_page(
     let threshold = a.acceptance_threshold;
     let residual_needs_acceptance = r.risk.residual_level().is_some_and(|l| l >= threshold)
         && r.risk.residual_acceptance.is_none();
+    let plan = castellan_app::treatment::list_for_risk(&state.app, &ctx, id, risk_id)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let responsible: Vec<UserId> = plan.iter().filter_map(|p| p.item.responsible_id).collect();
+    let owners = assessments::people(&state.app, &ctx, &responsible)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let progress_phase = phase.allows(Work::Progress);
+    let items = plan
+        .into_iter()
+        .map(|p| item_row(lang, &owners, p, progress_phase && v.may_edit, me))
+        .collect();
     let row = risk_row(lang, &r);
     let rt = r.risk.residual;
     let rating = r.risk.rating;
@@ -1512,6 +1561,9 @@ async fn risk_page(
                 && phase.allows(Work::Acceptance)
                 && residual_needs_acceptance,
             residual_needs_acceptance,
+            items,
+            statuses: status_options(lang, ""),
+            may_plan_items: v.may_edit && phase.allows(Work::Treatment),
             history: view::history(
                 lang,
                 &Names {
@@ -1637,6 +1689,225 @@ pub async fn update_risk(
             None => Err(web.fail(e)),
         },
     }
+}
+
+fn item_row(
+    lang: Lang,
+    owners: &HashMap<UserId, castellan_app::assets::OwnerRef>,
+    p: castellan_app::treatment::TreatmentView,
+    team_reports: bool,
+    me: UserId,
+) -> ItemRow {
+    let i = p.item;
+    let mine = i.responsible_id == Some(me);
+    let reporting_phase = p.assessment_phase.allows(Work::Progress);
+    ItemRow {
+        version: i.version,
+        measure: i.measure,
+        responsible: i
+            .responsible_id
+            .map(|u| {
+                owners
+                    .get(&u)
+                    .map_or_else(|| format!("#{u}"), |o| o.display_name.clone())
+            })
+            .unwrap_or_default(),
+        due: i.due_on.map(|d| d.to_db()).unwrap_or_default(),
+        overdue: p.overdue,
+        status: i.status.label().get(lang).to_owned(),
+        status_code: i.status.code(),
+        progress: i.progress,
+        may_report: reporting_phase && (team_reports || mine),
+        context: format!(
+            "{} · {} · {}",
+            p.assessment_name, p.asset_code, p.threat_code
+        ),
+        href: format!("/assessments/{}/risks/{}", i.assessment_id, i.risk_id),
+        action: format!("/assessments/{}/items/{}", i.assessment_id, i.id),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    responsible: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+/// `POST /assessments/{id}/risks/{risk_id}/items`: a treatment measure for the risk.
+pub async fn add_item(
+    State(state): State<AppState>,
+    Path((id, risk_id)): Path<(i64, i64)>,
+    form: CsrfForm<ItemForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data: f } = form;
+    let ctx = web.ctx();
+    let (aid, rid) = (AssessmentId(id), RiskId(risk_id));
+    let responsible = match some(&f.responsible) {
+        None => None,
+        Some(name) => match assessments::person_by_username(&state.app, &ctx, &name)
+            .await
+            .map_err(|e| web.fail(e))?
+        {
+            Some(p) => Some(p.id.0),
+            None => {
+                let message = format!("{} {name}", web.t().unknown_usernames);
+                return risk_page(
+                    &state,
+                    &web,
+                    aid,
+                    rid,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(message),
+                )
+                .await;
+            }
+        },
+    };
+    let input = castellan_app::treatment::TreatmentInput {
+        measure: f.measure,
+        responsible_id: responsible,
+        due_on: some(&f.due_on),
+        ..castellan_app::treatment::TreatmentInput::default()
+    };
+    match castellan_app::treatment::create(&state.app, &ctx, aid, rid, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/assessments/{id}/risks/{risk_id}?notice=saved"))
+                .into_response(),
+        ),
+        Err(e) => match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
+            Some((d, status)) => {
+                let message = refusal_message(web.lang(), d);
+                risk_page(&state, &web, aid, rid, None, status, Some(message)).await
+            }
+            None => Err(web.fail(e)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ProgressForm {
+    version: i64,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    progress: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /assessments/{id}/items/{item_id}`: status and progress of a treatment measure,
+/// by the team or the person responsible.
+pub async fn report_progress(
+    State(state): State<AppState>,
+    Path((id, item_id)): Path<(i64, i64)>,
+    form: CsrfForm<ProgressForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data: f } = form;
+    let patch = castellan_app::treatment::TreatmentPatch {
+        status: some(&f.status),
+        progress: Some(some(&f.progress)),
+        ..castellan_app::treatment::TreatmentPatch::default()
+    };
+    let back = crate::ui::session::local_path(&f.back);
+    match castellan_app::treatment::update(
+        &state.app,
+        &web.ctx(),
+        AssessmentId(id),
+        castellan_domain::ids::TreatmentItemId(item_id),
+        &patch,
+        f.version,
+    )
+    .await
+    {
+        Ok(_) => {
+            let sep = if back.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{back}{sep}notice=saved")).into_response())
+        }
+        Err(e) => match e.domain() {
+            Some(d) if refusal_status(d).is_some() => Err(web.error_page(
+                refusal_status(d).unwrap_or(StatusCode::CONFLICT),
+                web.t().error_invalid,
+                &refusal_message(web.lang(), d),
+            )),
+            _ => Err(web.fail(e)),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TaskParams {
+    #[serde(default)]
+    all: String,
+    #[serde(default)]
+    cursor: String,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assessments/tasks.html")]
+struct TasksPage {
+    page: Page,
+    all: bool,
+    items: Vec<ItemRow>,
+    statuses: Vec<CodeOption>,
+    pager: Pager,
+}
+
+/// `GET /tasks`: the treatment measures the user is responsible for, across assessments.
+pub async fn my_tasks(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<TaskParams>,
+) -> Result<Response, Response> {
+    let lang = web.lang();
+    let ctx = web.ctx();
+    let query = castellan_app::treatment::TaskQuery {
+        open: p.all != "1",
+        cursor: some(&p.cursor),
+        limit: Some(50),
+    };
+    let page = castellan_app::treatment::mine(&state.app, &ctx, &query)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let me = web.auth.principal.user_id;
+    let mut owners = HashMap::new();
+    owners.insert(
+        me,
+        castellan_app::assets::OwnerRef {
+            id: me,
+            username: web.auth.principal.username.clone(),
+            display_name: web.auth.principal.display_name.clone(),
+        },
+    );
+    let base = [("all", p.all.as_str())];
+    let cursor = page.next_cursor.clone().unwrap_or_default();
+    let mut next = base.to_vec();
+    next.push(("cursor", cursor.as_str()));
+    Ok(render::ok(&TasksPage {
+        page: Page::new(
+            &web,
+            Some(Section::Tasks),
+            view::notice(web.t(), p.notice.as_deref()),
+        ),
+        all: p.all == "1",
+        items: page
+            .items
+            .into_iter()
+            .map(|v| item_row(lang, &owners, v, false, me))
+            .collect(),
+        statuses: status_options(lang, ""),
+        pager: Pager {
+            is_later_page: !p.cursor.is_empty(),
+            first_href: href("/tasks", &base),
+            next_href: page.next_cursor.as_ref().map(|_| href("/tasks", &next)),
+        },
+    }))
 }
 
 #[derive(Deserialize)]
@@ -1785,4 +2056,46 @@ pub async fn threat_catalog(
         q: p.q,
         rows,
     }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// `GET /assessments/{id}/reports/{kind}?format=html|xlsx|docx`: a report in the page's
+/// language.
+pub async fn report(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, kind)): Path<(i64, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, Response> {
+    let not_found = || {
+        web.error_page(
+            StatusCode::NOT_FOUND,
+            web.t().error_not_found,
+            web.t().error_not_found,
+        )
+    };
+    let kind = castellan_app::reports::ReportKind::from_code(&kind).ok_or_else(not_found)?;
+    let format = if q.format.is_empty() {
+        Some(crate::report::Format::Html)
+    } else {
+        crate::report::Format::from_code(&q.format)
+    };
+    let format = format.ok_or_else(not_found)?;
+    let data = castellan_app::reports::data(&state.app, &web.ctx(), AssessmentId(id))
+        .await
+        .map_err(|e| web.fail(e))?;
+    crate::report::render(
+        data,
+        kind,
+        format,
+        web.lang(),
+        state.assets.report_css_path.clone(),
+    )
+    .await
+    .map_err(|e| web.fail(e))
 }
