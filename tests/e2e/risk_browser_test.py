@@ -214,6 +214,14 @@ def main():
         expect("已关闭", "请补充控制措施的完成时间", "同意关闭")
         shot("39-assessment-closed-zh")
 
+        # The printable reports, one click from the overview.
+        driver.get(overview + "/reports/assessment")
+        expect("风险评估报告", "一、评估概况", "七、风险分析", "审批记录", "同意接受，下季度复评")
+        shot("43-report-assessment-zh")
+        driver.get(overview + "/reports/residual")
+        expect("残余风险评估报告")
+        shot("44-report-residual-zh")
+
         # The catalog, and the same overview in English.
         driver.get(base + "/threats")
         expect("威胁库", "勒索")
@@ -224,6 +232,9 @@ def main():
         shot("41-assessment-closed-en")
         driver.get(base + "/threats")
         shot("42-threats-en")
+        driver.get(overview + "/reports/treatment-plan")
+        expect("Risk treatment plan", "Approvals")
+        shot("45-report-treatment-en")
         print(f"risk browser test passed; {len(shots)} screenshots in {out_dir}")
     finally:
         if driver is not None:

@@ -200,18 +200,24 @@ pub fn describe(t: &RiskTables) -> serde_json::Value {
     })
 }
 
-/// Recomputes every rating and residual rating of an assessment with `tables`: one UPDATE
-/// per distinct (T, V, A) in use — at most 125 each — whatever the number of risks.
+/// Recomputes every rating and residual rating of an assessment with `tables`: the
+/// distinct (T, V, A) in use (at most 125) are evaluated here and written in one UPDATE per
+/// kind of rating, whatever the number of risks.
 pub async fn rerate(conn: &mut Conn, a: &Assessment, tables: &RiskTables) -> Result<u64> {
     let mut changed = 0;
     for residual in [false, true] {
-        for (t, v, av) in risks::rating_triples(conn, a.id, residual).await? {
-            let (Ok(rt), Ok(rv), Ok(ra)) = (Rating::new(t), Rating::new(v), Rating::new(av)) else {
-                continue;
-            };
-            let e = risk::evaluate(a.method, tables, rt, rv, ra);
-            changed += risks::rerate_triple(conn, a.id, residual, (t, v, av), &e).await?;
-        }
+        let triples: Vec<_> = risks::rating_triples(conn, a.id, residual)
+            .await?
+            .into_iter()
+            .filter_map(|(t, v, av)| {
+                let (Ok(rt), Ok(rv), Ok(ra)) = (Rating::new(t), Rating::new(v), Rating::new(av))
+                else {
+                    return None;
+                };
+                Some(((t, v, av), risk::evaluate(a.method, tables, rt, rv, ra)))
+            })
+            .collect();
+        changed += risks::rerate(conn, a.id, residual, &triples).await?;
     }
     Ok(changed)
 }

@@ -460,45 +460,47 @@ pub async fn rating_triples(
         .collect()
 }
 
-/// Stores a new evaluation for every risk of the assessment rated (T, V, A); returns how
-/// many rows changed.
-pub async fn rerate_triple(
+/// Stores new evaluations for every risk of the assessment rated with one of the given
+/// (T, V, A) triples, in one statement: the triples and their evaluations are a VALUES
+/// table joined to the risks (`UPDATE … FROM`, which both engines have), so the
+/// assessment's risks are visited once whatever the number of triples. Rows whose values
+/// do not change are not written. Returns how many rows changed.
+pub async fn rerate(
     conn: &mut Conn,
     assessment: AssessmentId,
     residual: bool,
-    (t, v, a): (i64, i64, i64),
-    e: &RiskEvaluation,
+    triples: &[((i64, i64, i64), RiskEvaluation)],
 ) -> Result<u64, DbError> {
-    let p = if residual { "residual_" } else { "" };
-    let mut q = Sql::new(&format!(
-        "UPDATE risks SET ({p}likelihood_value, {p}likelihood_level, {p}loss_value, {p}loss_level, {p}risk_value, {p}risk_level) = ("
-    ));
-    bind_evaluation(&mut q, Some(e));
-    q.push(")");
-    if !residual {
-        q.push(", risk_rank = ").bind(rank_of(Some(e)));
+    if triples.is_empty() {
+        return Ok(0);
     }
-    q.push(" WHERE assessment_id = ")
+    let p = if residual { "residual_" } else { "" };
+    let mut q = Sql::new("WITH r (t, v, a, lv, ll, fv, fl, rv, rl, rk) AS (VALUES ");
+    for (i, ((t, v, a), e)) in triples.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push("(")
+            .bind(*t)
+            .push(", ")
+            .bind(*v)
+            .push(", ")
+            .bind(*a)
+            .push(", ");
+        bind_evaluation(&mut q, Some(e));
+        q.push(", ").bind(rank_of(Some(e))).push(")");
+    }
+    q.push(&format!(
+        ") UPDATE risks SET {p}likelihood_value = r.lv, {p}likelihood_level = r.ll, {p}loss_value = r.fv, {p}loss_level = r.fl, {p}risk_value = r.rv, {p}risk_level = r.rl"
+    ));
+    if !residual {
+        q.push(", risk_rank = r.rk");
+    }
+    q.push(" FROM r WHERE risks.assessment_id = ")
         .bind(assessment.0)
-        .push(&format!(" AND {p}threat_frequency = "))
-        .bind(t)
-        .push(&format!(" AND {p}vulnerability_severity = "))
-        .bind(v)
-        .push(" AND asset_value_level = ")
-        .bind(a)
-        .push(&format!(" AND ({p}risk_value <> "))
-        .bind(i64::from(e.risk_value.hundredths()))
-        .push(&format!(" OR {p}risk_level <> "))
-        .bind(i64::from(e.risk_level.get()))
-        .push(&format!(" OR {p}likelihood_value <> "))
-        .bind(i64::from(e.likelihood_value.hundredths()))
-        .push(&format!(" OR {p}likelihood_level <> "))
-        .bind(i64::from(e.likelihood_level.get()))
-        .push(&format!(" OR {p}loss_value <> "))
-        .bind(i64::from(e.loss_value.hundredths()))
-        .push(&format!(" OR {p}loss_level <> "))
-        .bind(i64::from(e.loss_level.get()))
-        .push(")");
+        .push(&format!(
+            " AND risks.{p}threat_frequency = r.t AND risks.{p}vulnerability_severity = r.v AND risks.asset_value_level = r.a AND (risks.{p}risk_value <> r.rv OR risks.{p}risk_level <> r.rl OR risks.{p}likelihood_value <> r.lv OR risks.{p}likelihood_level <> r.ll OR risks.{p}loss_value <> r.fv OR risks.{p}loss_level <> r.fl)"
+        ));
     q.execute(conn).await
 }
 

@@ -369,10 +369,10 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
 
     blocks.push(heading(1, t.rp_assets));
     blocks.push(Block::Table(Table {
-        caption: t.rp_assets.into(),
+        caption: t.rp_asset_list.into(),
         columns: vec![
-            col(t.asset_code, 14.0),
-            col(t.name, 26.0),
+            col(t.asset_code, 17.0),
+            col(t.name, 24.0),
             col(t.category, 12.0),
             col(t.department, 16.0),
             num_col("C", 4.0),
@@ -407,10 +407,10 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
 
     blocks.push(heading(1, t.rp_threats));
     blocks.push(Block::Table(Table {
-        caption: t.rp_threats.into(),
+        caption: t.rp_threat_list.into(),
         columns: vec![
-            col(t.code, 8.0),
-            col(t.name, 22.0),
+            col(t.code, 9.0),
+            col(t.name, 20.0),
             col(t.threat_source, 14.0),
             col(t.threat_path, 12.0),
             col(t.threat_method, 16.0),
@@ -441,7 +441,7 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
             .unwrap_or_default()
     };
     blocks.push(Block::Table(Table {
-        caption: t.rp_vulnerabilities.into(),
+        caption: t.rp_vulnerability_list.into(),
         columns: vec![
             col(t.asset_code, 14.0),
             col(t.rp_finding, 30.0),
@@ -468,7 +468,7 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
     }));
     blocks.push(heading(1, t.rp_controls));
     blocks.push(Block::Table(Table {
-        caption: t.rp_controls.into(),
+        caption: t.rp_control_list.into(),
         columns: vec![
             col(t.name, 30.0),
             col(t.rp_control_kind, 12.0),
@@ -499,7 +499,7 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
     columns.extend(rating_columns(t));
     columns.push(col(t.treatment, 14.0));
     blocks.push(Block::Table(Table {
-        caption: t.rp_register.into(),
+        caption: t.risk_register.into(),
         columns,
         rows: data
             .risks
@@ -668,6 +668,19 @@ fn residual_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> {
     blocks
 }
 
+/// Tables without rows become a "none" line: an empty grid says less than a sentence.
+fn without_empty_tables(t: &Messages, blocks: Vec<Block>) -> Vec<Block> {
+    blocks
+        .into_iter()
+        .map(|b| match b {
+            Block::Table(table) if table.rows.is_empty() => {
+                Block::paragraph(format!("{}: {}", table.caption, t.rp_none))
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// The report of `kind` as a document in `lang`.
 pub fn document(data: &ReportData, kind: ReportKind, lang: Lang) -> Document {
     let t = i18n::messages(lang);
@@ -676,11 +689,14 @@ pub fn document(data: &ReportData, kind: ReportKind, lang: Lang) -> Document {
         ReportKind::TreatmentPlan => t.rp_title_treatment,
         ReportKind::Residual => t.rp_title_residual,
     };
-    let blocks = match kind {
-        ReportKind::Assessment => assessment_report(t, lang, data),
-        ReportKind::TreatmentPlan => treatment_report(t, lang, data),
-        ReportKind::Residual => residual_report(t, lang, data),
-    };
+    let blocks = without_empty_tables(
+        t,
+        match kind {
+            ReportKind::Assessment => assessment_report(t, lang, data),
+            ReportKind::TreatmentPlan => treatment_report(t, lang, data),
+            ReportKind::Residual => residual_report(t, lang, data),
+        },
+    );
     Document {
         title: format!("{} · {}", data.assessment.name, title),
         subtitle: Some(format!(

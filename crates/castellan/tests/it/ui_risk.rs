@@ -23,6 +23,16 @@ fn redirected_to(r: &Resp) -> String {
     r.header("location").unwrap().to_owned()
 }
 
+async fn risk_version(t: &TestApp, token: &str, a: i64, r: i64) -> i64 {
+    t.get(&format!("/api/v1/assessments/{a}/risks/{r}"))
+        .token(token)
+        .send()
+        .await
+        .json()["version"]
+        .as_i64()
+        .unwrap()
+}
+
 fn version_in(html: &str) -> String {
     let marker = "name=\"version\" value=\"";
     let start = html.find(marker).expect("a version field") + marker.len();
@@ -175,7 +185,7 @@ both! {
             let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
             t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
             for path in ["/assessments", "/assessments/new", &format!("/assessments/{id}"), &format!("/assessments/{id}/edit"),
-                         &format!("/assessments/{id}/risks"), &format!("/assessments/{id}/risks/{rid}"), "/threats",
+                         &format!("/assessments/{id}/risks"), &format!("/assessments/{id}/risks/{rid}"), "/threats", "/tasks", "/tasks?all=1", "/vulnerabilities", "/vulnerabilities?status=open&min_severity=3", "/controls",
                          "/threats?source=environmental", "/assessments/999999"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
@@ -191,6 +201,115 @@ both! {
         assert_eq!(page(&t, &cookie, "/assessments").await.status, StatusCode::FORBIDDEN);
         assert_eq!(page(&t, &cookie, "/threats").await.status, StatusCode::FORBIDDEN);
         assert!(!page(&t, &cookie, "/").await.text().contains("/assessments"));
+    }
+
+    async fn treatment_measures_are_planned_on_the_risk_page_and_reported_from_my_tasks(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, keeper) = t.user_with("keeper4", &[("security_admin", None)]).await;
+        let (_, analyst) = t.user_with("analyst4", &[("assessor", None)]).await;
+        let (_, officer) = t.user_with("officer4", &[("security_officer", None)]).await;
+        t.user_with("worker4", &[("staff", None)]).await;
+        let asset = t.post("/api/v1/assets").token(&keeper).json(&json!({"code": "TM-1", "name": "OA", "category": "software",
+            "confidentiality": 3, "integrity": 3, "availability": 3})).send().await.json()["id"].as_i64().unwrap();
+        let id = t.post("/api/v1/assessments").token(&analyst).json(&json!({"name": "Plan"})).send().await.json()["id"].as_i64().unwrap();
+        let go = |token: String, to: &'static str| {
+            let t = &t;
+            async move {
+                let r = t.post(&format!("/api/v1/assessments/{id}/transitions")).token(&token).json(&json!({"to": to})).send().await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            }
+        };
+        go(analyst.clone(), "identification").await;
+        let threat = t.get("/api/v1/threats?q=T010").token(&analyst).send().await.json()["items"][0]["id"].as_i64().unwrap();
+        let r = t.post(&format!("/api/v1/assessments/{id}/risks")).token(&analyst)
+            .json(&json!({"asset_id": asset, "threat_id": threat, "threat_frequency": 2, "vulnerability_severity": 2})).send().await.json();
+        let rid = r["id"].as_i64().unwrap();
+        go(analyst.clone(), "analysis").await;
+        go(analyst.clone(), "treatment_planning").await;
+        let cookie = sign_in_zh(&t, "analyst4").await;
+        let path = format!("/assessments/{id}/risks/{rid}");
+        assert!(page(&t, &cookie, &path).await.text().contains("添加处置措施"));
+        let unknown = post(&t, &cookie, &format!("{path}/items"), &[("measure", "升级补丁"), ("responsible", "ghost"), ("due_on", "2020-01-01")]).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unknown.text().contains("以下用户名不存在： ghost"));
+        let empty = post(&t, &cookie, &format!("{path}/items"), &[("measure", " ")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.count("treatment_items").await, 0);
+        redirected_to(&post(&t, &cookie, &format!("{path}/items"), &[("measure", "升级补丁并复测"), ("responsible", "worker4"), ("due_on", "2020-01-01")]).await);
+        let html = page(&t, &cookie, &path).await.text();
+        assert!(html.contains("升级补丁并复测") && html.contains("已逾期") && html.contains("Test worker4"), "{html}");
+        // The plan goes through review; in implementation the responsible person reports.
+        let v = t.patch(&format!("/api/v1/assessments/{id}/risks/{rid}")).token(&analyst).if_match(risk_version(&t, &analyst, id, rid).await)
+            .json(&json!({"treatment": "control"})).send().await;
+        assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+        go(analyst.clone(), "review").await;
+        go(officer.clone(), "approved").await;
+        go(analyst.clone(), "implementing").await;
+        let worker = sign_in_zh(&t, "worker4").await;
+        let tasks = page(&t, &worker, "/tasks").await;
+        assert_eq!(tasks.status, StatusCode::OK);
+        let html = tasks.text();
+        assert!(html.contains("我的处置任务") && html.contains("升级补丁并复测") && html.contains("已逾期") && html.contains("报告进展"), "{html}");
+        let item = t.scalar("SELECT CAST(id AS TEXT) FROM treatment_items", &[]).await.unwrap();
+        let version = version_in(&html);
+        let done = post(&t, &worker, &format!("/assessments/{id}/items/{item}"), &[("version", &version), ("status", "done"), ("progress", "已完成补丁升级"), ("back", "/tasks")]).await;
+        assert_eq!(redirected_to(&done), "/tasks?notice=saved");
+        let open = page(&t, &worker, "/tasks").await.text();
+        assert!(open.contains("没有待办的处置任务"), "{open}");
+        let all = page(&t, &worker, "/tasks?all=1").await.text();
+        assert!(all.contains("已完成补丁升级") && !all.contains("已逾期"));
+        // Someone else's item cannot be reported on.
+        let cookie = sign_in_zh(&t, "keeper4").await;
+        let refused = post(&t, &cookie, &format!("/assessments/{id}/items/{item}"), &[("version", "2"), ("status", "cancelled"), ("back", "/tasks")]).await;
+        assert!(refused.status == StatusCode::FORBIDDEN || refused.status == StatusCode::NOT_FOUND, "{}", refused.status);
+        // The reports are one click away on the overview, in the page's language.
+        let overview = page(&t, &worker, &format!("/assessments/{id}")).await;
+        assert_eq!(overview.status, StatusCode::FORBIDDEN, "staff do not read assessments");
+        let analyst_cookie = sign_in_zh(&t, "analyst4").await;
+        let report = page(&t, &analyst_cookie, &format!("/assessments/{id}/reports/treatment-plan")).await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(report.text().contains("风险处置计划") && report.text().contains("已完成补丁升级"));
+        let xlsx = page(&t, &analyst_cookie, &format!("/assessments/{id}/reports/residual?format=xlsx")).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.header("content-disposition").unwrap().contains(".xlsx"));
+        assert_eq!(page(&t, &analyst_cookie, &format!("/assessments/{id}/reports/other")).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn findings_and_controls_are_recorded_through_forms(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, keeper) = t.user_with("keeper5", &[("security_admin", None)]).await;
+        t.user_with("auditor5", &[("auditor", None)]).await;
+        t.post("/api/v1/assets").token(&keeper).json(&json!({"code": "FW-01", "name": "防火墙", "category": "security_device",
+            "confidentiality": 3, "integrity": 4, "availability": 5})).send().await;
+        let cookie = sign_in_zh(&t, "keeper5").await;
+        let empty = page(&t, &cookie, "/vulnerabilities").await.text();
+        assert!(empty.contains("尚未记录脆弱性") && empty.contains("登记脆弱性"));
+        // Bad input is shown under its fields; nothing is written.
+        let bad = post(&t, &cookie, "/vulnerabilities", &[("asset", "NOPE"), ("title", ""), ("severity", "9"), ("found_by", "")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = bad.text();
+        assert!(html.contains("以下资产编号不存在： NOPE") && html.contains("field-error"), "{html}");
+        assert_eq!(t.count("vulnerabilities").await, 0);
+        redirected_to(&post(&t, &cookie, "/vulnerabilities", &[("asset", "FW-01"), ("title", "管理口对外开放"), ("severity", "4"),
+            ("found_by", "scan"), ("reference", "CNVD-2026-1"), ("found_on", "2026-12-01")]).await);
+        let list = page(&t, &cookie, "/vulnerabilities?min_severity=4").await.text();
+        assert!(list.contains("管理口对外开放") && list.contains("FW-01") && list.contains("漏洞扫描"), "{list}");
+        let id = t.scalar("SELECT CAST(id AS TEXT) FROM vulnerabilities", &[]).await.unwrap();
+        redirected_to(&post(&t, &cookie, "/vulnerabilities/status", &[("id", &id), ("version", "1"), ("status", "fixed")]).await);
+        assert!(page(&t, &cookie, "/vulnerabilities?status=open").await.text().contains("没有符合条件的记录"));
+        // Controls: per asset or organization-wide.
+        redirected_to(&post(&t, &cookie, "/controls", &[("name", "边界访问控制"), ("kind", "technical"), ("effectiveness", "effective"), ("asset", "FW-01")]).await);
+        redirected_to(&post(&t, &cookie, "/controls", &[("name", "安全管理制度"), ("kind", "management"), ("effectiveness", "partially_effective")]).await);
+        let bad = post(&t, &cookie, "/controls", &[("name", "x"), ("kind", ""), ("asset", "GHOST")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let controls = page(&t, &cookie, "/controls").await.text();
+        assert!(controls.contains("边界访问控制") && controls.contains("全组织") && controls.contains("部分有效"), "{controls}");
+        assert_eq!(t.count("controls").await, 2);
+        // An auditor reads both lists without the forms.
+        let auditor = sign_in_zh(&t, "auditor5").await;
+        let view = page(&t, &auditor, "/vulnerabilities").await.text();
+        assert!(view.contains("管理口对外开放") && !view.contains("登记脆弱性"));
+        assert!(!page(&t, &auditor, "/controls").await.text().contains("登记安全措施"));
     }
 
     async fn the_rating_preview_uses_the_assessment_method(b: Backend) {

@@ -102,8 +102,21 @@ pub fn router() -> Router<AppState> {
             "/assessments/{id}/preview",
             get(pages::assessments::preview),
         )
+        .route(
+            "/assessments/{id}/reports/{kind}",
+            get(pages::assessments::report),
+        )
         .route("/threats", get(pages::assessments::threat_catalog))
         .route("/tasks", get(pages::assessments::my_tasks))
+        .route(
+            "/vulnerabilities",
+            get(pages::findings::list).post(pages::findings::create),
+        )
+        .route("/vulnerabilities/status", post(pages::findings::set_status))
+        .route(
+            "/controls",
+            get(pages::findings::controls).post(pages::findings::create_control),
+        )
         .route(
             "/assessments/{id}/risks/{risk_id}/items",
             post(pages::assessments::add_item),

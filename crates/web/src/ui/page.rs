@@ -59,6 +59,8 @@ pub enum Section {
     Threats,
     /// The user's treatment tasks.
     Tasks,
+    /// Vulnerability findings and existing controls.
+    Findings,
     /// Roles and permissions.
     Roles,
     /// Audit log.
@@ -135,6 +137,13 @@ impl Page {
                 "/assessments",
                 t.nav_assessments,
                 Section::Assessments,
+            ));
+        }
+        if p.may_somewhere(Resource::Vulnerability, Action::Read) {
+            risk.push(item(
+                "/vulnerabilities",
+                t.nav_vulnerabilities,
+                Section::Findings,
             ));
         }
         if p.may_somewhere(Resource::Threat, Action::Read) {

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod departments;
+pub mod findings;
 pub mod home;
 pub mod roles;
 pub mod users;
