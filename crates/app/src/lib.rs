@@ -22,6 +22,7 @@ pub mod risk_tables;
 pub mod risks;
 pub mod secret;
 pub mod settings;
+pub mod threat_transfer;
 pub mod threats;
 pub mod treatment;
 pub mod users;

@@ -37,7 +37,8 @@ pub struct ThreatInput {
 }
 
 impl ThreatInput {
-    fn of(t: &Threat) -> Self {
+    /// The input that would write `t` unchanged.
+    pub(crate) fn of(t: &Threat) -> Self {
         ThreatInput {
             code: t.code.clone(),
             source: t.source.code().into(),
@@ -75,18 +76,33 @@ pub struct ThreatPatch {
     pub active: Option<bool>,
 }
 
-struct Valid {
-    code: String,
-    source: ThreatSource,
-    path: ThreatPath,
-    method: ThreatMethod,
-    name: Bilingual,
-    description: Bilingual,
-    active: bool,
+/// A threat whose fields passed [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Valid {
+    pub(crate) code: String,
+    pub(crate) source: ThreatSource,
+    pub(crate) path: ThreatPath,
+    pub(crate) method: ThreatMethod,
+    pub(crate) name: Bilingual,
+    pub(crate) description: Bilingual,
+    pub(crate) active: bool,
 }
 
 impl Valid {
-    fn fields(&self) -> ThreatFields<'_> {
+    /// The stored threat's fields, to tell whether a change would change anything.
+    pub(crate) fn of(t: &Threat) -> Self {
+        Valid {
+            code: t.code.clone(),
+            source: t.source,
+            path: t.path,
+            method: t.method,
+            name: t.name.clone(),
+            description: t.description.clone(),
+            active: t.active,
+        }
+    }
+
+    pub(crate) fn fields(&self) -> ThreatFields<'_> {
         ThreatFields {
             code: &self.code,
             source: self.source,
@@ -113,11 +129,8 @@ fn check_code(raw: &str) -> std::result::Result<String, FieldErrorKind> {
     }
 }
 
-async fn validate(
-    conn: &mut castellan_store::Conn,
-    input: &ThreatInput,
-    current: Option<ThreatId>,
-) -> Result<Valid> {
+/// Checks every field of a threat on its own (everything but the code being taken).
+pub(crate) fn check(input: &ThreatInput) -> std::result::Result<Valid, FieldErrors> {
     let mut errors = FieldErrors::new();
     let code = errors.check("code", check_code(&input.code));
     let source = errors.check("source", ThreatSource::from_code(input.source.trim()));
@@ -128,13 +141,6 @@ async fn validate(
     let long = |s: &str| clean_multiline(Some(s), 4000).map(Option::unwrap_or_default);
     let description_en = errors.check("description_en", long(&input.description_en));
     let description_zh = errors.check("description_zh", long(&input.description_zh));
-    if let Some(code) = &code
-        && let Some(other) = store::find_by_code(conn, code).await?
-        && Some(other.id) != current
-    {
-        errors.add("code", FieldErrorKind::Taken);
-    }
-    errors.into_result()?;
     match (
         code,
         source,
@@ -154,7 +160,7 @@ async fn validate(
             Some(zh),
             Some(de),
             Some(dz),
-        ) => Ok(Valid {
+        ) if errors.is_empty() => Ok(Valid {
             code,
             source,
             path,
@@ -163,8 +169,28 @@ async fn validate(
             description: Bilingual { en: de, zh: dz },
             active: input.active.unwrap_or(true),
         }),
-        _ => Err(DomainError::BadRequest("invalid threat".into()).into()),
+        _ => Err(errors),
     }
+}
+
+async fn validate(
+    conn: &mut castellan_store::Conn,
+    input: &ThreatInput,
+    current: Option<ThreatId>,
+) -> Result<Valid> {
+    let checked = check(input);
+    let mut errors = match &checked {
+        Ok(_) => FieldErrors::new(),
+        Err(e) => e.clone(),
+    };
+    if let Ok(code) = check_code(&input.code)
+        && let Some(other) = store::find_by_code(conn, &code).await?
+        && Some(other.id) != current
+    {
+        errors.add("code", FieldErrorKind::Taken);
+    }
+    errors.into_result()?;
+    checked.map_err(|e| DomainError::Validation(e).into())
 }
 
 /// Adds a threat of the organization's own.

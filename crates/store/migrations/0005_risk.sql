@@ -162,6 +162,11 @@ CREATE TABLE risks (
 );
 CREATE UNIQUE INDEX risks_identity ON risks (assessment_id, asset_id, threat_id, vulnerability_key);
 CREATE INDEX risks_register ON risks (assessment_id, risk_rank, id);
+-- the register filtered by treatment option, in register order
+CREATE INDEX risks_treatment ON risks (assessment_id, treatment, risk_rank, id);
+-- the heat maps count from these alone
+CREATE INDEX risks_heat ON risks (assessment_id, likelihood_level, loss_level);
+CREATE INDEX risks_residual_heat ON risks (assessment_id, residual_likelihood_level, residual_loss_level);
 CREATE INDEX risks_asset ON risks (asset_id);
 CREATE INDEX risks_threat ON risks (threat_id);
 

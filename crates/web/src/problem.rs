@@ -29,6 +29,23 @@ pub struct Problem {
     /// Seconds to wait before retrying (throttling only; also sent as `Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The problems of an imported file, row by row (refused imports only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowProblem>>,
+}
+
+/// One problem of an imported file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowProblem {
+    /// The CSV line, or the 1-based position of the YAML entry; 0 for the file as a whole.
+    pub line: u64,
+    /// The field (API name) when the problem is in one cell.
+    pub column: Option<String>,
+    /// Stable code: `required`, `unknown_value`, `too_long`, `invalid`,
+    /// `duplicate_in_file`, `missing_column`, `unknown_column`, …
+    pub reason: String,
+    /// English explanation naming the value and what is allowed.
+    pub detail: String,
 }
 
 /// The media type of problem documents.
@@ -44,6 +61,7 @@ impl Problem {
             detail: detail.into(),
             errors: None,
             retry_after: None,
+            rows: None,
         }
     }
 

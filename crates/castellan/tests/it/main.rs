@@ -22,5 +22,6 @@ mod demo;
 mod import_export;
 mod reports;
 mod storage;
+mod threat_transfer;
 mod ui;
 mod ui_risk;

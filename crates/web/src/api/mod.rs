@@ -14,6 +14,7 @@ pub mod health;
 pub mod me;
 pub mod risk_types;
 pub mod roles;
+pub mod threat_transfer;
 pub mod treatment;
 pub mod types;
 pub mod users;
@@ -97,6 +98,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::get_tables, catalog::set_tables))
         .routes(routes!(catalog::evaluate))
         .routes(routes!(catalog::list_threats, catalog::create_threat))
+        .routes(routes!(threat_transfer::export))
+        .routes(routes!(threat_transfer::import))
         .routes(routes!(catalog::get_threat, catalog::update_threat))
         .routes(routes!(
             catalog::list_vulnerabilities,
