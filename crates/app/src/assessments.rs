@@ -423,7 +423,13 @@ pub async fn update(
         .await?
         .ok_or(DomainError::not_found("assessment"))?;
     if after.method != before.method {
-        risk_tables::rerate(&mut tx, &after, &after.tables).await?;
+        risk_tables::rerate(
+            &mut tx,
+            &after,
+            &after.tables,
+            Some((before.method, &before.tables)),
+        )
+        .await?;
         after = store::get(&mut tx, id)
             .await?
             .ok_or(DomainError::not_found("assessment"))?;

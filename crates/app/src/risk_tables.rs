@@ -164,7 +164,7 @@ pub async fn set(app: &App, ctx: &Ctx, input: &TablesInput, version: i64) -> Res
     let mut ratings = 0;
     for a in &open {
         assessments::set_tables(&mut tx, a.id, new_version, &tables, now).await?;
-        ratings += rerate(&mut tx, a, &tables).await?;
+        ratings += rerate(&mut tx, a, &tables, Some((a.method, &a.tables))).await?;
     }
     audit::record(
         &mut tx,
@@ -200,23 +200,32 @@ pub fn describe(t: &RiskTables) -> serde_json::Value {
     })
 }
 
-/// Recomputes every rating and residual rating of an assessment with `tables`: the
-/// distinct (T, V, A) in use (at most 125) are evaluated here and written in one UPDATE per
-/// kind of rating, whatever the number of risks.
-pub async fn rerate(conn: &mut Conn, a: &Assessment, tables: &RiskTables) -> Result<u64> {
+/// Recomputes every rating and residual rating of an assessment with its method and
+/// `tables`: the 125 (T, V, A) combinations are evaluated here (a pure function) and written
+/// in one UPDATE per kind of rating, whatever the number of risks. With `previous` (the
+/// method and tables the ratings were computed with) only the combinations whose result
+/// changes are written, so the risks that keep their values are not even visited.
+pub async fn rerate(
+    conn: &mut Conn,
+    a: &Assessment,
+    tables: &RiskTables,
+    previous: Option<(RiskMethod, &RiskTables)>,
+) -> Result<u64> {
+    let mut triples = Vec::with_capacity(125);
+    for t in Rating::ALL {
+        for v in Rating::ALL {
+            for av in Rating::ALL {
+                let now = risk::evaluate(a.method, tables, t, v, av);
+                if previous.is_some_and(|(m, old)| risk::evaluate(m, old, t, v, av) == now) {
+                    continue;
+                }
+                let key = (i64::from(t.get()), i64::from(v.get()), i64::from(av.get()));
+                triples.push((key, now));
+            }
+        }
+    }
     let mut changed = 0;
     for residual in [false, true] {
-        let triples: Vec<_> = risks::rating_triples(conn, a.id, residual)
-            .await?
-            .into_iter()
-            .filter_map(|(t, v, av)| {
-                let (Ok(rt), Ok(rv), Ok(ra)) = (Rating::new(t), Rating::new(v), Rating::new(av))
-                else {
-                    return None;
-                };
-                Some(((t, v, av), risk::evaluate(a.method, tables, rt, rv, ra)))
-            })
-            .collect();
         changed += risks::rerate(conn, a.id, residual, &triples).await?;
     }
     Ok(changed)

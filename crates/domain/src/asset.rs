@@ -223,6 +223,8 @@ impl Rating {
     pub const MIN: Rating = Rating(1);
     /// The highest rating, 5.
     pub const MAX: Rating = Rating(5);
+    /// Every rating, 1 to 5.
+    pub const ALL: [Rating; 5] = [Rating(1), Rating(2), Rating(3), Rating(4), Rating(5)];
 
     /// The rating nearest to `n` (1 below, 5 above): for generated data, never for input.
     pub fn clamped(n: usize) -> Rating {

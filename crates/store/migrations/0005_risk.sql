@@ -167,6 +167,9 @@ CREATE INDEX risks_treatment ON risks (assessment_id, treatment, risk_rank, id);
 -- the heat maps count from these alone
 CREATE INDEX risks_heat ON risks (assessment_id, likelihood_level, loss_level);
 CREATE INDEX risks_residual_heat ON risks (assessment_id, residual_likelihood_level, residual_loss_level);
+-- re-rating after a table change finds the risks of each (T, V, A) through these
+CREATE INDEX risks_rating ON risks (assessment_id, threat_frequency, vulnerability_severity, asset_value_level);
+CREATE INDEX risks_residual_rating ON risks (assessment_id, residual_threat_frequency, residual_vulnerability_severity, asset_value_level);
 CREATE INDEX risks_asset ON risks (asset_id);
 CREATE INDEX risks_threat ON risks (threat_id);
 

@@ -441,30 +441,11 @@ pub async fn count(conn: &mut Conn, assessment: AssessmentId) -> Result<i64, DbE
     q.fetch_one(conn).await?.try_get(0)
 }
 
-/// The distinct (T, V, A) of an assessment's rated risks (`residual`: of residual ratings).
-pub async fn rating_triples(
-    conn: &mut Conn,
-    assessment: AssessmentId,
-    residual: bool,
-) -> Result<Vec<(i64, i64, i64)>, DbError> {
-    let p = if residual { "residual_" } else { "" };
-    let mut q = Sql::new(&format!(
-        "SELECT DISTINCT {p}threat_frequency, {p}vulnerability_severity, asset_value_level FROM risks WHERE assessment_id = "
-    ));
-    q.bind(assessment.0).push(&format!(
-        " AND {p}threat_frequency IS NOT NULL AND asset_value_level IS NOT NULL"
-    ));
-    let rows = q.fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect()
-}
-
 /// Stores new evaluations for every risk of the assessment rated with one of the given
 /// (T, V, A) triples, in one statement: the triples and their evaluations are a VALUES
-/// table joined to the risks (`UPDATE … FROM`, which both engines have), so the
-/// assessment's risks are visited once whatever the number of triples. Rows whose values
-/// do not change are not written. Returns how many rows changed.
+/// table joined to the risks (`UPDATE … FROM`, which both engines have); each triple finds
+/// its risks through the `risks_rating` (or `risks_residual_rating`) index, so every risk is
+/// visited once. Rows whose values do not change are not written. Returns how many changed.
 pub async fn rerate(
     conn: &mut Conn,
     assessment: AssessmentId,

@@ -525,6 +525,27 @@ both! {
         assert!(kind(&p).ends_with("in_use"));
     }
 
+    async fn changing_the_method_of_a_planned_assessment_rerates_its_risks(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, analyst) = t.user_with("analyst", &[("assessor", None)]).await;
+        let (_, keeper) = t.user_with("keeper", &[("security_admin", None)]).await;
+        let srv = asset(&t, &keeper, "SRV", (5, 5, 5)).await;
+        let a = created(t.post("/api/v1/assessments").token(&analyst).json(&json!({"name": "Method"})).send().await).await;
+        let id = a["id"].as_i64().unwrap();
+        ok(move_to(&t, &analyst, id, "identification", None).await);
+        let threat = threat_id(&t, &analyst, "T005").await;
+        let r = created(t.post(&format!("/api/v1/assessments/{id}/risks")).token(&analyst).json(&json!({
+            "asset_id": srv, "threat_id": threat, "threat_frequency": 3, "vulnerability_severity": 4})).send().await).await;
+        // Multiplication: 12 → 3, 20 → 4, 3 × 4 = 12 → level 2.
+        assert_eq!((r["risk_value"].as_i64(), r["risk_level"].as_i64()), (Some(12), Some(2)));
+        let a = ok(t.get(&format!("/api/v1/assessments/{id}")).token(&analyst).send().await);
+        ok(t.patch(&format!("/api/v1/assessments/{id}")).token(&analyst).if_match(a["version"].as_i64().unwrap())
+            .json(&json!({"method": "sqrt"})).send().await);
+        // Square root: √12 = 3.46, √20 = 4.47, 3.46 × 4.47 = 15.47 → level 3.
+        let r = risk(&t, &analyst, id, r["id"].as_i64().unwrap()).await;
+        assert_eq!((r["likelihood_value"].clone(), r["risk_value"].clone(), r["risk_level"].as_i64()), (json!(3.46), json!(15.47), Some(3)));
+    }
+
     async fn a_changed_asset_value_is_flagged_and_can_be_taken_over(b: Backend) {
         let t = TestApp::new(b).await;
         let (_, analyst) = t.user_with("analyst", &[("assessor", None)]).await;
