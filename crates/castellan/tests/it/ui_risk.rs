@@ -185,7 +185,7 @@ both! {
             let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
             t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
             for path in ["/assessments", "/assessments/new", &format!("/assessments/{id}"), &format!("/assessments/{id}/edit"),
-                         &format!("/assessments/{id}/risks"), &format!("/assessments/{id}/risks/{rid}"), "/threats", "/tasks", "/tasks?all=1", "/vulnerabilities", "/vulnerabilities?status=open&min_severity=3", "/controls",
+                         &format!("/assessments/{id}/risks"), &format!("/assessments/{id}/risks/{rid}"), "/threats", "/tasks", "/tasks?all=1", "/vulnerabilities", "/vulnerabilities?status=open&min_severity=3", "/controls", "/settings/risk-tables",
                          "/threats?source=environmental", "/assessments/999999"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
@@ -310,6 +310,49 @@ both! {
         let view = page(&t, &auditor, "/vulnerabilities").await.text();
         assert!(view.contains("管理口对外开放") && !view.contains("登记脆弱性"));
         assert!(!page(&t, &auditor, "/controls").await.text().contains("登记安全措施"));
+    }
+
+    async fn the_risk_tables_are_shown_to_all_and_edited_by_the_security_officer(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.user_with("officer6", &[("security_officer", None)]).await;
+        t.user_with("analyst6", &[("assessor", None)]).await;
+        let analyst = sign_in_zh(&t, "analyst6").await;
+        let view = page(&t, &analyst, "/settings/risk-tables").await.text();
+        assert!(view.contains("风险分级标准") && view.contains("可能性矩阵") && view.contains("readonly") && !view.contains("保存分级标准"), "{view}");
+        let officer = sign_in_zh(&t, "officer6").await;
+        let html = page(&t, &officer, "/settings/risk-tables").await.text();
+        assert!(html.contains("保存分级标准") && !html.contains("readonly"));
+        // Every field of the form, as shown, with one change.
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for part in html.split("<input class=\"cell\" name=\"").skip(1) {
+            let name = part.split('"').next().unwrap().to_owned();
+            let value = part.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+            fields.push((name, value));
+        }
+        assert_eq!(fields.len(), 3 * 10 + 3 * 25);
+        let set = |fields: &mut Vec<(String, String)>, name: &str, value: &str| {
+            fields.iter_mut().find(|(n, _)| n == name).unwrap().1 = value.to_owned();
+        };
+        // A gap between levels 1 and 2 of the likelihood table is refused with its message.
+        let mut bad = fields.clone();
+        set(&mut bad, "likelihood.1.from", "7");
+        let mut form: Vec<(&str, &str)> = vec![("version", "0")];
+        form.extend(bad.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let refused = post(&t, &officer, "/settings/risk-tables", &form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("相邻两个等级之间有值不属于任何等级"), "{}", refused.text());
+        let mut good = fields.clone();
+        set(&mut good, "risk.0.to", "5");
+        set(&mut good, "risk.1.from", "6");
+        let mut form: Vec<(&str, &str)> = vec![("version", "0")];
+        form.extend(good.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let saved = post(&t, &officer, "/settings/risk-tables", &form).await;
+        assert!(redirected_to(&saved).starts_with("/settings/risk-tables?notice=saved"));
+        let after = page(&t, &officer, "/settings/risk-tables?notice=saved&rerated=0").await.text();
+        assert!(after.contains("v1") && after.contains("已保存，0 个评估已重新计算。"), "{after}");
+        // A stale version is refused.
+        let stale = post(&t, &officer, "/settings/risk-tables", &form).await;
+        assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     }
 
     async fn the_rating_preview_uses_the_assessment_method(b: Backend) {

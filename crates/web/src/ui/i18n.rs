@@ -596,6 +596,23 @@ messages! {
     found_on: "Found on", "发现日期";
     record_finding: "Record a vulnerability", "登记脆弱性";
     record_control: "Record a control", "登记安全措施";
+    risk_tables_title: "Risk grading tables", "风险分级标准";
+    risk_tables_intro: "How likelihood, loss and risk values become levels, and the matrices of the matrix method. Assessments keep the version they were rated with once submitted for review.", "可能性值、损失值和风险值如何分级，以及矩阵法使用的矩阵。评估提交审核后保留其评价时使用的版本。";
+    range_from: "From", "起";
+    range_to: "To", "止";
+    matrices_hint: "Matrices of the matrix method: rows V (or likelihood level), columns T, A (or loss level); values 1–25 that never fall along a row or down a column.", "矩阵法使用的矩阵：行为 V（或可能性等级），列为 T、A（或损失等级）；取值 1–25，沿行和列都不能减小。";
+    save_tables: "Save tables", "保存分级标准";
+    tables_confirm: "Every assessment not yet submitted for review is re-rated with the new tables. Continue?", "所有尚未提交审核的评估都将按新标准重新计算。是否继续？";
+    tables_rerate_hint: "Assessments under review, approved or closed keep their tables.", "审核中、已批准和已关闭的评估保留原有标准。";
+    tables_saved: "Saved; {n} assessments were re-rated.", "已保存，{n} 个评估已重新计算。";
+    hint_table_start: "Level 1 must start at 1.", "等级 1 必须从 1 开始。";
+    hint_table_end: "Level 5 must end at 25.", "等级 5 必须到 25 结束。";
+    hint_table_empty: "A level ends before it starts.", "某个等级的结束值小于起始值。";
+    hint_table_gap: "Some values between two levels belong to no level.", "相邻两个等级之间有值不属于任何等级。";
+    hint_table_overlap: "Two levels overlap.", "两个等级的范围重叠。";
+    hint_table_cells: "Every cell must be a whole number from 1 to 25.", "每个单元格必须是 1 到 25 的整数。";
+    hint_table_monotone: "A value must not fall where a rating rises.", "评分升高时对应的值不能减小。";
+    hint_table_shape: "Five levels, each with a start and an end, whole numbers from 1 to 25.", "须为五个等级，每级有起止值，取 1 到 25 的整数。";
     and_n_more: "and {n} more", "等，另有 {n} 项";
     cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
     cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";
@@ -663,6 +680,22 @@ fn hint_text(t: &'static Messages, hint: &str) -> &'static str {
         t.hint_tag_count
     } else if hint.contains("whole number from 1 to 5") {
         t.hint_rating
+    } else if hint.contains("must start at 1") {
+        t.hint_table_start
+    } else if hint.contains("must end at 25") {
+        t.hint_table_end
+    } else if hint.contains("ends before it starts") {
+        t.hint_table_empty
+    } else if hint.contains("belong to no level") {
+        t.hint_table_gap
+    } else if hint.contains("levels overlap") {
+        t.hint_table_overlap
+    } else if hint.contains("between 1 and 25") || hint.contains("5×5 matrix") {
+        t.hint_table_cells
+    } else if hint.contains("must not fall") {
+        t.hint_table_monotone
+    } else if hint.contains("five levels") || hint.contains("whole numbers from 1 to 25") {
+        t.hint_table_shape
     } else {
         t.fe_invalid
     }

@@ -109,6 +109,10 @@ pub fn router() -> Router<AppState> {
         .route("/threats", get(pages::assessments::threat_catalog))
         .route("/tasks", get(pages::assessments::my_tasks))
         .route(
+            "/settings/risk-tables",
+            get(pages::risk_settings::show).post(pages::risk_settings::save),
+        )
+        .route(
             "/vulnerabilities",
             get(pages::findings::list).post(pages::findings::create),
         )

@@ -9,5 +9,6 @@ pub mod auth;
 pub mod departments;
 pub mod findings;
 pub mod home;
+pub mod risk_settings;
 pub mod roles;
 pub mod users;
