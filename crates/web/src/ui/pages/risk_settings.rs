@@ -195,7 +195,7 @@ impl TablesForm {
         let ranges = |r: &Vec<(String, String)>| r.iter().map(|(a, b)| (n(a), n(b))).collect();
         let cells = |m: &Vec<Vec<String>>| {
             m.iter()
-                .map(|row| row.iter().map(|c| n(c)).collect())
+                .map(|row| row.iter().map(&n).collect())
                 .collect()
         };
         TablesInput {
