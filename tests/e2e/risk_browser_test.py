@@ -222,6 +222,18 @@ def main():
         expect("残余风险评估报告")
         shot("44-report-residual-zh")
 
+        # Findings, the grading tables and the treatment tasks.
+        sign_in("chen.jing")
+        driver.get(base + "/vulnerabilities")
+        expect("脆弱性", "登记脆弱性")
+        shot("46-vulnerabilities-zh")
+        driver.get(base + "/settings/risk-tables")
+        expect("风险分级标准", "可能性矩阵", "保存分级标准")
+        shot("47-risk-tables-zh")
+        driver.get(base + "/tasks")
+        expect("我的处置任务")
+        sign_in("zhou.min")
+
         # The catalog, and the same overview in English.
         driver.get(base + "/threats")
         expect("威胁库", "勒索")

@@ -48,7 +48,7 @@ fn gradings(lang: Lang, t: &crate::ui::i18n::Messages, f: &TablesForm) -> Vec<Gr
     let level_name = |i: usize| {
         Level::ALL
             .get(i)
-            .map(|l| format!("{} {}", l.get(), l.label().get(lang)))
+            .map(|l| l.label().get(lang).to_owned())
             .unwrap_or_default()
     };
     [
