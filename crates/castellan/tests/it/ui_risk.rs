@@ -355,6 +355,35 @@ both! {
         assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     }
 
+    async fn analysts_add_their_own_threats_and_export_the_catalog(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.user_with("analyst7", &[("assessor", None)]).await;
+        t.user_with("keeper7", &[("security_admin", None)]).await;
+        let cookie = sign_in_zh(&t, "analyst7").await;
+        assert!(page(&t, &cookie, "/threats").await.text().contains("添加自定义威胁"));
+        let before = t.count("threats").await;
+        let bad = post(&t, &cookie, "/threats", &[("code", "bad code"), ("source", "aliens"), ("name_zh", ""), ("name_en", "x")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().matches("field-error").count() >= 4, "{}", bad.text());
+        assert_eq!(t.count("threats").await, before);
+        let ok = post(&t, &cookie, "/threats", &[("code", "ORG-01"), ("source", "human_malicious"), ("path", "voice_video"),
+            ("method", "social_engineering"), ("name_zh", "冒充高管电话诈骗"), ("name_en", "CEO fraud call"),
+            ("description_zh", "冒充总经理要求财务紧急转账。")]).await;
+        assert_eq!(redirected_to(&ok), "/threats?q=ORG-01");
+        let listed = page(&t, &cookie, "/threats?q=ORG-01").await.text();
+        assert!(listed.contains("冒充高管电话诈骗") && listed.contains("自定义"), "{listed}");
+        let csv = page(&t, &cookie, "/threats/export?format=csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with(b"\xEF\xBB\xBF") && csv.text().contains("ORG-01,human_malicious"));
+        let yaml = page(&t, &cookie, "/threats/export?format=yaml").await;
+        assert!(yaml.text().contains("code: ORG-01") || yaml.text().contains("code: 'ORG-01'"), "{}", &yaml.text()[..300]);
+        // Keepers read the catalog but do not add to it.
+        let keeper = sign_in_zh(&t, "keeper7").await;
+        assert!(!page(&t, &keeper, "/threats").await.text().contains("添加自定义威胁"));
+        let refused = post(&t, &keeper, "/threats", &[("code", "X-1")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+
     async fn the_rating_preview_uses_the_assessment_method(b: Backend) {
         let t = TestApp::new(b).await;
         let (_, analyst) = t.user_with("analyst3", &[("assessor", None)]).await;

@@ -613,6 +613,11 @@ messages! {
     hint_table_cells: "Every cell must be a whole number from 1 to 25.", "每个单元格必须是 1 到 25 的整数。";
     hint_table_monotone: "A value must not fall where a rating rises.", "评分升高时对应的值不能减小。";
     hint_table_shape: "Five levels, each with a start and an end, whole numbers from 1 to 25.", "须为五个等级，每级有起止值，取 1 到 25 的整数。";
+    add_threat: "Add a threat of your own", "添加自定义威胁";
+    name_zh: "Chinese name", "中文名称";
+    name_en: "English name", "英文名称";
+    description_zh: "Chinese description", "中文描述";
+    description_en: "English description", "英文描述";
     and_n_more: "and {n} more", "等，另有 {n} 项";
     cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
     cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";

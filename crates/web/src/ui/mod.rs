@@ -106,7 +106,11 @@ pub fn router() -> Router<AppState> {
             "/assessments/{id}/reports/{kind}",
             get(pages::assessments::report),
         )
-        .route("/threats", get(pages::assessments::threat_catalog))
+        .route(
+            "/threats",
+            get(pages::assessments::threat_catalog).post(pages::assessments::add_threat),
+        )
+        .route("/threats/export", get(pages::assessments::export_threats))
         .route("/tasks", get(pages::assessments::my_tasks))
         .route(
             "/settings/risk-tables",

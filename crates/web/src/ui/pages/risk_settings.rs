@@ -193,11 +193,8 @@ impl TablesForm {
     fn input(&self) -> TablesInput {
         let n = |s: &String| s.parse::<i64>().unwrap_or(0);
         let ranges = |r: &Vec<(String, String)>| r.iter().map(|(a, b)| (n(a), n(b))).collect();
-        let cells = |m: &Vec<Vec<String>>| {
-            m.iter()
-                .map(|row| row.iter().map(&n).collect())
-                .collect()
-        };
+        let cells =
+            |m: &Vec<Vec<String>>| m.iter().map(|row| row.iter().map(&n).collect()).collect();
         TablesInput {
             likelihood: ranges(&self.likelihood),
             loss: ranges(&self.loss),
