@@ -246,6 +246,9 @@ both! {
         go(officer.clone(), "approved").await;
         go(analyst.clone(), "implementing").await;
         let worker = sign_in_zh(&t, "worker4").await;
+        // The home page counts the open measures, and says one is overdue.
+        let home = page(&t, &worker, "/").await.text();
+        assert!(home.contains("我的处置任务") && home.contains("1 已逾期") && !home.contains("进行中的风险评估"), "{home}");
         let tasks = page(&t, &worker, "/tasks").await;
         assert_eq!(tasks.status, StatusCode::OK);
         let html = tasks.text();

@@ -618,6 +618,7 @@ messages! {
     name_en: "English name", "英文名称";
     description_zh: "Chinese description", "中文描述";
     description_en: "English description", "英文描述";
+    open_assessments: "Risk assessments in progress", "进行中的风险评估";
     and_n_more: "and {n} more", "等，另有 {n} 项";
     cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
     cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";

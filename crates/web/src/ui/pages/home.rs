@@ -42,6 +42,9 @@ struct HomePage {
     role_count: usize,
     roles: Vec<RoleLine>,
     recent: Option<Vec<Activity>>,
+    open_assessments: Option<String>,
+    my_tasks: String,
+    overdue_tasks: usize,
 }
 
 /// `GET /`.
@@ -66,6 +69,53 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         Some((page.items.len(), page.next_cursor.is_some()))
     } else {
         None
+    };
+    // Risk work at a glance: open assessments (for those who read them) and one's own
+    // treatment tasks (for everyone). At most one page of each is counted.
+    let open_assessments = if p.may_somewhere(Resource::Assessment, Action::Read) {
+        let q = castellan_app::assessments::AssessmentQuery {
+            limit: Some(200),
+            ..Default::default()
+        };
+        castellan_app::assessments::list(&state.app, &ctx, &q)
+            .await
+            .ok()
+            .map(|page| {
+                let n = page
+                    .items
+                    .iter()
+                    .filter(|v| v.assessment.phase.is_open())
+                    .count();
+                if page.next_cursor.is_some() {
+                    format!("{n}+")
+                } else {
+                    n.to_string()
+                }
+            })
+    } else {
+        None
+    };
+    let tasks = castellan_app::treatment::mine(
+        &state.app,
+        &ctx,
+        &castellan_app::treatment::TaskQuery {
+            open: true,
+            cursor: None,
+            limit: Some(200),
+        },
+    )
+    .await
+    .ok();
+    let (my_tasks, overdue_tasks) = match &tasks {
+        Some(page) => (
+            if page.next_cursor.is_some() {
+                format!("{}+", page.items.len())
+            } else {
+                page.items.len().to_string()
+            },
+            page.items.iter().filter(|v| v.overdue).count(),
+        ),
+        None => ("0".into(), 0),
     };
     let roles = p
         .grants
@@ -130,5 +180,8 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         role_count: roles.len(),
         roles,
         recent,
+        open_assessments,
+        my_tasks,
+        overdue_tasks,
     }))
 }
