@@ -363,7 +363,11 @@ both! {
         t.user_with("analyst7", &[("assessor", None)]).await;
         t.user_with("keeper7", &[("security_admin", None)]).await;
         let cookie = sign_in_zh(&t, "analyst7").await;
-        assert!(page(&t, &cookie, "/threats").await.text().contains("添加自定义威胁"));
+        let catalog = page(&t, &cookie, "/threats").await.text();
+        assert!(catalog.contains("添加自定义威胁"));
+        // The form is on the page once, not in its title or breadcrumbs.
+        assert!(catalog.contains("<title>威胁库 · Castellan</title>"), "{}", &catalog[..400]);
+        assert_eq!(catalog.matches("添加自定义威胁</h2>").count(), 1);
         let before = t.count("threats").await;
         let bad = post(&t, &cookie, "/threats", &[("code", "bad code"), ("source", "aliens"), ("name_zh", ""), ("name_en", "x")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
