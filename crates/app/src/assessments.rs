@@ -606,7 +606,7 @@ pub async fn set_checklist_item(
         note,
     };
     store::set_checklist_item(&mut tx, id, &item).await?;
-    store::touch(&mut tx, id, None, Timestamp::now()).await?;
+    store::touch(&mut tx, id, Timestamp::now()).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

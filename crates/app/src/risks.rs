@@ -304,7 +304,7 @@ pub async fn create(
         Err(e) if e.is_unique_violation() => return Err(Conflict::RiskExists.into()),
         Err(e) => return Err(e.into()),
     };
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -399,7 +399,7 @@ pub async fn create_candidates(
         added,
         existing: new.len() as u64 - added,
     };
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -567,7 +567,7 @@ pub async fn update(
         .ok_or(DomainError::StaleVersion {
             current: before.version,
         })?;
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -594,7 +594,7 @@ pub async fn delete(
     ensure_may(ctx, &a, Work::Risks)?;
     check_version(&before, version)?;
     store::delete(&mut tx, id).await?;
-    castellan_store::assessments::touch(&mut tx, a.id, None, Timestamp::now()).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, Timestamp::now()).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -681,7 +681,7 @@ pub async fn decide(
         .ok_or(DomainError::StaleVersion {
             current: before.version,
         })?;
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     let action = match decision {
         Decision::Treatment => "approve",
         Decision::Residual => "accept_residual",

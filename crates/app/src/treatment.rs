@@ -297,7 +297,7 @@ pub async fn create(
     };
     let now = Timestamp::now();
     let item = store::insert(&mut tx, a.id, r.id, &fields, now).await?;
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -372,7 +372,7 @@ pub async fn update(
         .ok_or(DomainError::StaleVersion {
             current: before.version,
         })?;
-    castellan_store::assessments::touch(&mut tx, a.id, None, now).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, now).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -405,7 +405,7 @@ pub async fn delete(
         }
         .into());
     }
-    castellan_store::assessments::touch(&mut tx, a.id, None, Timestamp::now()).await?;
+    castellan_store::assessments::touch(&mut tx, a.id, Timestamp::now()).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -221,8 +221,6 @@ pub struct Rating(u8);
 impl Rating {
     /// The lowest rating, 1.
     pub const MIN: Rating = Rating(1);
-    /// The highest rating, 5.
-    pub const MAX: Rating = Rating(5);
     /// Every rating, 1 to 5.
     pub const ALL: [Rating; 5] = [Rating(1), Rating(2), Rating(3), Rating(4), Rating(5)];
 

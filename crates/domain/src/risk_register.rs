@@ -171,6 +171,19 @@ pub struct Assessment {
     pub updated_at: Timestamp,
 }
 
+impl Assessment {
+    /// The planned period as shown: `2026-12-01 – 2026-12-31`, open ends with a dash, empty
+    /// when no date is planned.
+    pub fn planned_period(&self) -> String {
+        match (self.planned_start, self.planned_end) {
+            (Some(s), Some(e)) => format!("{s} – {e}"),
+            (Some(s), None) => format!("{s} –"),
+            (None, Some(e)) => format!("– {e}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// A move of an assessment between phases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhaseMove {

@@ -141,20 +141,12 @@ pub async fn update(
     Ok(q.execute(conn).await? > 0)
 }
 
-/// Bumps the version (a change to the scope, team, checklist or risks) if it is still
-/// `expected_version` (`None`: whatever it is); false when it was not.
-pub async fn touch(
-    conn: &mut Conn,
-    id: AssessmentId,
-    expected_version: Option<i64>,
-    now: Timestamp,
-) -> Result<bool, DbError> {
+/// Bumps the version and the change time (a change to the checklist, risks or treatment
+/// plan), so readers of the assessment see that it changed.
+pub async fn touch(conn: &mut Conn, id: AssessmentId, now: Timestamp) -> Result<(), DbError> {
     let mut q = Sql::new("UPDATE assessments SET version = version + 1, updated_at = ");
     q.bind(now.to_db()).push(" WHERE id = ").bind(id.0);
-    if let Some(v) = expected_version {
-        q.push(" AND version = ").bind(v);
-    }
-    Ok(q.execute(conn).await? > 0)
+    q.execute(conn).await.map(|_| ())
 }
 
 /// Moves the assessment to `to` if it is still in `from` at `expected_version`, recording

@@ -484,18 +484,3 @@ pub async fn rerate(
         ));
     q.execute(conn).await
 }
-
-/// The users who approved or accepted risks of an assessment (for reports).
-pub async fn approvers(conn: &mut Conn, assessment: AssessmentId) -> Result<Vec<UserId>, DbError> {
-    let mut q = Sql::new(
-        "SELECT approved_by FROM risks WHERE approved_by IS NOT NULL AND assessment_id = ",
-    );
-    q.bind(assessment.0)
-        .push(" UNION SELECT residual_accepted_by FROM risks WHERE residual_accepted_by IS NOT NULL AND assessment_id = ")
-        .bind(assessment.0);
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| Ok(UserId(r.try_get(0)?)))
-        .collect()
-}

@@ -149,12 +149,9 @@ fn heat_table(t: &Messages, lang: Lang, data: &ReportData, residual: bool, capti
 
 fn overview(t: &Messages, lang: Lang, data: &ReportData) -> Block {
     let a = &data.assessment;
-    let planned = match (a.planned_start, a.planned_end) {
-        (Some(s), Some(e)) => format!("{s} – {e}"),
-        (Some(s), None) => s.to_string(),
-        (None, Some(e)) => e.to_string(),
-        (None, None) => "—".into(),
-    };
+    let planned = Some(a.planned_period())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "—".into());
     let scope_departments: Vec<String> = a
         .department_ids
         .iter()
@@ -340,6 +337,15 @@ fn approvals(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> {
     blocks
 }
 
+fn treatment_cell(lang: Lang, r: &castellan_app::risks::RiskView) -> Cell {
+    text(
+        r.risk
+            .treatment
+            .map(|x| x.label().get(lang).to_owned())
+            .unwrap_or_default(),
+    )
+}
+
 fn risk_label(lang: Lang, r: &castellan_app::risks::RiskView) -> (Cell, Cell) {
     (
         text(format!("{} {}", r.asset_code, r.asset_name)),
@@ -509,12 +515,7 @@ fn assessment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> 
                 let (asset, threat) = risk_label(lang, r);
                 let mut cells = vec![Cell::number((i + 1) as f64), asset, threat];
                 cells.extend(rating_cells(lang, r.risk.rating.as_ref()));
-                cells.push(text(
-                    r.risk
-                        .treatment
-                        .map(|x| x.label().get(lang).to_owned())
-                        .unwrap_or_default(),
-                ));
+                cells.push(treatment_cell(lang, r));
                 cells
             })
             .collect(),
@@ -551,12 +552,7 @@ fn treatment_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> {
                     asset,
                     threat,
                     level_cell(lang, r.risk.level()),
-                    text(
-                        r.risk
-                            .treatment
-                            .map(|x| x.label().get(lang).to_owned())
-                            .unwrap_or_default(),
-                    ),
+                    treatment_cell(lang, r),
                     decided,
                 ]
             })
@@ -634,12 +630,7 @@ fn residual_report(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> {
                     asset,
                     threat,
                     level_cell(lang, r.risk.level()),
-                    text(
-                        r.risk
-                            .treatment
-                            .map(|x| x.label().get(lang).to_owned())
-                            .unwrap_or_default(),
-                    ),
+                    treatment_cell(lang, r),
                 ];
                 cells.extend(rating_cells(lang, r.risk.residual.as_ref()));
                 let open = r

@@ -61,6 +61,41 @@ pub fn role_options(lang: Lang, selected: Option<&str>) -> Vec<CodeOption> {
         .collect()
 }
 
+/// A typed form or query value: trimmed, `None` when blank.
+pub fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A picker over a coded enum (its `ALL`, `code` and `label`), with `selected` chosen.
+pub fn code_options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> castellan_domain::Text,
+    lang: Lang,
+    selected: &str,
+) -> Vec<CodeOption> {
+    all.iter()
+        .map(|v| CodeOption {
+            code: code(*v),
+            label: label(*v).get(lang).to_owned(),
+            selected: selected == code(*v),
+        })
+        .collect()
+}
+
+/// A picker of the levels 1–5 ("4 · High"), with `selected` chosen.
+pub fn level_options(lang: Lang, selected: &str) -> Vec<CodeOption> {
+    castellan_domain::risk::Level::ALL
+        .iter()
+        .zip(["1", "2", "3", "4", "5"])
+        .map(|(l, code)| CodeOption {
+            code,
+            label: format!("{code} · {}", l.label().get(lang)),
+            selected: selected == code,
+        })
+        .collect()
+}
+
 /// Field errors of a form, translated.
 #[derive(Default)]
 pub struct FormErrors(HashMap<String, String>);
@@ -138,6 +173,13 @@ pub fn when(t: &Messages, ts: Option<Timestamp>) -> String {
         Some(ts) => format!("{} UTC", ts.display_minutes()),
         None => t.never.to_owned(),
     }
+}
+
+/// The query of a page that may show a notice after a redirect.
+#[derive(serde::Deserialize, Default)]
+pub struct NoticeParams {
+    /// The notice code.
+    pub notice: Option<String>,
 }
 
 /// The notice shown after a redirect (`?notice=created`).

@@ -7,7 +7,9 @@ use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
-use crate::ui::view::{self, CodeOption, DeptOption, FormErrors, HistoryItem, Names};
+use crate::ui::view::{
+    self, CodeOption, DeptOption, FormErrors, HistoryItem, Names, code_options, some,
+};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -27,10 +29,6 @@ use castellan_domain::threat::{ThreatMethod, ThreatPath, ThreatSource};
 use castellan_domain::{Action, DomainError, Lang, Resource, Role, UserId};
 use serde::Deserialize;
 use std::collections::HashMap;
-
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
 
 fn phase_class(p: Phase) -> &'static str {
     match p {
@@ -91,15 +89,6 @@ struct ListPage {
     can_create: bool,
 }
 
-fn planned(a: &castellan_domain::risk_register::Assessment) -> String {
-    match (a.planned_start, a.planned_end) {
-        (Some(s), Some(e)) => format!("{s} – {e}"),
-        (Some(s), None) => format!("{s} –"),
-        (None, Some(e)) => format!("– {e}"),
-        (None, None) => String::new(),
-    }
-}
-
 /// `GET /assessments`.
 pub async fn list(
     State(state): State<AppState>,
@@ -156,7 +145,7 @@ pub async fn list(
                     phase_class: phase_class(a.phase),
                     method: a.method.label().get(lang).to_owned(),
                     risks: v.risk_count,
-                    planned: planned(a),
+                    planned: a.planned_period(),
                     updated: view::when(t, Some(a.updated_at)),
                 }
             })
@@ -282,15 +271,7 @@ async fn form_page(
                     selected: method == m.code(),
                 })
                 .collect(),
-            thresholds: Level::ALL
-                .iter()
-                .zip(["1", "2", "3", "4", "5"])
-                .map(|(l, code)| CodeOption {
-                    code,
-                    label: format!("{code} · {}", level_label(lang, *l)),
-                    selected: threshold == code,
-                })
-                .collect(),
+            thresholds: view::level_options(lang, threshold),
             departments,
             form,
             errors,
@@ -811,7 +792,7 @@ async fn show_page(
                 a.acceptance_threshold.get(),
                 level_label(lang, a.acceptance_threshold)
             ),
-            planned: planned(&a),
+            planned: a.planned_period(),
             created_by: a.created_by.as_ref().map(person).unwrap_or_default(),
             team: a.team.iter().map(person).collect(),
             departments: a
@@ -886,17 +867,12 @@ async fn show_page(
     ))
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeParams {
-    notice: Option<String>,
-}
-
 /// `GET /assessments/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<i64>,
-    Query(n): Query<NoticeParams>,
+    Query(n): Query<view::NoticeParams>,
 ) -> Result<Response, Response> {
     show_page(
         &state,
@@ -918,6 +894,13 @@ fn refusal_status(d: &DomainError) -> Option<StatusCode> {
         DomainError::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
         _ => None,
     }
+}
+
+/// A refused action as (status, message), to show on the page it came from; `None` for
+/// anything else (not found, an internal failure), which gets the error page.
+fn refused(lang: Lang, e: &castellan_app::Error) -> Option<(StatusCode, String)> {
+    e.domain()
+        .and_then(|d| refusal_status(d).map(|status| (status, refusal_message(lang, d))))
 }
 
 /// The message of a refused action: the field message of a single field error (a missing
@@ -973,13 +956,12 @@ pub async fn transition(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?notice=moved")).into_response()),
-        Err(e) => match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
-            Some((d, status)) => {
-                let message = refusal_message(web.lang(), d);
-                show_page(&state, &web, AssessmentId(id), None, status, Some(message)).await
-            }
-            None => Err(web.fail(e)),
-        },
+        Err(e) => {
+            let Some((status, message)) = refused(web.lang(), &e) else {
+                return Err(web.fail(e));
+            };
+            show_page(&state, &web, AssessmentId(id), None, status, Some(message)).await
+        }
     }
 }
 
@@ -1010,13 +992,12 @@ pub async fn check(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}#checklist")).into_response()),
-        Err(e) => match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
-            Some((d, status)) => {
-                let message = refusal_message(web.lang(), d);
-                show_page(&state, &web, AssessmentId(id), None, status, Some(message)).await
-            }
-            None => Err(web.fail(e)),
-        },
+        Err(e) => {
+            let Some((status, message)) = refused(web.lang(), &e) else {
+                return Err(web.fail(e));
+            };
+            show_page(&state, &web, AssessmentId(id), None, status, Some(message)).await
+        }
     }
 }
 
@@ -1216,15 +1197,7 @@ async fn risks_page(
                 next_href: page.next_cursor.as_ref().map(|_| href(&path, &next)),
             },
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
-            levels: Level::ALL
-                .iter()
-                .zip(["1", "2", "3", "4", "5"])
-                .map(|(l, code)| CodeOption {
-                    code,
-                    label: format!("{code} · {}", level_label(lang, *l)),
-                    selected: p.level == code,
-                })
-                .collect(),
+            levels: view::level_options(lang, &p.level),
             treatments: Treatment::ALL
                 .iter()
                 .map(|x| CodeOption {
@@ -1263,21 +1236,18 @@ async fn refused_on_register(
     id: i64,
     e: castellan_app::Error,
 ) -> Result<Response, Response> {
-    match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
-        Some((d, status)) => {
-            let message = refusal_message(web.lang(), d);
-            risks_page(
-                state,
-                web,
-                AssessmentId(id),
-                RiskParams::default(),
-                status,
-                Some(message),
-            )
-            .await
-        }
-        None => Err(web.fail(e)),
-    }
+    let Some((status, message)) = refused(web.lang(), &e) else {
+        return Err(web.fail(e));
+    };
+    risks_page(
+        state,
+        web,
+        AssessmentId(id),
+        RiskParams::default(),
+        status,
+        Some(message),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1583,7 +1553,7 @@ pub async fn risk(
     State(state): State<AppState>,
     web: Web,
     Path((id, risk_id)): Path<(i64, i64)>,
-    Query(n): Query<NoticeParams>,
+    Query(n): Query<view::NoticeParams>,
 ) -> Result<Response, Response> {
     risk_page(
         &state,
@@ -1681,13 +1651,12 @@ pub async fn update_risk(
             Redirect::to(&format!("/assessments/{id}/risks/{risk_id}?notice=saved"))
                 .into_response(),
         ),
-        Err(e) => match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
-            Some((d, status)) => {
-                let message = refusal_message(web.lang(), d);
-                risk_page(&state, &web, aid, rid, None, status, Some(message)).await
-            }
-            None => Err(web.fail(e)),
-        },
+        Err(e) => {
+            let Some((status, message)) = refused(web.lang(), &e) else {
+                return Err(web.fail(e));
+            };
+            risk_page(&state, &web, aid, rid, None, status, Some(message)).await
+        }
     }
 }
 
@@ -1779,13 +1748,12 @@ pub async fn add_item(
             Redirect::to(&format!("/assessments/{id}/risks/{risk_id}?notice=saved"))
                 .into_response(),
         ),
-        Err(e) => match e.domain().and_then(|d| refusal_status(d).map(|s| (d, s))) {
-            Some((d, status)) => {
-                let message = refusal_message(web.lang(), d);
-                risk_page(&state, &web, aid, rid, None, status, Some(message)).await
-            }
-            None => Err(web.fail(e)),
-        },
+        Err(e) => {
+            let Some((status, message)) = refused(web.lang(), &e) else {
+                return Err(web.fail(e));
+            };
+            risk_page(&state, &web, aid, rid, None, status, Some(message)).await
+        }
     }
 }
 
@@ -1828,14 +1796,12 @@ pub async fn report_progress(
             let sep = if back.contains('?') { '&' } else { '?' };
             Ok(Redirect::to(&format!("{back}{sep}notice=saved")).into_response())
         }
-        Err(e) => match e.domain() {
-            Some(d) if refusal_status(d).is_some() => Err(web.error_page(
-                refusal_status(d).unwrap_or(StatusCode::CONFLICT),
-                web.t().error_invalid,
-                &refusal_message(web.lang(), d),
-            )),
-            _ => Err(web.fail(e)),
-        },
+        Err(e) => {
+            let Some((status, message)) = refused(web.lang(), &e) else {
+                return Err(web.fail(e));
+            };
+            Err(web.error_page(status, web.t().error_invalid, &message))
+        }
     }
 }
 
@@ -2002,22 +1968,6 @@ pub struct ThreatForm {
     description_en: String,
     #[serde(default)]
     description_zh: String,
-}
-
-fn code_options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> castellan_domain::Text,
-    lang: Lang,
-    selected: &str,
-) -> Vec<CodeOption> {
-    all.iter()
-        .map(|v| CodeOption {
-            code: code(*v),
-            label: label(*v).get(lang).to_owned(),
-            selected: selected == code(*v),
-        })
-        .collect()
 }
 
 /// `GET /threats`: the whole catalog (a few hundred entries at most), filtered.

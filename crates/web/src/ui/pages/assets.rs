@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
-use crate::ui::view::{self, CodeOption, DeptOption, FormErrors, HistoryItem, Names};
+use crate::ui::view::{self, CodeOption, DeptOption, FormErrors, HistoryItem, Names, some};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -50,10 +50,6 @@ pub struct ListParams {
     cursor: String,
     #[serde(default)]
     format: String,
-}
-
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 impl ListParams {
@@ -409,17 +405,12 @@ struct ShowPage {
     created_at: String,
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeParams {
-    notice: Option<String>,
-}
-
 /// `GET /assets/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<i64>,
-    Query(n): Query<NoticeParams>,
+    Query(n): Query<view::NoticeParams>,
 ) -> Result<Response, Response> {
     show_page(
         &state,

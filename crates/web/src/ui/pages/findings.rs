@@ -6,7 +6,7 @@ use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
-use crate::ui::view::{self, CodeOption, FormErrors};
+use crate::ui::view::{self, CodeOption, FormErrors, code_options, level_options, some};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -17,41 +17,9 @@ use castellan_app::findings::{
 };
 use castellan_domain::finding::{ControlKind, Effectiveness, FoundBy, VulnerabilityStatus};
 use castellan_domain::ids::{AssetId, VulnerabilityId};
-use castellan_domain::{Action, Lang, Resource};
+use castellan_domain::{Action, Resource};
 use serde::Deserialize;
 use std::collections::HashMap;
-
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> castellan_domain::Text,
-    lang: Lang,
-    selected: &str,
-) -> Vec<CodeOption> {
-    all.iter()
-        .map(|v| CodeOption {
-            code: code(*v),
-            label: label(*v).get(lang).to_owned(),
-            selected: selected == code(*v),
-        })
-        .collect()
-}
-
-fn severity_options(lang: Lang, selected: &str) -> Vec<CodeOption> {
-    castellan_domain::risk::Level::ALL
-        .iter()
-        .zip(["1", "2", "3", "4", "5"])
-        .map(|(l, code)| CodeOption {
-            code,
-            label: format!("{code} · {}", l.label().get(lang)),
-            selected: selected == code,
-        })
-        .collect()
-}
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ListParams {
@@ -174,15 +142,15 @@ async fn list_page(
                 view::notice(t, p.notice.as_deref()),
             ),
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
-            statuses: options(
+            statuses: code_options(
                 &VulnerabilityStatus::ALL,
                 VulnerabilityStatus::code,
                 VulnerabilityStatus::label,
                 lang,
                 &p.status,
             ),
-            severities: severity_options(lang, &p.min_severity),
-            found_by: options(
+            severities: level_options(lang, &p.min_severity),
+            found_by: code_options(
                 &FoundBy::ALL,
                 FoundBy::code,
                 FoundBy::label,
@@ -219,8 +187,8 @@ async fn list_page(
             },
             can_record: principal.may_somewhere(Resource::Vulnerability, Action::Create),
             can_update: principal.may_somewhere(Resource::Vulnerability, Action::Update),
-            form_severities: severity_options(lang, &form.severity),
-            form_found_by: options(
+            form_severities: level_options(lang, &form.severity),
+            form_found_by: code_options(
                 &FoundBy::ALL,
                 FoundBy::code,
                 FoundBy::label,
@@ -449,14 +417,14 @@ async fn controls_page(
                 view::notice(t, p.notice.as_deref()),
             ),
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
-            kinds: options(
+            kinds: code_options(
                 &ControlKind::ALL,
                 ControlKind::code,
                 ControlKind::label,
                 lang,
                 &p.kind,
             ),
-            effectiveness: options(
+            effectiveness: code_options(
                 &Effectiveness::ALL,
                 Effectiveness::code,
                 Effectiveness::label,
@@ -487,14 +455,14 @@ async fn controls_page(
                 .auth
                 .principal
                 .may_somewhere(Resource::Control, Action::Create),
-            form_kinds: options(
+            form_kinds: code_options(
                 &ControlKind::ALL,
                 ControlKind::code,
                 ControlKind::label,
                 lang,
                 &form.kind,
             ),
-            form_effectiveness: options(
+            form_effectiveness: code_options(
                 &Effectiveness::ALL,
                 Effectiveness::code,
                 Effectiveness::label,
