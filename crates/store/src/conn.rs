@@ -213,6 +213,12 @@ impl<T: FromValue> FromValue for Option<T> {
 pub trait ColumnIndex {
     /// The position in `columns`.
     fn position(&self, columns: &[String]) -> Option<usize>;
+    /// The position in `columns`, trying `hint` first (rows are mostly read in column order,
+    /// so a by-name read is one comparison instead of a search).
+    fn position_near(&self, columns: &[String], hint: usize) -> Option<usize> {
+        let _ = hint;
+        self.position(columns)
+    }
     /// How to name it in errors.
     fn describe(&self) -> String;
 }
@@ -230,6 +236,12 @@ impl ColumnIndex for &str {
     fn position(&self, columns: &[String]) -> Option<usize> {
         columns.iter().position(|c| c == self)
     }
+    fn position_near(&self, columns: &[String], hint: usize) -> Option<usize> {
+        match columns.get(hint) {
+            Some(c) if c == self => Some(hint),
+            _ => self.position(columns),
+        }
+    }
     fn describe(&self) -> String {
         (*self).to_owned()
     }
@@ -240,13 +252,15 @@ impl ColumnIndex for &str {
 pub struct Row {
     columns: Arc<[String]>,
     values: Vec<Value>,
+    /// Where the next by-name read probably is: just after the last column taken.
+    next: usize,
 }
 
 impl Row {
     /// Reads a column, copying the value.
     pub fn try_get<T: FromValue, I: ColumnIndex>(&self, index: I) -> Result<T, DbError> {
         let pos = index
-            .position(&self.columns)
+            .position_near(&self.columns, self.next)
             .ok_or_else(|| DbError::decode(&index.describe(), "no such column"))?;
         let value = self
             .values
@@ -259,13 +273,14 @@ impl Row {
     /// Reads a column, moving the value out of the row (no copy; read each column once).
     pub fn take<T: FromValue, I: ColumnIndex>(&mut self, index: I) -> Result<T, DbError> {
         let pos = index
-            .position(&self.columns)
+            .position_near(&self.columns, self.next)
             .ok_or_else(|| DbError::decode(&index.describe(), "no such column"))?;
         let slot = self
             .values
             .get_mut(pos)
             .ok_or_else(|| DbError::decode(&index.describe(), "no such column"))?;
         let value = std::mem::replace(slot, Value::Null(Kind::Text));
+        self.next = pos + 1;
         T::from_value(value).map_err(|r| DbError::decode(&index.describe(), r))
     }
 }
@@ -430,6 +445,7 @@ fn sqlite_rows(
         out.push(Row {
             columns: columns.clone(),
             values,
+            next: 0,
         });
     }
     Ok(out)
@@ -485,6 +501,7 @@ fn pg_row(row: &PgRow, columns: &Arc<[String]>) -> Result<Row, DbError> {
     Ok(Row {
         columns: columns.clone(),
         values,
+        next: 0,
     })
 }
 
@@ -704,5 +721,36 @@ impl Drop for Tx {
             // SQLite: roll back now. PostgreSQL: sqlx rolls its transaction back on drop.
             let _ = c.execute_batch("ROLLBACK");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> Row {
+        Row {
+            columns: ["id", "code", "name"].map(str::to_owned).into(),
+            values: vec![
+                Value::Int(7),
+                Value::Text("SRV-1".into()),
+                Value::Text("核心交换机".into()),
+            ],
+            next: 0,
+        }
+    }
+
+    #[test]
+    fn reads_by_name_in_column_order_and_out_of_it() {
+        let mut r = row();
+        assert_eq!(r.take::<i64, _>("id").ok(), Some(7));
+        assert_eq!(r.take::<String, _>("code").ok().as_deref(), Some("SRV-1"));
+        // Out of order: the hint misses and the search finds the column.
+        let mut r2 = row();
+        assert_eq!(r2.take::<String, _>("name").ok().as_deref(), Some("核心交换机"));
+        assert_eq!(r2.try_get::<i64, _>("id").ok(), Some(7));
+        assert_eq!(r2.take::<String, _>("code").ok().as_deref(), Some("SRV-1"));
+        assert!(r2.take::<String, _>("missing").is_err());
+        assert_eq!(r2.try_get::<i64, _>(0_usize).ok(), Some(7));
     }
 }

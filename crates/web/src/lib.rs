@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod problem;

@@ -12,9 +12,9 @@ use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, AssessmentCreate as Create, AssessmentRead as Read,
     AssessmentUpdate as Update, IfMatch, OptionalIfMatch,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -10,9 +10,9 @@ use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, AssetCreate as Create, AssetRead as Read,
     AssetUpdate as Update, IfMatch, OptionalIfMatch, SettingRead, SettingUpdate,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

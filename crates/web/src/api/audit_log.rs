@@ -3,9 +3,9 @@
 use super::errors::Errors;
 use super::types::{AuditEntryView, AuditList};
 use crate::extract::{Allowed, ApiQuery, AuditRead};
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use castellan_app::audit::{self, AuditQuery};
 use castellan_domain::paging::parse_limit;

@@ -3,9 +3,9 @@
 use super::errors::Errors;
 use super::types::{LoginRequest, LoginResponse};
 use crate::extract::{Allowed, ApiJson, Meta, OwnUpdate};
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use castellan_app::auth::{self, LoginAttempt};

@@ -14,9 +14,9 @@ use crate::extract::{
     ThreatCreate as TCreate, ThreatRead as TRead, ThreatUpdate as TUpdate,
     VulnerabilityCreate as VCreate, VulnerabilityRead as VRead, VulnerabilityUpdate as VUpdate,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -7,9 +7,9 @@ use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, DepartmentCreate as Create, DepartmentDelete as Delete,
     DepartmentRead as Read, DepartmentUpdate as Update, IfMatch, OptionalIfMatch,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

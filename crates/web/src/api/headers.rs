@@ -1,6 +1,6 @@
 //! Response helpers shared by the resource modules.
 
-use axum::Json;
+use crate::json::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! Liveness, readiness and metrics.
 
 use super::types::Health;
+use crate::json::Json;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

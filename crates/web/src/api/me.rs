@@ -6,9 +6,9 @@ use super::types::{
     MeUpdate, PasswordChange, TokenCreate, TokenCreated, TokenList, TokenView, UserView,
 };
 use crate::extract::{Allowed, ApiJson, ApiPath, IfMatch, OwnRead, OwnUpdate};
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

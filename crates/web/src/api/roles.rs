@@ -3,7 +3,7 @@
 use super::errors::Errors;
 use super::types::{PermissionView, RoleList, RoleView};
 use crate::extract::{Allowed, RoleRead};
-use axum::Json;
+use crate::json::Json;
 use castellan_domain::Role;
 use castellan_domain::permission::{RULES, role_allows};
 

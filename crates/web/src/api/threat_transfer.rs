@@ -3,9 +3,9 @@
 
 use super::errors::Errors;
 use crate::extract::{Allowed, ApiQuery, ThreatCreate, ThreatRead};
+use crate::json::Json;
 use crate::problem::{ApiResult, Problem, RowProblem};
 use crate::state::AppState;
-use axum::Json;
 use axum::body::{Body, HttpBody};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -9,9 +9,9 @@ use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, AssessmentRead as Read, AssessmentUpdate as Update,
     IfMatch, OwnRead, OwnUpdate,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

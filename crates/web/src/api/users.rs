@@ -7,9 +7,9 @@ use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, IfMatch, UserCreate as Create, UserRead as Read,
     UserUpdate as Update,
 };
+use crate::json::Json;
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

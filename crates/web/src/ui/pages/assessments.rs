@@ -3,6 +3,7 @@
 //! treatment, residual rating and committee decisions, and the threat catalog.
 
 use super::users::{Pager, href};
+use crate::json::Json;
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -11,7 +12,6 @@ use crate::ui::view::{
     self, CodeOption, DeptOption, FormErrors, HistoryItem, Names, code_options, some,
 };
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
