@@ -83,7 +83,7 @@ pub struct ImportOptions {
 }
 
 /// One problem of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RowError {
     /// 1-based line in the file (0: the file as a whole, e.g. a missing column).
     pub line: u64,
@@ -94,6 +94,67 @@ pub struct RowError {
     pub code: String,
     /// English explanation (the UI translates by code where it can).
     pub reason: String,
+    /// What the cell (or header) held, cut to [`MAX_VALUE_CHARS`] characters, so that the
+    /// problem can be explained in any language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The lowest number, or the fewest characters, the cell may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The highest number, or the most characters, the cell may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The codes the cell may hold (`unknown_value`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// The line where the same asset ID first appears (`duplicate_in_file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_line: Option<u64>,
+}
+
+/// The longest cell text a [`RowError`] repeats.
+pub const MAX_VALUE_CHARS: usize = 60;
+
+impl RowError {
+    /// A problem with only its place, code and English reason.
+    pub fn new(line: u64, column: Option<&str>, code: &str, reason: impl Into<String>) -> Self {
+        RowError {
+            line,
+            column: column.map(str::to_owned),
+            code: code.to_owned(),
+            reason: reason.into(),
+            ..RowError::default()
+        }
+    }
+
+    /// Adds what the cell held.
+    fn value(mut self, text: &str) -> Self {
+        let mut v: String = text.chars().take(MAX_VALUE_CHARS).collect();
+        if text.chars().nth(MAX_VALUE_CHARS).is_some() {
+            v.push('…');
+        }
+        self.value = Some(v);
+        self
+    }
+
+    /// Adds the limits or choices that `kind` names.
+    fn limits(mut self, kind: &castellan_domain::FieldErrorKind) -> Self {
+        use castellan_domain::FieldErrorKind as K;
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        match kind {
+            K::TooShort { min } => self.min = Some(count(*min)),
+            K::TooLong { max } => self.max = Some(count(*max)),
+            K::OutOfRange { min, max } => {
+                self.min = Some(*min);
+                self.max = Some(*max);
+            }
+            K::UnknownValue { allowed } => {
+                self.allowed = allowed.iter().map(|a| (*a).to_owned()).collect();
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 /// What an import did, or would have done.
@@ -120,13 +181,12 @@ pub const MAX_REPORTED: usize = 1000;
 
 impl ImportReport {
     fn error(&mut self, line: u64, column: Option<&str>, code: &str, reason: impl Into<String>) {
+        self.add(RowError::new(line, column, code, reason));
+    }
+
+    fn add(&mut self, e: RowError) {
         if self.errors.len() < MAX_REPORTED {
-            self.errors.push(RowError {
-                line,
-                column: column.map(str::to_owned),
-                code: code.to_owned(),
-                reason: reason.into(),
-            });
+            self.errors.push(e);
         } else {
             self.more_errors += 1;
         }
@@ -152,29 +212,35 @@ fn map_headers(headers: &[String], report: &mut ImportReport) -> Vec<Option<&'st
             .or_else(|| ALIASES.iter().find(|(a, _)| *a == key).map(|(_, api)| *api));
         match field {
             Some(f) if !seen.insert(f) => {
-                report.error(
-                    0,
-                    Some(f),
-                    "duplicate_column",
-                    format!("the column {h:?} appears twice"),
+                report.add(
+                    RowError::new(
+                        0,
+                        Some(f),
+                        "duplicate_column",
+                        format!("the column {h:?} appears twice"),
+                    )
+                    .value(h),
                 );
                 mapped.push(None);
             }
             Some(f) => mapped.push(Some(f)),
             None if key.is_empty() => mapped.push(None),
             None => {
-                report.error(
-                    0,
-                    None,
-                    "unknown_column",
-                    format!(
-                        "unknown column {h:?}; the columns are {}",
-                        COLUMNS
-                            .iter()
-                            .map(|(a, _)| *a)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                report.add(
+                    RowError::new(
+                        0,
+                        None,
+                        "unknown_column",
+                        format!(
+                            "unknown column {h:?}; the columns are {}",
+                            COLUMNS
+                                .iter()
+                                .map(|(a, _)| *a)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                    .value(h),
                 );
                 mapped.push(None);
             }
@@ -276,8 +342,16 @@ fn parse_row(
             .map_or("", |s| s.trim())
     };
     let before = report.errors.len() as u64 + report.more_errors;
-    let bad = |report: &mut ImportReport, col: &str, code: &str, reason: String| {
-        report.error(line, Some(col), code, reason);
+    // A refused cell: its place, the rule's code and limits, and what it held.
+    let bad = |report: &mut ImportReport,
+               col: &str,
+               e: &castellan_domain::FieldErrorKind,
+               reason: String| {
+        let mut problem = RowError::new(line, Some(col), e.code(), reason).limits(e);
+        if !cell(col).is_empty() {
+            problem = problem.value(cell(col));
+        }
+        report.add(problem);
     };
     let code = match rules::parse_code(cell("code")) {
         Ok(c) => Some(c),
@@ -285,14 +359,14 @@ fn parse_row(
             bad(
                 report,
                 "code",
-                e.code(),
+                &e,
                 format!("asset ID {:?}: {}", cell("code"), describe(&e)),
             );
             None
         }
     };
     let name = clean_text(cell("name"), 1, 200)
-        .map_err(|e| bad(report, "name", e.code(), describe(&e)))
+        .map_err(|e| bad(report, "name", &e, describe(&e)))
         .ok();
     let category = enum_cell(
         report,
@@ -333,10 +407,10 @@ fn parse_row(
     let mut rating = |col: &str| match Rating::parse_cell(cell(col)) {
         Ok(r) => Some(r),
         Err(e) => {
-            report.error(
-                line,
-                Some(col),
-                e.code(),
+            bad(
+                report,
+                col,
+                &e,
                 format!("{:?}: {}", cell(col), describe(&e)),
             );
             None
@@ -352,20 +426,26 @@ fn parse_row(
         d => match lookups.departments_by_key.get(&d.to_lowercase()) {
             Some(Some(id)) => Some(Some(*id)),
             Some(None) => {
-                report.error(
-                    line,
-                    Some("department"),
-                    "ambiguous_department",
-                    format!("several departments are called {d:?}; use the department's code"),
+                report.add(
+                    RowError::new(
+                        line,
+                        Some("department"),
+                        "ambiguous_department",
+                        format!("several departments are called {d:?}; use the department's code"),
+                    )
+                    .value(d),
                 );
                 None
             }
             None => {
-                report.error(
-                    line,
-                    Some("department"),
-                    "no_such_department",
-                    format!("no department has the name or code {d:?}"),
+                report.add(
+                    RowError::new(
+                        line,
+                        Some("department"),
+                        "no_such_department",
+                        format!("no department has the name or code {d:?}"),
+                    )
+                    .value(d),
                 );
                 None
             }
@@ -376,11 +456,14 @@ fn parse_row(
         u => match lookups.users.get(&u.to_lowercase()) {
             Some(id) => Some(Some(*id)),
             None => {
-                report.error(
-                    line,
-                    Some("owner"),
-                    "no_such_user",
-                    format!("no user has the username {u:?}"),
+                report.add(
+                    RowError::new(
+                        line,
+                        Some("owner"),
+                        "no_such_user",
+                        format!("no user has the username {u:?}"),
+                    )
+                    .value(u),
                 );
                 None
             }
@@ -391,7 +474,7 @@ fn parse_row(
         v => match clean_text(v, 1, max) {
             Ok(v) => Some(Some(v)),
             Err(e) => {
-                report.error(line, Some(col), e.code(), describe(&e));
+                bad(report, col, &e, describe(&e));
                 None
             }
         },
@@ -402,7 +485,7 @@ fn parse_row(
     let tags = match rules::parse_tags(&rules::split_tags_cell(cell("tags"))) {
         Ok(t) => Some(t),
         Err(e) => {
-            report.error(line, Some("tags"), e.code(), describe(&e));
+            bad(report, "tags", &e, describe(&e));
             None
         }
     };
@@ -455,7 +538,7 @@ fn enum_cell<T>(
         Some(v) => Some(Some(v)),
         None => {
             let allowed: Vec<&str> = codes.collect();
-            report.error(
+            let mut problem = RowError::new(
                 line,
                 Some(column),
                 "unknown_value",
@@ -463,7 +546,10 @@ fn enum_cell<T>(
                     "{raw:?} is not one of {} (or their Chinese or English labels)",
                     allowed.join(", ")
                 ),
-            );
+            )
+            .value(raw);
+            problem.allowed = allowed.iter().map(|a| (*a).to_owned()).collect();
+            report.add(problem);
             None
         }
     }
@@ -560,12 +646,15 @@ pub async fn import_assets(
                 let duplicate = !raw_code.is_empty() && seen_codes.contains_key(&key);
                 if duplicate {
                     let first = seen_codes.get(&key).copied().unwrap_or_default();
-                    report.error(
+                    let mut problem = RowError::new(
                         record.line,
                         Some("code"),
                         "duplicate_in_file",
                         format!("asset ID {raw_code:?} already appears on line {first}"),
-                    );
+                    )
+                    .value(&raw_code);
+                    problem.first_line = Some(first);
+                    report.add(problem);
                 } else if !raw_code.is_empty() {
                     seen_codes.insert(key, record.line);
                 }
@@ -681,14 +770,17 @@ async fn write_batch(
         match found.get(&p.asset.code) {
             None => fresh.push(p.asset.fields(method, p.status)),
             Some(_) if !options.update_existing => {
-                report.error(
-                    p.line,
-                    Some("code"),
-                    "exists",
-                    format!(
-                        "an asset with ID {:?} already exists (use --update-existing to update it)",
-                        p.asset.code
-                    ),
+                report.add(
+                    RowError::new(
+                        p.line,
+                        Some("code"),
+                        "exists",
+                        format!(
+                            "an asset with ID {:?} already exists (use --update-existing to update it)",
+                            p.asset.code
+                        ),
+                    )
+                    .value(&p.asset.code),
                 );
             }
             Some(id) => {

@@ -747,7 +747,10 @@ mod tests {
         assert_eq!(r.take::<String, _>("code").ok().as_deref(), Some("SRV-1"));
         // Out of order: the hint misses and the search finds the column.
         let mut r2 = row();
-        assert_eq!(r2.take::<String, _>("name").ok().as_deref(), Some("核心交换机"));
+        assert_eq!(
+            r2.take::<String, _>("name").ok().as_deref(),
+            Some("核心交换机")
+        );
         assert_eq!(r2.try_get::<i64, _>("id").ok(), Some(7));
         assert_eq!(r2.take::<String, _>("code").ok().as_deref(), Some("SRV-1"));
         assert!(r2.take::<String, _>("missing").is_err());

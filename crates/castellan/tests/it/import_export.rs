@@ -29,6 +29,7 @@ async fn import_bytes(
                     column: None,
                     code: e.code().into(),
                     reason: e.to_string(),
+                    ..import::RowError::default()
                 }],
                 rolled_back: true,
                 ..ImportReport::default()
@@ -70,6 +71,16 @@ both! {
             (4, Some("owner"), "no_such_user"),
             (5, Some("code"), "duplicate_in_file"),
         ], "{:?}", r.errors);
+        // Each problem carries its specifics as data, for messages in any language.
+        let of = |column: &str| r.errors.iter().find(|e| e.column.as_deref() == Some(column)).unwrap();
+        assert_eq!(of("category").value.as_deref(), Some("飞船"));
+        assert!(of("category").allowed.iter().any(|a| a == "network_device"), "{:?}", of("category"));
+        assert_eq!((of("confidentiality").value.as_deref(), of("confidentiality").min, of("confidentiality").max), (Some("6"), Some(1), Some(5)));
+        assert_eq!(of("department").value.as_deref(), Some("不存在的部门"));
+        assert_eq!(of("owner").value.as_deref(), Some("nobody"));
+        assert_eq!((of("code").value.as_deref(), of("code").first_line), (Some("A-1"), Some(2)));
+        let json = serde_json::to_value(of("code")).unwrap();
+        assert!(json.get("min").is_none() && json.get("allowed").is_none(), "{json}");
         assert_eq!((t.count("assets").await, t.count("audit_log").await), before);
         // Without the bad rows the same file goes in, with labels and codes mixed.
         let good: String = text.lines().take(3).map(|l| format!("{l}\r\n")).collect();

@@ -434,7 +434,7 @@ both! {
         assert!(html.contains("enctype=\"multipart/form-data\"") && html.contains("资产编号"), "{html}");
         let csrf = csrf_of(&html);
         // An Excel-exported GBK file with one bad row: the row is reported, nothing written.
-        let text = "资产编号,资产名称,资产类别,所属部门,机密性,完整性,可用性\r\nA-1,核心交换机,网络设备,信息中心,5,4,4\r\nA-2,防火墙,security_device,,3,3,3\r\nA-3,服务器,飞船,,6,3,3\r\n";
+        let text = "资产编号,资产名称,资产类别,所属部门,机密性,完整性,可用性\r\nA-1,核心交换机,网络设备,信息中心,5,4,4\r\nA-2,防火墙,security_device,,3,3,3\r\nA-3,服务器,飞船,,6,3,3\r\nA-1,交换机,网络设备,,2,2,2\r\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
         let before = (t.count("assets").await, t.count("audit_log").await);
         let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("资产.csv"), &gbk)]).await;
@@ -443,6 +443,12 @@ both! {
         assert!(html.contains("<td class=\"num\">4</td><td>资产类别</td>"), "{html}");
         assert!(html.contains("<td class=\"num\">4</td><td>机密性</td>"), "{html}");
         assert!(html.contains("取值不在允许的代码或名称范围内") && html.contains("GB18030"), "{html}");
+        // The specifics are in Chinese too: what the cell held, what it may hold, where the
+        // duplicate first appears; never the importer's English sentence.
+        assert!(html.contains("内容：「飞船」；可填：网络设备（network_device）、安全设备（security_device）"), "{html}");
+        assert!(html.contains("内容：「6」；允许范围：1–5"), "{html}");
+        assert!(html.contains("<td class=\"num\">5</td><td>资产编号</td>") && html.contains("内容：「A-1」；首次出现在第 2 行"), "{html}");
+        assert!(!html.contains("is not one of") && !html.contains("already appears"), "{html}");
         assert!(!html.contains("name=\"token\""), "a failed check cannot be committed");
         assert_eq!((t.count("assets").await, t.count("audit_log").await), before);
         // Corrected, the check passes, shows the first rows and still writes nothing.

@@ -112,6 +112,12 @@ messages! {
     import_size: "Size", "大小";
     import_rows: "Rows", "行数";
     whole_file: "File", "整个文件";
+    ipd_value: "The cell holds “{value}”", "内容：「{value}」";
+    ipd_first_line: "first on line {n}", "首次出现在第 {n} 行";
+    ipd_allowed: "allowed: {list}", "可填：{list}";
+    ipd_range: "allowed: {min} to {max}", "允许范围：{min}–{max}";
+    ipd_max_chars: "at most {n} characters", "最多 {n} 个字符";
+    ipd_min_chars: "at least {n} characters", "至少 {n} 个字符";
     ip_required: "The cell is empty but required.", "必填项为空。";
     ip_unknown_value: "The value is not one of the allowed codes or labels.", "取值不在允许的代码或名称范围内。";
     ip_out_of_range: "The number is out of range (ratings are 1–5).", "数值超出范围（赋值为 1–5）。";

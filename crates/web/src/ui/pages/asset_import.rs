@@ -5,6 +5,7 @@
 //! can finish it. Temporary files are removed as soon as the request ends.
 
 use crate::state::AppState;
+use crate::ui::i18n::{Messages, fill};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web, cross_site};
@@ -107,17 +108,66 @@ fn column_label(lang: Lang, api: &str) -> String {
     }
 }
 
-fn problems(lang: Lang, t: &crate::ui::i18n::Messages, f: &FileImport) -> Vec<Problem> {
+/// How a coded value reads in `lang`: the label with the code beside it in Chinese (either
+/// may be typed), the code alone in English.
+fn choice_label(lang: Lang, column: Option<&str>, code: &str) -> String {
+    use castellan_domain::asset::{AssetStatus, Category, Classification, Zone};
+    let label = match column {
+        Some("category") => Category::from_code(code).ok().map(|v| v.label()),
+        Some("zone") => Zone::from_code(code).ok().map(|v| v.label()),
+        Some("classification") => Classification::from_code(code).ok().map(|v| v.label()),
+        Some("status") => AssetStatus::from_code(code).ok().map(|v| v.label()),
+        _ => None,
+    };
+    match (lang, label) {
+        (Lang::ZhCn, Some(l)) => format!("{}（{code}）", l.zh),
+        _ => code.to_owned(),
+    }
+}
+
+/// The specifics of a problem in `lang`, from what the report names: the cell's content,
+/// the allowed choices or limits, the line of the first duplicate.
+fn problem_detail(lang: Lang, t: &Messages, e: &import::RowError) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(v) = &e.value {
+        parts.push(fill(t.ipd_value, "value", v));
+    }
+    if let Some(n) = e.first_line {
+        parts.push(fill(t.ipd_first_line, "n", n));
+    }
+    if !e.allowed.is_empty() {
+        let sep = if lang == Lang::ZhCn { "、" } else { ", " };
+        let list: Vec<String> = e
+            .allowed
+            .iter()
+            .map(|a| choice_label(lang, e.column.as_deref(), a))
+            .collect();
+        parts.push(fill(t.ipd_allowed, "list", list.join(sep)));
+    }
+    match (e.code.as_str(), e.min, e.max) {
+        ("out_of_range", Some(min), Some(max)) => {
+            parts.push(fill(&fill(t.ipd_range, "min", min), "max", max));
+        }
+        ("too_long", _, Some(max)) => parts.push(fill(t.ipd_max_chars, "n", max)),
+        ("too_short", Some(min), _) => parts.push(fill(t.ipd_min_chars, "n", min)),
+        _ => {}
+    }
+    let sep = if lang == Lang::ZhCn { "；" } else { "; " };
+    (!parts.is_empty()).then(|| parts.join(sep))
+}
+
+fn problems(lang: Lang, t: &Messages, f: &FileImport) -> Vec<Problem> {
     f.report
         .errors
         .iter()
         .take(SHOWN_PROBLEMS)
         .map(|e| {
+            // English: the report's own sentence names the value and what is allowed.
+            // Chinese: the general explanation, then the specifics from the report's fields
+            // (never the English sentence).
             let general = crate::ui::i18n::import_problem(t, &e.code);
-            // The English reason names the value and what is allowed; in Chinese the general
-            // explanation comes first and the specifics follow.
             let (message, detail) = match (lang, general) {
-                (Lang::ZhCn, Some(g)) => (g.to_owned(), Some(e.reason.clone())),
+                (Lang::ZhCn, Some(g)) => (g.to_owned(), problem_detail(lang, t, e)),
                 _ => (e.reason.clone(), None),
             };
             Problem {
