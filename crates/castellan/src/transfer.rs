@@ -119,11 +119,12 @@ fn print_report(r: &ImportReport, options: ImportOptions, seconds: f64) {
         );
     } else {
         println!(
-            "Imported {} rows in {seconds:.1} s ({:.0} rows/s): {} created, {} updated. File SHA-256 {}.",
+            "Imported {} rows in {seconds:.1} s ({:.0} rows/s): {} created, {} updated, {} unchanged. File SHA-256 {}.",
             r.rows,
             r.rows as f64 / seconds.max(1e-9),
             r.created,
             r.updated,
+            r.unchanged,
             r.sha256
         );
     }

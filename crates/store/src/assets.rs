@@ -124,6 +124,29 @@ pub struct AssetFields<'a> {
     pub notes: Option<&'a str>,
 }
 
+impl AssetFields<'_> {
+    /// Whether `asset` already holds exactly these values.
+    pub fn matches(&self, asset: &Asset) -> bool {
+        self.code == asset.code
+            && self.name == asset.name
+            && self.category == asset.category
+            && self.department_id == asset.department_id
+            && self.owner_id == asset.owner_id
+            && self.custodian == asset.custodian.as_deref()
+            && self.location == asset.location.as_deref()
+            && self.zone == asset.zone
+            && self.classification == asset.classification
+            && self.confidentiality == asset.confidentiality
+            && self.integrity == asset.integrity
+            && self.availability == asset.availability
+            && self.value_score == asset.value_score
+            && self.value_level == asset.value_level
+            && self.status == asset.status
+            && self.tags == asset.tags.as_slice()
+            && self.notes == asset.notes.as_deref()
+    }
+}
+
 fn bind_fields(q: &mut Sql, f: &AssetFields<'_>) {
     q.bind(f.code.to_owned())
         .push(", ")
@@ -182,6 +205,25 @@ pub async fn get_many(conn: &mut Conn, ids: &[AssetId]) -> Result<Vec<Asset>, Db
         }
     }
     Ok(out)
+}
+
+/// The ids of the assets with these codes (codes not registered are left out), for the
+/// duplicate check of an import batch, at most 500 codes per statement. On PostgreSQL each
+/// statement is planned for its values: the table grows within the import's transaction, and
+/// a cached generic plan made while it was empty would scan it, batch after batch.
+pub async fn ids_by_code(
+    conn: &mut Conn,
+    codes: &[&str],
+) -> Result<Vec<(String, AssetId)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in codes.chunks(500) {
+        let mut q = Sql::new("SELECT code, id FROM assets WHERE code IN (");
+        q.bind_list(chunk.iter().map(|c| (*c).to_owned())).push(")");
+        for mut row in q.fetch_all_planned(&mut *conn).await? {
+            found.push((row.take("code")?, AssetId(row.try_get("id")?)));
+        }
+    }
+    Ok(found)
 }
 
 /// The first `limit` assets by id with their value level (demo data and benchmarks).

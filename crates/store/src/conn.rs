@@ -538,11 +538,23 @@ impl Conn {
 
     /// Runs a query and returns every row.
     pub async fn fetch_all(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.fetch_all_with(sql, params, true).await
+    }
+
+    /// [`Conn::fetch_all`]; on PostgreSQL `prepared = false` runs an unnamed statement,
+    /// planned for the values bound.
+    pub(crate) async fn fetch_all_with(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        prepared: bool,
+    ) -> Result<Vec<Row>, DbError> {
         match &mut self.inner {
             Inner::Sqlite(lease) => sqlite_rows(sqlite_of(lease)?, sql, params),
             inner => {
                 let args = pg_args(params)?;
-                let q = sqlx::query_with(sqlx::AssertSqlSafe(sql.to_owned()), args);
+                let q = sqlx::query_with(sqlx::AssertSqlSafe(sql.to_owned()), args)
+                    .persistent(prepared);
                 let rows: Vec<PgRow> = match inner {
                     Inner::Pg(c) => q.fetch_all(&mut **c).await?,
                     Inner::PgTx(t) => q.fetch_all(&mut **t).await?,

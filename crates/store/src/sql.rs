@@ -54,6 +54,14 @@ impl Sql {
         conn.fetch_all(&self.text, &self.args).await
     }
 
+    /// Runs the query, planned for these very values (PostgreSQL; the same as
+    /// [`Sql::fetch_all`] on SQLite): for a statement run over and over while the table it
+    /// reads grows within one transaction, where a cached generic plan made from the first,
+    /// empty state would scan.
+    pub async fn fetch_all_planned(self, conn: &mut Conn) -> Result<Vec<Row>, DbError> {
+        conn.fetch_all_with(&self.text, &self.args, false).await
+    }
+
     /// Runs the query and returns the first row, if any.
     pub async fn fetch_optional(self, conn: &mut Conn) -> Result<Option<Row>, DbError> {
         conn.fetch_optional(&self.text, &self.args).await

@@ -111,10 +111,17 @@ both! {
         let dry = import_bytes(&t, changed.clone(), Format::Csv, ImportOptions { update_existing: true, dry_run: true }).await;
         assert!(dry.rolled_back && dry.errors.is_empty());
         assert_eq!(t.count("assets").await, 1);
+        let r = import_bytes(&t, changed.clone(), Format::Csv, ImportOptions { update_existing: true, dry_run: false }).await;
+        assert_eq!((r.created, r.updated, r.unchanged), (1, 1, 0), "{:?}", r.errors);
+        let name = t.scalar("SELECT name || CAST(value_score AS TEXT) || '/' || CAST(version AS TEXT) FROM assets WHERE code = 'X-1'", &[]).await;
+        assert_eq!(name.as_deref(), Some("renamed50/2"));
+        // The same file again changes nothing: no write, no new version.
         let r = import_bytes(&t, changed, Format::Csv, ImportOptions { update_existing: true, dry_run: false }).await;
-        assert_eq!((r.created, r.updated), (1, 1), "{:?}", r.errors);
-        let name = t.scalar("SELECT name || CAST(value_score AS TEXT) FROM assets WHERE code = 'X-1'", &[]).await;
-        assert_eq!(name.as_deref(), Some("renamed50"));
+        assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2), "{:?}", r.errors);
+        let name = t.scalar("SELECT name || CAST(value_score AS TEXT) || '/' || CAST(version AS TEXT) FROM assets WHERE code = 'X-1'", &[]).await;
+        assert_eq!(name.as_deref(), Some("renamed50/2"));
+        let entry = t.scalar("SELECT after_data FROM audit_log WHERE action = 'import' ORDER BY seq DESC LIMIT 1", &[]).await.unwrap();
+        assert!(entry.contains("\"unchanged\":2"), "{entry}");
     }
 
     async fn status_cells_take_codes_labels_and_the_usual_other_words(b: Backend) {
@@ -164,7 +171,8 @@ both! {
         // The XLSX export reads back through the importer (the apostrophe stays text).
         let (_, xlsx) = export::export_assets(&t.app, &ctx, &AssetQuery::default(), ExportFormat::Xlsx, Lang::En, Vec::new()).await.unwrap();
         let r = import_bytes(&t, xlsx, Format::Xlsx, ImportOptions { update_existing: true, dry_run: false }).await;
-        assert_eq!((r.rows, r.updated), (2, 2), "{:?}", r.errors);
+        // Only the name that gained its apostrophe differs; the other row reads back exactly.
+        assert_eq!((r.rows, r.updated, r.unchanged), (2, 1, 1), "{:?}", r.errors);
         let name = t.scalar("SELECT name FROM assets WHERE code = 'F-1'", &[]).await;
         assert_eq!(name.as_deref(), Some("'=HYPERLINK(\"http://x\")"));
         // Exports are recorded in the audit trail.

@@ -479,8 +479,9 @@ both! {
         // Committed, it is written with one audit entry naming the file's SHA-256.
         let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        assert_eq!(r.header("location"), Some("/assets/import?done=2,0"));
-        assert!(page(&t, &cookie, "/assets/import?done=2,0").await.text().contains("新增 2 条资产"));
+        assert_eq!(r.header("location"), Some("/assets/import?done=2,0,0"));
+        let html = page(&t, &cookie, "/assets/import?done=2,0,0").await.text();
+        assert!(html.contains("新增 2 条资产") && !html.contains("未作改动"), "{html}");
         assert_eq!(t.count("pending_uploads").await, 0);
         assert_eq!(t.count("assets").await, 2);
         let sha = castellan_app::import::sha256_file(&{
@@ -504,7 +505,9 @@ both! {
         let html = r.text();
         assert!(html.contains("name=\"update_existing\" value=\"1\""), "{html}");
         let r = post_zh(&t, &cookie, "/assets/import/commit", &[("csrf", &csrf), ("token", &token_of(&html)), ("update_existing", "1")]).await;
-        assert_eq!(r.header("location"), Some("/assets/import?done=0,2"));
+        assert_eq!(r.header("location"), Some("/assets/import?done=0,0,2"));
+        let html = page(&t, &cookie, "/assets/import?done=0,0,2").await.text();
+        assert!(html.contains("另有 2 行与现有资产一致，未作改动"), "{html}");
         // No token, a forged token, no file, a broken file: refused, nothing stored.
         let r = upload(&t, &cookie, &[("file", Some("x.csv"), &gbk)]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);

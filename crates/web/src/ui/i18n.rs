@@ -100,6 +100,7 @@ messages! {
     import_failed: "{count} problems found in {rows} rows. Nothing was imported; correct the file and upload it again.", "在 {rows} 行中发现 {count} 个问题，未导入任何数据；请修改文件后重新上传。";
     import_more_problems: "Only the first {shown} problems are listed.", "仅列出前 {shown} 个问题。";
     import_done: "Import complete: {created} assets created, {updated} updated.", "导入完成：新增 {created} 条资产，更新 {updated} 条。";
+    import_unchanged: "{n} rows matched the register already and changed nothing.", "另有 {n} 行与现有资产一致，未作改动。";
     import_too_large: "The file is larger than {limit}, the most the import page accepts. Split it, or run castellan import assets FILE on the server.", "文件超过导入页面允许的 {limit}。请拆分文件，或在服务器上运行 castellan import assets 文件。";
     import_choose_file: "Choose a CSV or XLSX file first.", "请先选择 CSV 或 XLSX 文件。";
     import_gone: "This upload is no longer available (it was imported already or is older than an hour). Upload the file again.", "该上传文件已不可用（已导入或超过一小时）。请重新上传。";

@@ -225,7 +225,7 @@ pub struct ImportParams {
     done: String,
 }
 
-/// `GET /assets/import` (after a commit, `?done=CREATED,UPDATED`).
+/// `GET /assets/import` (after a commit, `?done=CREATED,UPDATED,UNCHANGED`).
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
@@ -235,14 +235,21 @@ pub async fn show(
         return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     let t = web.t();
-    let done = p.done.split_once(',').and_then(|(c, u)| {
-        let (c, u) = (c.parse::<u64>().ok()?, u.parse::<u64>().ok()?);
-        Some(
-            t.import_done
-                .replace("{created}", &c.to_string())
-                .replace("{updated}", &u.to_string()),
-        )
-    });
+    let counts: Vec<u64> = p
+        .done
+        .split(',')
+        .map_while(|n| n.parse::<u64>().ok())
+        .collect();
+    let done = match counts.as_slice() {
+        [c, u, rest @ ..] if rest.len() <= 1 => {
+            let message = fill(&fill(t.import_done, "created", c), "updated", u);
+            Some(match rest.first() {
+                Some(n) if *n > 0 => format!("{message} {}", fill(t.import_unchanged, "n", n)),
+                _ => message,
+            })
+        }
+        _ => None,
+    };
     Ok(render::ok(&page(&web, &state, None, done, None)))
 }
 
@@ -596,8 +603,8 @@ pub async fn commit(
         ));
     }
     Ok(Redirect::to(&format!(
-        "/assets/import?done={},{}",
-        f.report.created, f.report.updated
+        "/assets/import?done={},{},{}",
+        f.report.created, f.report.updated, f.report.unchanged
     ))
     .into_response())
 }
