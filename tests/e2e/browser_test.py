@@ -301,7 +301,7 @@ def main():
         expect("导入资产", "资产编号", "机密性")
         driver.find_element(By.NAME, "file").send_keys(bad_file)
         submit()
-        expect("未导入任何数据", "可用性", "数值超出范围")
+        expect("未导入任何数据", "可用性", "数值超出范围", "内容：「9」；允许范围：1–5")
         shot("20-import-errors-zh")
         rows[3] = "UPS-01,机房不间断电源,设施,ISD,1,4,4,在用,"
         with open(bad_file, "wb") as f:
