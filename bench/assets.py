@@ -138,6 +138,10 @@ def import_part(args, work, csv, base_env):
     size_mb = os.path.getsize(csv) / 1e6
     print(f"file: {args.rows} rows, {size_mb:.0f} MB UTF-8 CSV, 15 columns")
     ref_db = os.path.join(work, "plain.db")
+    # A kept --work directory holds the previous run's databases: start both imports afresh.
+    for name in ["plain.db", "import.db", "import.db-wal", "import.db-shm"]:
+        if os.path.exists(os.path.join(work, name)):
+            os.remove(os.path.join(work, name))
     ref_s, _ = timed(["sqlite3", ref_db, ".mode csv", f".import {csv} plain"])
     url = args.postgres or f"sqlite://{work}/import.db"
     env = dict(base_env, CASTELLAN_DATABASE_URL=url)
