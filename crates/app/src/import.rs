@@ -613,11 +613,7 @@ pub async fn import_assets(
     // A load into a small register rebuilds the secondary indexes at the end instead of
     // maintaining them row by row (SQLite; see bulk::defer_indexes).
     let registered = u64::try_from(store::count(&mut tx).await?).unwrap_or(0);
-    let deferred = if registered < DEFER_BELOW {
-        bulk::defer_indexes(&mut tx).await?
-    } else {
-        bulk::DeferredIndexes::default()
-    };
+    let deferred = bulk::defer_indexes(&mut tx, registered < DEFER_BELOW).await?;
     bulk::bulk_cache(&mut tx, true).await?;
     let method = settings::valuation(&mut tx).await?.0;
     let now = Timestamp::now();
@@ -699,6 +695,7 @@ pub async fn import_assets(
                 &mut tx,
                 ctx,
                 &lookups,
+                &deferred,
                 &mut batch,
                 method,
                 now,
@@ -764,6 +761,7 @@ async fn write_batch(
     tx: &mut Conn,
     ctx: &Ctx,
     lookups: &Lookups,
+    deferred: &bulk::DeferredIndexes,
     batch: &mut Vec<Parsed>,
     method: ValuationMethod,
     now: Timestamp,
@@ -784,6 +782,7 @@ async fn write_batch(
             .collect();
     }
     let mut fresh = Vec::with_capacity(batch.len());
+    let mut changes = Vec::new();
     for p in batch.iter() {
         match found.get(&p.asset.code) {
             None => fresh.push(p.asset.fields(method, p.status)),
@@ -831,13 +830,32 @@ async fn write_batch(
                     report.unchanged += 1;
                     continue;
                 }
-                store::update(tx, *id, &fields, current.version, now).await?;
-                report.updated += 1;
+                changes.push((*id, fields, current.version));
             }
         }
     }
-    if !report.failed() && !fresh.is_empty() {
+    if report.failed() {
+        batch.clear();
+        return Ok(());
+    }
+    if !changes.is_empty() {
+        let ids: Vec<_> = changes.iter().map(|(id, _, _)| *id).collect();
+        if deferred.search_by_batch() {
+            bulk::unindex_search(tx, &ids).await?;
+        }
+        for (id, fields, version) in &changes {
+            store::update(tx, *id, fields, *version, now).await?;
+        }
+        if deferred.search_by_batch() {
+            bulk::index_search(tx, &ids).await?;
+        }
+        report.updated += changes.len() as u64;
+    }
+    if !fresh.is_empty() {
         let ids = bulk::insert_assets(tx, &fresh, now).await?;
+        if deferred.search_by_batch() {
+            bulk::index_search(tx, &ids).await?;
+        }
         report.created += ids.len() as u64;
     }
     batch.clear();

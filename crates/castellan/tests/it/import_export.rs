@@ -212,5 +212,28 @@ both! {
         assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text());
         assert_eq!(search("应用服务").await, 3);
         assert_eq!(search("服务总线").await, 1);
+        // An update through the import replaces the search entry: the new name is found,
+        // the old one no longer.
+        let renamed = "code,name,category,confidentiality,integrity,availability,tags\nI-1,数据库服务器,server,1,2,3,x\n".as_bytes().to_vec();
+        let r = import_bytes(&t, renamed, Format::Csv, ImportOptions { update_existing: true, dry_run: false }).await;
+        assert_eq!(r.updated, 1, "{:?}", r.errors);
+        assert_eq!((search("应用服务").await, search("数据库服务").await), (2, 1));
+        assert_eq!(t.scalar(count_sql, &[]).await, before);
+        // The way of a large register: only the search triggers are set aside, and the
+        // entries of each batch are replaced explicitly.
+        let mut tx = t.app.db().begin().await.unwrap();
+        let deferred = castellan_store::bulk::defer_indexes(&mut tx, false).await.unwrap();
+        assert_eq!(deferred.search_by_batch(), matches!(b, crate::harness::Backend::Sqlite));
+        let id = castellan_store::assets::find_by_code(&mut tx, "I-3").await.unwrap().unwrap().id;
+        castellan_store::bulk::unindex_search(&mut tx, &[id]).await.unwrap();
+        tx.execute_batch("UPDATE assets SET name = '消息中间件', search_text = 'i-3 消息中间件' WHERE code = 'I-3'").await.unwrap();
+        castellan_store::bulk::index_search(&mut tx, &[id]).await.unwrap();
+        castellan_store::bulk::restore_indexes(&mut tx, deferred).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((search("应用服务").await, search("消息中间件").await), (1, 1));
+        assert_eq!(t.scalar(count_sql, &[]).await, before);
+        if matches!(b, crate::harness::Backend::Sqlite) {
+            t.raw_sql("INSERT INTO asset_search (asset_search) VALUES ('integrity-check')").await;
+        }
     }
 }
