@@ -368,7 +368,7 @@ const SEARCH_HASH_BYTES: u32 = 32 * 1024 * 1024;
 /// Settings for a bulk load. SQLite: index builds sort in temporary files instead of memory,
 /// so a million rows keep the process small (sorting on two threads was a quarter faster
 /// per index but took the importer past 200 MB); the search index collects more entries in
-/// memory before writing them (see [`SEARCH_HASH_BYTES`], kept afterwards: it only matters
+/// memory before writing them (see `SEARCH_HASH_BYTES`, kept afterwards: it only matters
 /// to large transactions); `on = false` goes back to in-memory temporaries. PostgreSQL:
 /// nothing. (Forcing custom plans for the whole transaction, once done here so that code
 /// lookups would not use a generic plan from the empty table, re-planned every foreign-key
