@@ -397,14 +397,52 @@ fn sqlite_of(lease: &SqliteLease) -> Result<&rusqlite::Connection, DbError> {
         .ok_or_else(|| DbError::Pool("connection already returned".into()))
 }
 
-fn bind_sqlite(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<(), DbError> {
+/// How many `$n` parameters `sql` has, if they first appear as `$1`, `$2`, `$3`, … in that
+/// order (quoted text skipped). SQLite numbers named parameters by first appearance, so
+/// then parameter `i` is `$i` and no name needs looking up — SQLite finds a parameter's
+/// name by walking its list, which made binding a 500-value `IN` list cost 125,000 steps.
+fn numbered_in_order(sql: &str) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let (mut i, mut next, mut quoted) = (0, 1_usize, false);
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'\'' => quoted = !quoted,
+            b'$' if !quoted => {
+                let start = i;
+                while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                let n = sql.get(start..i).and_then(|d| d.parse::<usize>().ok())?;
+                if n == next {
+                    next += 1;
+                } else if n >= next {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(next - 1)
+}
+
+fn bind_sqlite(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    sql: &str,
+    params: &[Value],
+) -> Result<(), DbError> {
+    // The count must agree too: a text the scan misreads falls back to the names.
+    let in_order = numbered_in_order(sql) == Some(stmt.parameter_count());
     for i in 1..=stmt.parameter_count() {
         // Parameters are `$n`; bind by name so their order in the text does not matter.
-        let n = stmt
-            .parameter_name(i)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(i);
+        let n = if in_order {
+            i
+        } else {
+            stmt.parameter_name(i)
+                .and_then(|name| name.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(i)
+        };
         let value = params
             .get(n.wrapping_sub(1))
             .ok_or_else(|| DbError::decode(&format!("${n}"), "no value bound"))?;
@@ -425,7 +463,7 @@ fn sqlite_rows(
     params: &[Value],
 ) -> Result<Vec<Row>, DbError> {
     let mut stmt = conn.prepare_cached(sql)?;
-    bind_sqlite(&mut stmt, params)?;
+    bind_sqlite(&mut stmt, sql, params)?;
     let columns: Arc<[String]> = stmt.column_names().map(str::to_owned).collect();
     let width = columns.len();
     let mut rows = stmt.raw_query();
@@ -584,7 +622,7 @@ impl Conn {
             Inner::Sqlite(lease) => {
                 let conn = sqlite_of(lease)?;
                 let mut stmt = conn.prepare_cached(sql)?;
-                bind_sqlite(&mut stmt, params)?;
+                bind_sqlite(&mut stmt, sql, params)?;
                 Ok(stmt.raw_execute()? as u64)
             }
             inner => {
@@ -750,6 +788,63 @@ mod tests {
             ],
             next: 0,
         }
+    }
+
+    #[test]
+    fn parameters_in_order_are_recognised_and_others_are_not() {
+        assert_eq!(numbered_in_order("SELECT 1"), Some(0));
+        assert_eq!(
+            numbered_in_order("SELECT a FROM t WHERE x = $1 AND y IN ($2, $3)"),
+            Some(3)
+        );
+        assert_eq!(
+            numbered_in_order("UPDATE t SET a = $1, b = $2 WHERE c = $1"),
+            Some(2)
+        );
+        assert_eq!(
+            numbered_in_order("SELECT '$9' || $1 FROM t WHERE y = $2"),
+            Some(2)
+        );
+        assert_eq!(numbered_in_order("INSERT INTO t VALUES ($2, $1)"), None);
+        assert_eq!(numbered_in_order("SELECT $1, $3"), None);
+        assert_eq!(numbered_in_order("SELECT $a"), None);
+    }
+
+    #[test]
+    fn values_bind_to_their_numbers_in_any_order() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let sql_of = |sql: &str| -> Vec<Row> {
+            sqlite_rows(
+                &c,
+                sql,
+                &[Value::Int(1), Value::Text("two".into()), Value::Int(3)],
+            )
+            .unwrap()
+        };
+        for sql in [
+            "SELECT $1 AS a, $2 AS b, $3 AS c",
+            "SELECT $1 AS a, $2 AS b, $3 AS c, $1 AS d",
+        ] {
+            let mut r = sql_of(sql).remove(0);
+            assert_eq!(
+                (
+                    r.take::<i64, _>("a").unwrap(),
+                    r.take::<String, _>("b").unwrap(),
+                    r.take::<i64, _>("c").unwrap()
+                ),
+                (1, "two".to_owned(), 3)
+            );
+        }
+        // Out of order: bound by name.
+        let mut r = sql_of("SELECT $3 AS c, $1 AS a, $2 AS b").remove(0);
+        assert_eq!(
+            (
+                r.take::<i64, _>("a").unwrap(),
+                r.take::<String, _>("b").unwrap(),
+                r.take::<i64, _>("c").unwrap()
+            ),
+            (1, "two".to_owned(), 3)
+        );
     }
 
     #[test]
