@@ -275,9 +275,7 @@ impl Fingerprint {
     fn of(&self, text: &str) -> [u32; 4] {
         use std::hash::BuildHasher;
         let (a, b) = (self.0.hash_one(text), self.1.hash_one(text));
-        let [a0, a1] = [(a >> 32) as u32, a as u32];
-        let [b0, b1] = [(b >> 32) as u32, b as u32];
-        [a0, a1, b0, b1]
+        [(a >> 32) as u32, a as u32, (b >> 32) as u32, b as u32]
     }
 }
 
@@ -576,14 +574,6 @@ fn describe(e: &castellan_domain::FieldErrorKind) -> String {
     }
 }
 
-/// Codes in `batch` that already exist, with their ids.
-async fn existing(
-    conn: &mut Conn,
-    codes: &[&str],
-) -> Result<HashMap<String, castellan_domain::AssetId>> {
-    Ok(store::ids_by_code(conn, codes).await?.into_iter().collect())
-}
-
 /// Imports every row of `reader` in one transaction. `progress` is called with the bytes
 /// read so far after every batch. Nothing is written when any row is bad or on a dry run;
 /// the report says which rows and why.
@@ -769,7 +759,9 @@ async fn write_batch(
     report: &mut ImportReport,
 ) -> Result<()> {
     let codes: Vec<&str> = batch.iter().map(|p| p.asset.code.as_str()).collect();
-    let found = existing(tx, &codes).await?;
+    // Codes in the batch that are already registered, with their ids.
+    let found: HashMap<String, castellan_domain::AssetId> =
+        store::ids_by_code(tx, &codes).await?.into_iter().collect();
     // The current state of the assets to update, read for the whole batch at once.
     let mut current: HashMap<castellan_domain::AssetId, castellan_domain::register::Asset> =
         HashMap::new();

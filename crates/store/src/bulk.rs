@@ -261,15 +261,26 @@ pub async fn insert_events(conn: &mut Conn, events: &[BulkEvent<'_>]) -> Result<
 #[derive(Debug, Default)]
 pub struct DeferredIndexes {
     sqls: Vec<String>,
-    rebuild_search: bool,
-    search_by_batch: bool,
+    search: SearchUpkeep,
+}
+
+/// Who keeps the search index in step during a load.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum SearchUpkeep {
+    /// Its triggers, row by row (PostgreSQL, whose index follows the table itself).
+    #[default]
+    Triggers,
+    /// Nobody until [`restore_indexes`] rebuilds it in one pass.
+    Rebuild,
+    /// The caller, batch by batch.
+    ByBatch,
 }
 
 impl DeferredIndexes {
     /// Whether the caller keeps the search index in step: [`unindex_search`] before it
     /// changes assets, [`index_search`] after it inserts or changes them.
     pub fn search_by_batch(&self) -> bool {
-        self.search_by_batch
+        self.search == SearchUpkeep::ByBatch
     }
 }
 
@@ -304,8 +315,11 @@ pub async fn defer_indexes(conn: &mut Conn, all: bool) -> Result<DeferredIndexes
             let name = name.replace('"', "");
             if kind == "trigger" {
                 c.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
-                deferred.rebuild_search = all;
-                deferred.search_by_batch = !all;
+                deferred.search = if all {
+                    SearchUpkeep::Rebuild
+                } else {
+                    SearchUpkeep::ByBatch
+                };
             } else {
                 c.execute_batch(&format!("DROP INDEX \"{name}\""))?;
             }
@@ -351,7 +365,7 @@ pub async fn restore_indexes(conn: &mut Conn, deferred: DeferredIndexes) -> Resu
     for sql in deferred.sqls {
         conn.execute_batch(&sql).await?;
     }
-    if deferred.rebuild_search {
+    if deferred.search == SearchUpkeep::Rebuild {
         conn.execute_batch("INSERT INTO asset_search (asset_search) VALUES ('rebuild')")
             .await?;
     }
