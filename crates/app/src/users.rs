@@ -148,6 +148,41 @@ async fn authorize_grant_changes(
     Ok(())
 }
 
+/// The user's home department path and the path of each of their grants' departments
+/// (`None` for organization-wide), as [`castellan_domain::Principal::authorize_on_user`] needs them.
+async fn scopes_of(
+    conn: &mut Conn,
+    user: &User,
+) -> Result<(Option<DepartmentPath>, Vec<Option<DepartmentPath>>)> {
+    let home = path_of(conn, user.department_id).await?;
+    let mut grants = Vec::with_capacity(user.roles.len());
+    for grant in &user.roles {
+        grants.push(path_of(conn, grant.department_id).await?);
+    }
+    Ok((home, grants))
+}
+
+/// The one check before any change to a user account (SPEC §1): `user:update` over the
+/// user's home department and over the scope of every grant they hold.
+async fn authorize_on(conn: &mut Conn, ctx: &Ctx, user: &User) -> Result<()> {
+    let (home, grants) = scopes_of(conn, user).await?;
+    let scopes: Vec<Target<'_>> = grants.iter().map(|p| target(p.as_ref())).collect();
+    ctx.principal
+        .authorize_on_user(Action::Update, target(home.as_ref()), &scopes)?;
+    Ok(())
+}
+
+/// Whether the caller may change this user at all (edit, disable, roles, password): for
+/// showing or hiding the actions on the user's page.
+pub async fn may_change(app: &App, ctx: &Ctx, user: &User) -> Result<bool> {
+    let mut conn = app.db().read().await?;
+    Ok(match authorize_on(&mut conn, ctx, user).await {
+        Ok(()) => true,
+        Err(crate::Error::Domain(DomainError::Forbidden { .. })) => false,
+        Err(e) => return Err(e),
+    })
+}
+
 fn is_global_admin(user_status: UserStatus, grants: &[Grant]) -> bool {
     user_status == UserStatus::Active
         && grants
@@ -255,12 +290,7 @@ pub async fn update(
     let current = store::get(&mut tx, id)
         .await?
         .ok_or(DomainError::not_found("user"))?;
-    let current_path = path_of(&mut tx, current.department_id).await?;
-    ctx.principal.authorize(
-        Resource::User,
-        Action::Update,
-        target(current_path.as_ref()),
-    )?;
+    authorize_on(&mut tx, ctx, &current).await?;
     if current.version != version {
         return Err(DomainError::StaleVersion {
             current: current.version,
@@ -387,21 +417,24 @@ pub async fn update(
 /// Sets a new password for another user (administrators). Ends all of that user's sessions
 /// and tokens, except the caller's own credential when they reset their own password.
 pub async fn set_password(app: &App, ctx: &Ctx, id: UserId, password: &str) -> Result<()> {
-    let (user, path) = {
+    let user = {
         let mut conn = app.db().read().await?;
         let user = store::get(&mut conn, id)
             .await?
             .ok_or(DomainError::not_found("user"))?;
-        let path = path_of(&mut conn, user.department_id).await?;
-        (user, path)
+        authorize_on(&mut conn, ctx, &user).await?;
+        user
     };
-    ctx.principal
-        .authorize(Resource::User, Action::Update, target(path.as_ref()))?;
     check_password_policy(password, &user.username)
         .map_err(|kind| FieldErrors::single("password", kind))?;
     let hash = app.hasher().hash(password).await?;
     let now = Timestamp::now();
     let mut tx = app.db().begin().await?;
+    // Check again under the write lock: the user's grants may have changed while hashing.
+    let user = store::get(&mut tx, id)
+        .await?
+        .ok_or(DomainError::not_found("user"))?;
+    authorize_on(&mut tx, ctx, &user).await?;
     store::set_password(&mut tx, id, &hash, now).await?;
     let keep = if ctx.principal.user_id == id {
         ctx.token_id

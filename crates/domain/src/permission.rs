@@ -436,6 +436,41 @@ impl Principal {
         }
     }
 
+    /// Whether the caller may `action` a user account (edit, disable, reset the password,
+    /// change roles, end sessions): the action must be allowed over the user's home
+    /// department **and** over the scope of every grant the user holds (SPEC §1), so a
+    /// department-limited administrator never acts on someone with wider rights.
+    /// `grant_scopes` are the targets of the user's grants (`Target::Global` for a grant
+    /// without a department limit).
+    pub fn may_act_on_user(
+        &self,
+        action: Action,
+        home: Target<'_>,
+        grant_scopes: &[Target<'_>],
+    ) -> bool {
+        self.is_allowed(Resource::User, action, home)
+            && grant_scopes
+                .iter()
+                .all(|scope| self.is_allowed(Resource::User, action, *scope))
+    }
+
+    /// [`Principal::may_act_on_user`], or the refusal.
+    pub fn authorize_on_user(
+        &self,
+        action: Action,
+        home: Target<'_>,
+        grant_scopes: &[Target<'_>],
+    ) -> Result<(), DomainError> {
+        if self.may_act_on_user(action, home, grant_scopes) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden {
+                resource: Resource::User,
+                action,
+            })
+        }
+    }
+
     /// True when the user holds `role` in any scope.
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
@@ -533,6 +568,36 @@ mod tests {
         );
         let staff = principal(&[(Role::Staff, None)]);
         assert!(staff.read_scope(Resource::User, Action::Read).is_err());
+    }
+
+    #[test]
+    fn scoped_grants_act_only_on_users_whose_every_grant_is_inside() {
+        let a = DepartmentPath(vec![DepartmentId(1)]);
+        let a1 = DepartmentPath(vec![DepartmentId(1), DepartmentId(2)]);
+        let b = DepartmentPath(vec![DepartmentId(3)]);
+        let in_a = Target::Department(&a1);
+        let scoped = principal(&[(Role::Admin, Some(1))]);
+        let global = principal(&[(Role::Admin, None)]);
+        // A user homed in A1 with no grants, or grants inside A: yes.
+        assert!(scoped.may_act_on_user(Action::Update, in_a, &[]));
+        assert!(scoped.may_act_on_user(Action::Update, in_a, &[Target::Department(&a)]));
+        // Any grant outside A, or organization-wide: no, whatever the home department.
+        for outside in [Target::Global, Target::Department(&b)] {
+            assert!(!scoped.may_act_on_user(Action::Update, in_a, &[outside]));
+            assert!(!scoped.may_act_on_user(
+                Action::Update,
+                in_a,
+                &[Target::Department(&a), outside]
+            ));
+            assert!(global.may_act_on_user(Action::Update, in_a, &[outside]));
+        }
+        assert!(
+            scoped
+                .authorize_on_user(Action::Update, in_a, &[Target::Global])
+                .is_err()
+        );
+        // The home department still counts.
+        assert!(!scoped.may_act_on_user(Action::Update, Target::Department(&b), &[]));
     }
 
     #[test]

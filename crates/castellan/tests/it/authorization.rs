@@ -108,7 +108,9 @@ both! {
         let east_team = t.department("East team", Some(east)).await;
         let west = t.department("West", Some(root)).await;
         let (_, admin_east) = t.user_with("admin-east", &[("admin", Some(east))]).await;
-        let (in_east, _) = t.user_in("worker-east", Some(east_team), &[("staff", None)]).await;
+        // Staff whose every grant lies in the subtree (an organization-wide grant, even of
+        // `staff`, would put them out of a department administrator's reach; see user_scope).
+        let (in_east, _) = t.user_in("worker-east", Some(east_team), &[("staff", Some(east_team))]).await;
         let (in_west, _) = t.user_in("worker-west", Some(west), &[("staff", None)]).await;
 
         // Reads are limited to the subtree.
@@ -130,13 +132,15 @@ both! {
             .json(&json!({"department_id": west})).send().await.problem(StatusCode::FORBIDDEN);
         // A limited administrator cannot hand out organization-wide roles, only limited ones.
         t.patch(&format!("/api/v1/users/{}", in_east.id)).token(&admin_east).if_match(v)
-            .json(&json!({"roles": [{"role": "auditor", "department_id": null}]})).send().await.problem(StatusCode::FORBIDDEN);
-        // Withdrawing the organization-wide staff role is beyond them too.
-        t.patch(&format!("/api/v1/users/{}", in_east.id)).token(&admin_east).if_match(v)
-            .json(&json!({"roles": [{"role": "auditor", "department_id": east}]})).send().await.problem(StatusCode::FORBIDDEN);
+            .json(&json!({"roles": [{"role": "staff", "department_id": east_team}, {"role": "auditor", "department_id": null}]}))
+            .send().await.problem(StatusCode::FORBIDDEN);
         let granted = t.patch(&format!("/api/v1/users/{}", in_east.id)).token(&admin_east).if_match(v)
-            .json(&json!({"roles": [{"role": "staff"}, {"role": "auditor", "department_id": east}]})).send().await;
+            .json(&json!({"roles": [{"role": "staff", "department_id": east_team}, {"role": "auditor", "department_id": east}]})).send().await;
         assert_eq!(granted.status, StatusCode::OK, "{}", granted.text());
+        // A colleague in the subtree holding an organization-wide role is beyond them.
+        let (wide, _) = t.user_in("wide-east", Some(east_team), &[("staff", None)]).await;
+        t.patch(&format!("/api/v1/users/{}", wide.id)).token(&admin_east).if_match(wide.version)
+            .json(&json!({"position": "Engineer"})).send().await.problem(StatusCode::FORBIDDEN);
         // Departments: inside yes, at the top or elsewhere no.
         let created = t.post("/api/v1/departments").token(&admin_east).json(&json!({"name": "East lab", "parent_id": east})).send().await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());

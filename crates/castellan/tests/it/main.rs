@@ -25,3 +25,4 @@ mod storage;
 mod threat_transfer;
 mod ui;
 mod ui_risk;
+mod user_scope;

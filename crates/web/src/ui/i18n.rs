@@ -208,6 +208,7 @@ messages! {
     setup_roles_hint: "Who may do what, limited to a department where needed.", "明确各角色的权限，必要时限定部门范围。";
     scope_whole: "Whole organization", "全组织";
     scope_in: "Limited to {dept}", "限于：{dept}";
+    user_beyond_scope: "This person holds roles beyond your department scope, so only an administrator for the whole organization can change their account, roles or password.", "此人持有的角色超出您的部门范围，其账号、角色和密码只能由全组织范围的系统管理员修改。";
 
     // Departments
     departments_intro: "The organization as a tree: company, departments, teams.", "以树形结构管理组织：公司、部门、团队。";

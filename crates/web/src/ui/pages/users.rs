@@ -288,6 +288,7 @@ struct ShowPage {
     role_options: Vec<CodeOption>,
     departments: Vec<DeptOption>,
     can_update: bool,
+    beyond_scope: bool,
     can_assign: bool,
     history: Vec<HistoryItem>,
     action_error: Option<String>,
@@ -322,15 +323,11 @@ async fn show_page(
     let t = web.t();
     let lang = web.lang();
     let p = &web.auth.principal;
-    let path = user
-        .department_id
-        .and_then(|d| tree.iter().find(|x| x.id == d))
-        .map(|d| d.path.clone());
-    let target = path.as_ref().map_or(
-        castellan_domain::Target::Global,
-        castellan_domain::Target::Department,
-    );
-    let can_update = p.is_allowed(Resource::User, Action::Update, target);
+    let can_update = users::may_change(&state.app, &ctx, &user)
+        .await
+        .map_err(|e| web.fail(e))?;
+    // Someone who administers users somewhere, looking at a person beyond their scope.
+    let beyond_scope = !can_update && p.may_somewhere(Resource::User, Action::Update);
     Ok(render::page_response(
         status,
         &ShowPage {
@@ -369,6 +366,7 @@ async fn show_page(
             role_options: view::role_options(lang, None),
             departments: view::dept_options(&tree, None, None),
             can_update,
+            beyond_scope,
             can_assign: can_update && p.may_somewhere(Resource::User, Action::AssignRoles),
             history: view::history(
                 lang,
@@ -559,10 +557,9 @@ pub async fn edit(
     let u = users::get(&state.app, &web.ctx(), UserId(id))
         .await
         .map_err(|e| web.fail(e))?;
-    if !web
-        .auth
-        .principal
-        .may_somewhere(Resource::User, Action::Update)
+    if !users::may_change(&state.app, &web.ctx(), &u)
+        .await
+        .map_err(|e| web.fail(e))?
     {
         return Err(web.forbidden(Resource::User, Action::Update));
     }
