@@ -13,6 +13,7 @@ use castellan_domain::ids::{AssessmentId, AssetId};
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::risk::{DEFAULT_ACCEPTANCE_THRESHOLD, Level, RiskMethod};
 use castellan_domain::risk_register::{Assessment, ChecklistItem, PhaseMove};
+use castellan_domain::sod::Authors;
 use castellan_domain::values::{clean_multiline, clean_optional, clean_text};
 use castellan_domain::{
     Action, Conflict, Day, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Role,
@@ -81,11 +82,20 @@ pub struct AssessmentView {
 }
 
 /// The caller as the workflow sees them.
-pub(crate) fn caller<'a>(ctx: &Ctx, roles: &'a [Role], a: &Assessment) -> Caller<'a> {
+pub(crate) fn caller<'a>(ctx: &Ctx, roles: &'a [Role]) -> Caller<'a> {
     Caller {
         user: ctx.principal.user_id,
         roles,
-        on_team: a.team.contains(&ctx.principal.user_id),
+    }
+}
+
+/// The assessment's authors for separation of duties: its creator, its submitter and its
+/// team.
+pub(crate) fn authors(a: &Assessment) -> Authors<'_> {
+    Authors {
+        created_by: a.created_by,
+        submitted_by: a.submitted_by,
+        team: &a.team,
     }
 }
 
@@ -102,18 +112,19 @@ pub(crate) fn global_roles(ctx: &Ctx) -> Vec<Role> {
 
 async fn view(conn: &mut Conn, ctx: &Ctx, assessment: Assessment) -> Result<AssessmentView> {
     let roles = global_roles(ctx);
-    let c = caller(ctx, &roles, &assessment);
+    let c = caller(ctx, &roles);
     let may_update = ctx.principal.is_allowed(
         Resource::Assessment,
         Action::Update,
         castellan_domain::Target::Global,
     );
     let allowed_transitions = if may_update {
-        flow::allowed_moves(assessment.phase, &c, assessment.submitted_by)
+        flow::allowed_moves(assessment.phase, &c, &authors(&assessment))
     } else {
         Vec::new()
     };
-    let may_edit = may_update && assessment.phase.is_open() && flow::may_edit(&c);
+    let may_edit =
+        may_update && assessment.phase.is_open() && flow::may_edit(&c, &authors(&assessment));
     let risk_count = risks::count(conn, assessment.id).await?;
     Ok(AssessmentView {
         assessment,
@@ -153,8 +164,8 @@ pub(crate) fn ensure_may(ctx: &Ctx, a: &Assessment, work: Work) -> Result<()> {
         castellan_domain::Target::Global,
     )?;
     let roles = global_roles(ctx);
-    let c = caller(ctx, &roles, a);
-    if work != Work::Acceptance && !flow::may_edit(&c) {
+    let c = caller(ctx, &roles);
+    if work != Work::Acceptance && !flow::may_edit(&c, &authors(a)) {
         return Err(DomainError::Forbidden {
             resource: Resource::Assessment,
             action: Action::Update,
@@ -506,15 +517,9 @@ pub async fn transition(
         .into());
     }
     let roles = global_roles(ctx);
-    let c = caller(ctx, &roles, &before);
-    let m = flow::check_move(
-        before.phase,
-        to,
-        &c,
-        before.submitted_by,
-        comment.as_deref(),
-    )
-    .map_err(refusal)?;
+    let c = caller(ctx, &roles);
+    let m = flow::check_move(before.phase, to, &c, &authors(&before), comment.as_deref())
+        .map_err(refusal)?;
     let facts = risks::readiness(&mut tx, id, before.acceptance_threshold).await?;
     flow::check_ready(to, &facts).map_err(not_ready)?;
     let submitted_by = if m.submits {

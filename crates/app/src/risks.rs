@@ -637,9 +637,7 @@ pub async fn decide(
         .into());
     }
     let me = ctx.principal.user_id;
-    if a.team.contains(&me) || a.created_by == Some(me) || a.submitted_by == Some(me) {
-        return Err(Conflict::SelfApproval.into());
-    }
+    castellan_domain::sod::ensure_independent_approver(me, &crate::assessments::authors(&a))?;
     check_version(&before, version)?;
     let comment = FieldErrors::new().check("comment", clean_multiline(comment, 4000));
     let Some(comment) = comment else {

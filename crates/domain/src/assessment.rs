@@ -9,6 +9,7 @@ use crate::error::FieldErrorKind;
 use crate::ids::UserId;
 use crate::lang::Text;
 use crate::role::Role;
+use crate::sod::{self, Authors};
 use serde::{Deserialize, Serialize};
 
 coded_enum! {
@@ -118,8 +119,6 @@ pub struct Caller<'a> {
     pub user: UserId,
     /// The roles they hold (anywhere; scopes are the application's concern).
     pub roles: &'a [Role],
-    /// Whether they are on the assessment's team.
-    pub on_team: bool,
 }
 
 impl Caller<'_> {
@@ -127,15 +126,29 @@ impl Caller<'_> {
         self.roles.contains(&role)
     }
 
-    fn may(&self, mover: Mover, submitted_by: Option<UserId>) -> bool {
-        let independent = submitted_by != Some(self.user);
+    /// Whether the caller holds the role a move needs, leaving separation of duties aside.
+    fn has_role_for(&self, mover: Mover, authors: &Authors<'_>) -> bool {
         match mover {
-            Mover::Team => self.on_team || self.holds(Role::SecurityOfficer),
-            Mover::Reviewer => {
-                independent && (self.holds(Role::SecurityOfficer) || self.holds(Role::Committee))
-            }
-            Mover::Committee => independent && self.holds(Role::Committee),
+            Mover::Team => authors.team.contains(&self.user) || self.holds(Role::SecurityOfficer),
+            Mover::Reviewer => self.holds(Role::SecurityOfficer) || self.holds(Role::Committee),
+            Mover::Committee => self.holds(Role::Committee),
         }
+    }
+
+    /// Whether the caller may make a move of `mover`: the role, and for the decisions of
+    /// reviewers and the committee, independence from the assessment
+    /// ([`sod::ensure_independent_approver`]).
+    fn may(&self, mover: Mover, authors: &Authors<'_>) -> bool {
+        self.has_role_for(mover, authors)
+            && (!mover.decides() || sod::ensure_independent_approver(self.user, authors).is_ok())
+    }
+}
+
+impl Mover {
+    /// Whether this mover decides on the work of others (approves, returns, closes): the
+    /// moves separation of duties applies to.
+    pub fn decides(self) -> bool {
+        matches!(self, Mover::Reviewer | Mover::Committee)
     }
 }
 
@@ -146,31 +159,31 @@ pub enum MoveRefusal {
     NotAllowed,
     /// The move exists but not for this caller's role or team (403).
     NotYours,
-    /// The caller submitted what they would approve or return (409, separation of duties).
+    /// The caller created, submitted or helped prepare what they would approve, return or
+    /// close (409, separation of duties).
     SelfApproval,
     /// A return needs a comment (422).
     CommentRequired,
 }
 
-/// The phases `caller` may move an assessment in `phase` to now.
-pub fn allowed_moves(
-    phase: Phase,
-    caller: &Caller<'_>,
-    submitted_by: Option<UserId>,
-) -> Vec<Phase> {
+/// The phases `caller` may move an assessment in `phase` to now; `authors` are the
+/// assessment's creator, submitter and team.
+pub fn allowed_moves(phase: Phase, caller: &Caller<'_>, authors: &Authors<'_>) -> Vec<Phase> {
     MOVES
         .iter()
-        .filter(|m| m.from == phase && caller.may(m.mover, submitted_by))
+        .filter(|m| m.from == phase && caller.may(m.mover, authors))
         .map(|m| m.to)
         .collect()
 }
 
 /// Checks a move; returns the move (whether it submits, whether it needed a comment).
+/// `authors` are the assessment's creator, submitter and team: none of them approves,
+/// returns as reviewer or closes it.
 pub fn check_move(
     from: Phase,
     to: Phase,
     caller: &Caller<'_>,
-    submitted_by: Option<UserId>,
+    authors: &Authors<'_>,
     comment: Option<&str>,
 ) -> Result<Move, MoveRefusal> {
     let m = MOVES
@@ -178,12 +191,11 @@ pub fn check_move(
         .find(|m| m.from == from && m.to == to)
         .copied()
         .ok_or(MoveRefusal::NotAllowed)?;
-    let reviewing = matches!(m.mover, Mover::Reviewer | Mover::Committee);
-    if reviewing && submitted_by == Some(caller.user) && caller.may(m.mover, None) {
-        return Err(MoveRefusal::SelfApproval);
-    }
-    if !caller.may(m.mover, submitted_by) {
+    if !caller.has_role_for(m.mover, authors) {
         return Err(MoveRefusal::NotYours);
+    }
+    if m.mover.decides() && sod::ensure_independent_approver(caller.user, authors).is_err() {
+        return Err(MoveRefusal::SelfApproval);
     }
     if m.comment_required && comment.is_none_or(|c| c.trim().is_empty()) {
         return Err(MoveRefusal::CommentRequired);
@@ -235,8 +247,8 @@ pub enum Work {
 }
 
 /// Whether the caller may change the assessment's content (its team, or a security officer).
-pub fn may_edit(caller: &Caller<'_>) -> bool {
-    caller.may(Mover::Team, None)
+pub fn may_edit(caller: &Caller<'_>, authors: &Authors<'_>) -> bool {
+    caller.may(Mover::Team, authors)
 }
 
 /// Facts about an assessment's risks that decide whether it can move on.
@@ -359,12 +371,22 @@ mod tests {
     const ALICE: UserId = UserId(1);
     const BOB: UserId = UserId(2);
     const CAROL: UserId = UserId(3);
+    const DAVE: UserId = UserId(4);
+    const TEAM: &[UserId] = &[ALICE];
+
+    /// An assessment ALICE created and prepared, submitted by `submitted_by`.
+    fn by_alice(submitted_by: Option<UserId>) -> Authors<'static> {
+        Authors {
+            created_by: Some(ALICE),
+            submitted_by,
+            team: TEAM,
+        }
+    }
 
     fn assessor(user: UserId) -> Caller<'static> {
         Caller {
             user,
             roles: &[Role::Assessor],
-            on_team: true,
         }
     }
 
@@ -372,7 +394,6 @@ mod tests {
         Caller {
             user,
             roles: &[Role::SecurityOfficer],
-            on_team: false,
         }
     }
 
@@ -380,7 +401,6 @@ mod tests {
         Caller {
             user,
             roles: &[Role::Committee],
-            on_team: false,
         }
     }
 
@@ -441,11 +461,11 @@ mod tests {
         ];
         for (from, to, caller, comment) in walk {
             assert!(
-                allowed_moves(from, &caller, Some(ALICE)).contains(&to),
+                allowed_moves(from, &caller, &by_alice(Some(ALICE))).contains(&to),
                 "{from:?} → {to:?}"
             );
             assert!(
-                check_move(from, to, &caller, Some(ALICE), comment).is_ok(),
+                check_move(from, to, &caller, &by_alice(Some(ALICE)), comment).is_ok(),
                 "{from:?} → {to:?}"
             );
         }
@@ -456,19 +476,18 @@ mod tests {
         let everyone = Caller {
             user: CAROL,
             roles: &[Role::SecurityOfficer, Role::Committee],
-            on_team: true,
         };
         for from in Phase::ALL {
             for to in Phase::ALL {
                 let listed = MOVES.iter().any(|m| m.from == from && m.to == to);
-                let r = check_move(from, to, &everyone, Some(ALICE), Some("ok"));
+                let r = check_move(from, to, &everyone, &by_alice(Some(ALICE)), Some("ok"));
                 assert_eq!(r.is_ok(), listed, "{from:?} → {to:?}");
                 if !listed {
                     assert_eq!(r, Err(MoveRefusal::NotAllowed));
                 }
             }
         }
-        assert!(allowed_moves(Phase::Closed, &everyone, None).is_empty());
+        assert!(allowed_moves(Phase::Closed, &everyone, &by_alice(None)).is_empty());
         assert!(!Phase::Closed.is_open() && Phase::Review.is_open());
     }
 
@@ -478,14 +497,13 @@ mod tests {
         let outsider = Caller {
             user: CAROL,
             roles: &[Role::Staff],
-            on_team: false,
         };
         assert_eq!(
             check_move(
                 Phase::Preparation,
                 Phase::Identification,
                 &outsider,
-                None,
+                &by_alice(None),
                 None
             ),
             Err(MoveRefusal::NotYours)
@@ -495,7 +513,7 @@ mod tests {
                 Phase::Review,
                 Phase::Approved,
                 &assessor(CAROL),
-                Some(ALICE),
+                &by_alice(Some(ALICE)),
                 None
             ),
             Err(MoveRefusal::NotYours)
@@ -506,7 +524,7 @@ mod tests {
                 Phase::Review,
                 Phase::Approved,
                 &officer(BOB),
-                Some(ALICE),
+                &by_alice(Some(ALICE)),
                 None
             )
             .is_ok()
@@ -516,7 +534,7 @@ mod tests {
                 Phase::ResidualReview,
                 Phase::Closed,
                 &officer(BOB),
-                Some(ALICE),
+                &by_alice(Some(ALICE)),
                 None
             ),
             Err(MoveRefusal::NotYours)
@@ -527,45 +545,94 @@ mod tests {
                 Phase::Review,
                 Phase::Approved,
                 &committee(CAROL),
-                Some(ALICE),
+                &by_alice(Some(ALICE)),
                 None
             )
             .is_ok()
         );
         assert_eq!(
-            allowed_moves(Phase::Review, &assessor(ALICE), Some(ALICE)),
+            allowed_moves(Phase::Review, &assessor(ALICE), &by_alice(Some(ALICE))),
             Vec::<Phase>::new()
         );
     }
 
     #[test]
-    fn nobody_reviews_what_they_submitted() {
-        let both = Caller {
+    fn nobody_decides_on_an_assessment_they_created_submitted_or_prepared() {
+        // BOB holds every deciding role; he is refused each decision whenever he is one of the
+        // assessment's authors, and allowed when he is not.
+        let bob = Caller {
             user: BOB,
             roles: &[Role::SecurityOfficer, Role::Committee],
-            on_team: true,
+        };
+        let team_with_bob = [ALICE, BOB];
+        let shapes = [
+            (
+                "creator",
+                Authors {
+                    created_by: Some(BOB),
+                    submitted_by: Some(ALICE),
+                    team: TEAM,
+                },
+            ),
+            (
+                "submitter",
+                Authors {
+                    created_by: Some(ALICE),
+                    submitted_by: Some(BOB),
+                    team: TEAM,
+                },
+            ),
+            (
+                "team member",
+                Authors {
+                    created_by: Some(ALICE),
+                    submitted_by: Some(ALICE),
+                    team: &team_with_bob,
+                },
+            ),
+        ];
+        let decisions: Vec<&Move> = MOVES.iter().filter(|m| m.mover.decides()).collect();
+        assert_eq!(
+            decisions.len(),
+            4,
+            "approve, return, close, return residual"
+        );
+        for (who, authors) in &shapes {
+            for m in &decisions {
+                assert_eq!(
+                    check_move(m.from, m.to, &bob, authors, Some("x")),
+                    Err(MoveRefusal::SelfApproval),
+                    "{who}: {:?} → {:?}",
+                    m.from,
+                    m.to
+                );
+                assert!(
+                    !allowed_moves(m.from, &bob, authors).contains(&m.to),
+                    "{who}"
+                );
+            }
+            // The team's own moves stay open to a security officer who prepared it.
+            assert!(check_move(Phase::Approved, Phase::Implementing, &bob, authors, None).is_ok());
+        }
+        for m in &decisions {
+            assert!(check_move(m.from, m.to, &bob, &by_alice(Some(ALICE)), Some("x")).is_ok());
+        }
+        // Someone without the deciding role is told it is not theirs, author or not.
+        let dave = Caller {
+            user: DAVE,
+            roles: &[Role::Assessor],
+        };
+        let dave_authored = Authors {
+            created_by: Some(DAVE),
+            submitted_by: Some(DAVE),
+            team: &[],
         };
         assert_eq!(
-            check_move(Phase::Review, Phase::Approved, &both, Some(BOB), None),
-            Err(MoveRefusal::SelfApproval)
+            check_move(Phase::Review, Phase::Approved, &dave, &dave_authored, None),
+            Err(MoveRefusal::NotYours)
         );
         assert_eq!(
-            check_move(
-                Phase::Review,
-                Phase::TreatmentPlanning,
-                &both,
-                Some(BOB),
-                Some("x")
-            ),
-            Err(MoveRefusal::SelfApproval)
-        );
-        assert_eq!(
-            check_move(Phase::ResidualReview, Phase::Closed, &both, Some(BOB), None),
-            Err(MoveRefusal::SelfApproval)
-        );
-        assert!(allowed_moves(Phase::ResidualReview, &both, Some(BOB)).is_empty());
-        assert_eq!(
-            allowed_moves(Phase::ResidualReview, &both, Some(ALICE)),
+            allowed_moves(Phase::ResidualReview, &bob, &by_alice(Some(ALICE))),
             [Phase::ResidualAssessment, Phase::Closed]
         );
     }
@@ -582,17 +649,17 @@ mod tests {
         ] {
             for comment in [None, Some(""), Some("   ")] {
                 assert_eq!(
-                    check_move(from, to, &caller, Some(ALICE), comment),
+                    check_move(from, to, &caller, &by_alice(Some(ALICE)), comment),
                     Err(MoveRefusal::CommentRequired)
                 );
             }
-            assert!(check_move(from, to, &caller, Some(ALICE), Some("请补充")).is_ok());
+            assert!(check_move(from, to, &caller, &by_alice(Some(ALICE)), Some("请补充")).is_ok());
         }
         let submit = check_move(
             Phase::TreatmentPlanning,
             Phase::Review,
             &assessor(ALICE),
-            None,
+            &by_alice(None),
             None,
         )
         .unwrap();
@@ -649,15 +716,14 @@ mod tests {
 
     #[test]
     fn the_team_and_security_officers_edit_content_nobody_else() {
-        assert!(may_edit(&assessor(ALICE)));
-        assert!(may_edit(&officer(BOB)));
-        assert!(!may_edit(&committee(CAROL)));
+        assert!(may_edit(&assessor(ALICE), &by_alice(None)));
+        assert!(may_edit(&officer(BOB), &by_alice(None)));
+        assert!(!may_edit(&committee(CAROL), &by_alice(None)));
         let outsider = Caller {
             user: CAROL,
             roles: &[Role::Assessor],
-            on_team: false,
         };
-        assert!(!may_edit(&outsider));
+        assert!(!may_edit(&outsider, &by_alice(None)));
     }
 
     #[test]

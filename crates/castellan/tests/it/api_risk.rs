@@ -442,6 +442,70 @@ both! {
         ok(move_to(&t, &other_officer, id, "approved", None).await);
     }
 
+    async fn nobody_decides_on_an_assessment_they_created_or_prepared(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (so1_user, so1) = t.user_with("so1", &[("security_officer", None)]).await;
+        let (_, so2) = t.user_with("so2", &[("security_officer", None)]).await;
+        let (as1_user, as1) = t.user_with("as1", &[("assessor", None)]).await;
+        let (bi_user, bi) = t.user_with("bi", &[("security_officer", None), ("committee", None)]).await;
+        let (_, carol) = t.user_with("carol", &[("committee", None)]).await;
+        let phase = |doc: Value| doc["phase"].as_str().unwrap().to_owned();
+        let get = |id: i64| {
+            let t = &t;
+            let so2 = so2.clone();
+            async move { ok(t.get(&format!("/api/v1/assessments/{id}")).token(&so2).send().await) }
+        };
+        let self_approval = |r: Resp| {
+            let p = r.problem(StatusCode::CONFLICT);
+            assert!(kind(&p).ends_with("self_approval"), "{p}");
+        };
+
+        // The finding's first case: so1 creates with the team [so1, as1], as1 submits; so1
+        // (creator and team member) may neither approve nor return it, and is not offered to.
+        let a = created(t.post("/api/v1/assessments").token(&so1).json(&json!({
+            "name": "Creator and team", "team": [so1_user.id.0, as1_user.id.0]})).send().await).await;
+        let id = a["id"].as_i64().unwrap();
+        for to in ["identification", "analysis", "treatment_planning", "review"] {
+            ok(move_to(&t, &as1, id, to, None).await);
+        }
+        let seen = ok(t.get(&format!("/api/v1/assessments/{id}")).token(&so1).send().await);
+        assert_eq!(seen["allowed_transitions"], json!([]), "nothing to decide for an author");
+        self_approval(move_to(&t, &so1, id, "approved", None).await);
+        self_approval(move_to(&t, &so1, id, "treatment_planning", Some("back")).await);
+        assert_eq!(phase(get(id).await), "review");
+        // A creator who is not on the team is refused too.
+        let b2 = created(t.post("/api/v1/assessments").token(&so1).json(&json!({
+            "name": "Creator only", "team": [as1_user.id.0]})).send().await).await;
+        let id2 = b2["id"].as_i64().unwrap();
+        for to in ["identification", "analysis", "treatment_planning", "review"] {
+            ok(move_to(&t, &as1, id2, to, None).await);
+        }
+        self_approval(move_to(&t, &so1, id2, "approved", None).await);
+        ok(move_to(&t, &so2, id, "approved", None).await);
+        ok(move_to(&t, &so2, id2, "approved", None).await);
+
+        // The finding's second case: bi (officer and committee) creates with the team
+        // [bi, as1]; as1 submits, so2 approves, as1 brings it to residual review; bi may
+        // neither close nor return it; an independent committee member closes it.
+        let c = created(t.post("/api/v1/assessments").token(&bi).json(&json!({
+            "name": "Committee member on the team", "team": [bi_user.id.0, as1_user.id.0]})).send().await).await;
+        let id3 = c["id"].as_i64().unwrap();
+        for to in ["identification", "analysis", "treatment_planning", "review"] {
+            ok(move_to(&t, &as1, id3, to, None).await);
+        }
+        self_approval(move_to(&t, &bi, id3, "approved", None).await);
+        ok(move_to(&t, &so2, id3, "approved", None).await);
+        for to in ["implementing", "residual_assessment", "residual_review"] {
+            ok(move_to(&t, &as1, id3, to, None).await);
+        }
+        self_approval(move_to(&t, &bi, id3, "closed", None).await);
+        self_approval(move_to(&t, &bi, id3, "residual_assessment", Some("again")).await);
+        assert_eq!(phase(get(id3).await), "residual_review");
+        let moves_before = t.count("assessment_moves").await;
+        ok(move_to(&t, &carol, id3, "closed", None).await);
+        assert_eq!(t.count("assessment_moves").await, moves_before + 1);
+    }
+
     async fn bad_risks_and_plans_are_refused_and_change_nothing(b: Backend) {
         let t = TestApp::new(b).await;
         let (_, analyst) = t.user_with("analyst", &[("assessor", None)]).await;
