@@ -20,6 +20,9 @@ impl From<castellan_store::DbError> for Error {
         if e.is_unique_violation() {
             return Error::Domain(DomainError::Conflict(Conflict::Duplicate));
         }
+        if matches!(e, castellan_store::DbError::BadCursor) {
+            return castellan_domain::paging::Cursor::invalid().into();
+        }
         Error::Internal(Box::new(e))
     }
 }

@@ -1,7 +1,7 @@
 //! Cursor paging: lists return `next_cursor`, an opaque token naming the last row's sort
 //! key, so the next page is a keyset query (no OFFSET, no COUNT over the table).
 
-use crate::error::{DomainError, FieldErrorKind, FieldErrors};
+use crate::error::{DomainError, FieldErrorKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -31,8 +31,6 @@ pub enum KeyValue {
     Int(i64),
     /// A text key (names, timestamps).
     Text(String),
-    /// A NULL key.
-    Null,
 }
 
 /// The position after the last row of a page: the sort it belongs to and the row's keys.
@@ -54,16 +52,20 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
+    /// The refusal of a cursor that is not a `next_cursor` of this list and sort: a
+    /// malformed request (400), not an invalid field.
+    pub fn invalid() -> DomainError {
+        DomainError::BadRequest(
+            "the cursor is not a next_cursor of this list with the same sort; \
+             start again from the first page"
+                .into(),
+        )
+    }
+
     /// Reads a token from a client, checking that it belongs to `sort` and has `arity` keys.
+    /// (The store checks each key's type against the sort's column when it is used.)
     pub fn decode(token: &str, sort: &str, arity: usize) -> Result<Cursor, DomainError> {
-        let invalid = || {
-            FieldErrors::single(
-                "cursor",
-                FieldErrorKind::Invalid {
-                    hint: "use the next_cursor of the previous page with the same sort",
-                },
-            )
-        };
+        let invalid = Self::invalid;
         let bytes = URL_SAFE_NO_PAD
             .decode(token.trim())
             .map_err(|_| invalid())?;

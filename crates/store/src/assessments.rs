@@ -387,7 +387,7 @@ pub async fn list(
     }
     let by_name = sort.field == "name";
     let column = if by_name { "name" } else { "updated_at" };
-    crate::paging::keyset(&mut q, column, sort, after)?;
+    crate::paging::keyset(&mut q, column, crate::paging::Kind::Text, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Assessment> = q
         .fetch_all(conn)

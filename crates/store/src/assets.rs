@@ -2,6 +2,7 @@
 
 use crate::Backend;
 use crate::conn::{Conn, DbError, Row};
+use crate::paging::Kind;
 use crate::rows::{code_of, corrupt, optional_code, rating, ts};
 use crate::sql::{Sql, contains_pattern};
 use castellan_domain::asset::{
@@ -614,11 +615,11 @@ pub async fn list(
     after: Option<&Cursor>,
     limit: u32,
 ) -> Result<(Vec<Asset>, Option<Cursor>), DbError> {
-    let column = match sort.field {
-        "name" => "name",
-        "value_score" => "value_score",
-        "updated_at" => "updated_at",
-        _ => "code",
+    let (column, kind) = match sort.field {
+        "name" => ("name", Kind::Text),
+        "value_score" => ("value_score", Kind::Int),
+        "updated_at" => ("updated_at", Kind::Text),
+        _ => ("code", Kind::Text),
     };
     let mut rows = Vec::new();
     if let Some(text) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -633,13 +634,13 @@ pub async fn list(
             ..filter.clone()
         };
         push_filter(&mut q, &TextSearch::None, &others, scope);
-        crate::paging::keyset(&mut q, column, sort, after)?;
+        crate::paging::keyset(&mut q, column, kind, sort, after)?;
         q.push(" LIMIT ")
             .bind(PROBE_ROWS)
             .push(") probe WHERE search_text LIKE ")
             .bind(contains_pattern(text))
             .push(" ESCAPE '\\'");
-        crate::paging::keyset(&mut q, column, sort, None)?;
+        crate::paging::keyset(&mut q, column, kind, sort, None)?;
         q.push(" LIMIT ").bind(i64::from(limit) + 1);
         rows = q.fetch_all(&mut *conn).await?;
     }
@@ -647,7 +648,7 @@ pub async fn list(
         let text = text_search(conn, filter.q.as_deref()).await?;
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM assets WHERE 1 = 1"));
         push_filter(&mut q, &text, filter, scope);
-        crate::paging::keyset(&mut q, column, sort, after)?;
+        crate::paging::keyset(&mut q, column, kind, sort, after)?;
         q.push(" LIMIT ").bind(i64::from(limit) + 1);
         rows = q.fetch_all(&mut *conn).await?;
     }

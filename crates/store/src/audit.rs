@@ -161,9 +161,10 @@ pub async fn list(
     if let Some(t) = filter.to {
         q.push(" AND at < ").bind(t.to_db());
     }
-    if let Some(c) = after
-        && let Some(KeyValue::Int(seq)) = c.keys.first()
-    {
+    if let Some(c) = after {
+        let [KeyValue::Int(seq)] = c.keys.as_slice() else {
+            return Err(DbError::BadCursor);
+        };
         q.push(" AND seq < ").bind(*seq);
     }
     q.push(" ORDER BY seq DESC LIMIT ")

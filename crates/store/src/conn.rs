@@ -106,6 +106,10 @@ pub enum DbError {
     /// No connection could be had (pool closed).
     #[error("no database connection: {0}")]
     Pool(String),
+    /// A list was given a cursor whose keys do not fit its sort (a client's own making):
+    /// the caller's mistake, not the database's.
+    #[error("the cursor does not fit the list's sort")]
+    BadCursor,
 }
 
 impl DbError {

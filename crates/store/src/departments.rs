@@ -249,7 +249,7 @@ pub async fn list(
         "created_at" => "created_at",
         _ => "name",
     };
-    crate::paging::keyset(&mut q, column, sort, after)?;
+    crate::paging::keyset(&mut q, column, crate::paging::Kind::Text, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Department> = q
         .fetch_all(conn)

@@ -181,12 +181,12 @@ pub async fn list_vulnerabilities(
     }
     push_asset_scope(&mut q, scope);
     let by_severity = sort.field == "severity";
-    let column = if by_severity {
-        "severity"
+    let (column, kind) = if by_severity {
+        ("severity", crate::paging::Kind::Int)
     } else {
-        "created_at"
+        ("created_at", crate::paging::Kind::Text)
     };
-    crate::paging::keyset(&mut q, column, sort, after)?;
+    crate::paging::keyset(&mut q, column, kind, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Vulnerability> = q
         .fetch_all(conn)
@@ -357,7 +357,7 @@ pub async fn list_controls(
         field: "name",
         descending: false,
     };
-    crate::paging::keyset(&mut q, "name", sort, after)?;
+    crate::paging::keyset(&mut q, "name", crate::paging::Kind::Text, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Control> = q
         .fetch_all(conn)

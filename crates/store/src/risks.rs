@@ -350,7 +350,7 @@ pub async fn list(
         field: "risk",
         descending: true,
     };
-    crate::paging::keyset(&mut q, "risk_rank", sort, after)?;
+    crate::paging::keyset(&mut q, "risk_rank", crate::paging::Kind::Int, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Risk> = q
         .fetch_all(conn)

@@ -211,7 +211,7 @@ pub async fn list(
     } else {
         "code"
     };
-    crate::paging::keyset(&mut q, column, sort, after)?;
+    crate::paging::keyset(&mut q, column, crate::paging::Kind::Text, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<Threat> = q
         .fetch_all(conn)

@@ -204,7 +204,7 @@ pub async fn assigned_to(
     }
     // Both engines compare the COALESCE as text; 9999-12-31 sorts after every real date.
     let key = format!("COALESCE(due_on, '{NO_DUE_DATE}')");
-    crate::paging::keyset(&mut q, &key, TASK_SORT, after)?;
+    crate::paging::keyset(&mut q, &key, crate::paging::Kind::Text, TASK_SORT, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let mut items: Vec<TreatmentItem> = q
         .fetch_all(conn)

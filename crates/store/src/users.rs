@@ -366,7 +366,7 @@ pub async fn list(
         "last_login_at" => "COALESCE(last_login_at, '')",
         _ => "username",
     };
-    crate::paging::keyset(&mut q, column, sort, after)?;
+    crate::paging::keyset(&mut q, column, crate::paging::Kind::Text, sort, after)?;
     q.push(" LIMIT ").bind(i64::from(limit) + 1);
     let rows = q.fetch_all(&mut *conn).await?;
     let mut items: Vec<User> = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;

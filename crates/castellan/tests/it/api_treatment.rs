@@ -355,7 +355,7 @@ both! {
         let c = page["next_cursor"].as_str().unwrap().to_owned();
         let rest = ok(t.get(&format!("/api/v1/me/treatment-tasks?open=true&limit=2&cursor={c}")).token(&staff).send().await);
         assert_eq!(ids(&rest), vec![id(&undated)]);
-        t.get("/api/v1/me/treatment-tasks?cursor=garbage").token(&staff).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        t.get("/api/v1/me/treatment-tasks?cursor=garbage").token(&staff).send().await.problem(StatusCode::BAD_REQUEST);
         t.get("/api/v1/me/treatment-tasks?limit=0").token(&staff).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
         let theirs_list = ok(t.get("/api/v1/me/treatment-tasks").token(&colleague_token).send().await);
         assert_eq!(ids(&theirs_list), vec![id(&theirs)]);

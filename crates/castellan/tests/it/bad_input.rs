@@ -47,9 +47,9 @@ both! {
         t.get("/api/v1/departments/99999999999999999999").token(a).send().await.problem(StatusCode::BAD_REQUEST);
         t.get("/api/v1/departments?limit=lots").token(a).send().await.problem(StatusCode::BAD_REQUEST);
         t.get("/api/v1/departments?limit=100000").token(a).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
-        t.get("/api/v1/departments?cursor=%%%").token(a).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        t.get("/api/v1/departments?cursor=%%%").token(a).send().await.problem(StatusCode::BAD_REQUEST);
         t.get("/api/v1/departments?roots=maybe").token(a).send().await.problem(StatusCode::BAD_REQUEST);
-        t.get("/api/v1/audit-log?cursor=eyJzIjoibmFtZSJ9").token(a).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        t.get("/api/v1/audit-log?cursor=eyJzIjoibmFtZSJ9").token(a).send().await.problem(StatusCode::BAD_REQUEST);
         t.patch(&format!("/api/v1/departments/{d}")).token(a).header("if-match", "\"-3\"").json(&json!({"name": "x"})).send().await.problem(StatusCode::BAD_REQUEST);
         for (i, table) in tables.iter().enumerate() {
             assert_eq!(t.count(table).await, before[i], "{table} changed");

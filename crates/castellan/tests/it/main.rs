@@ -18,6 +18,7 @@ mod audit_trail;
 mod authorization;
 mod bad_input;
 mod cli;
+mod cursors;
 mod demo;
 mod import_export;
 mod reports;
