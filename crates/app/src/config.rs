@@ -23,6 +23,10 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Largest file accepted by the import page, in bytes (the CLI reads larger files).
     pub upload_limit_bytes: u64,
+    /// This instance's working directory for files in transit (uploads being checked, in
+    /// `uploads/`); created with owner-only access. Nothing another instance needs is kept
+    /// there.
+    pub data_dir: String,
     /// A browser session ends after this many minutes without a request.
     pub session_idle_minutes: i64,
     /// A browser session ends this many hours after sign-in in any case.
@@ -37,9 +41,11 @@ pub struct Settings {
     pub login_address_failures: i64,
     /// How long a lock lasts.
     pub login_lockout_minutes: i64,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Behind a trusted reverse proxy: take the client address from `X-Forwarded-For` and
+    /// the scheme from `X-Forwarded-Proto` / `Forwarded`.
     pub trust_forwarded_for: bool,
-    /// Mark cookies `Secure` (serve over HTTPS, or behind a proxy that terminates it).
+    /// Mark cookies `Secure` on every response; they are anyway on requests that arrived
+    /// over HTTPS as far as Castellan can tell.
     pub secure_cookies: bool,
     /// Log filter, e.g. `info` or `castellan=debug,sqlx=warn`.
     pub log: String,
@@ -55,6 +61,7 @@ impl Default for Settings {
             max_connections: 8,
             body_limit_bytes: 1024 * 1024,
             upload_limit_bytes: 64 * 1024 * 1024,
+            data_dir: "castellan-data".into(),
             session_idle_minutes: 8 * 60,
             session_lifetime_hours: 7 * 24,
             login_token_hours: 12,
@@ -86,6 +93,7 @@ impl std::fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("upload_limit_bytes", &self.upload_limit_bytes)
+            .field("data_dir", &self.data_dir)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_lifetime_hours", &self.session_lifetime_hours)
             .field("login_token_hours", &self.login_token_hours)
@@ -203,6 +211,9 @@ impl Settings {
         if self.upload_limit_bytes < 1024 {
             return Err(invalid("upload_limit_bytes", "must be at least 1024"));
         }
+        if self.data_dir.trim().is_empty() {
+            return Err(invalid("data_dir", "must name a directory"));
+        }
         if self.max_connections == 0 {
             return Err(invalid("max_connections", "must be at least 1"));
         }
@@ -225,6 +236,7 @@ const FIELDS: &[&str] = &[
     "max_connections",
     "body_limit_bytes",
     "upload_limit_bytes",
+    "data_dir",
     "session_idle_minutes",
     "session_lifetime_hours",
     "login_token_hours",
@@ -271,6 +283,10 @@ body_limit_bytes = 1048576
 # `castellan import assets FILE` reads files up to 256 MiB.
 upload_limit_bytes = 67108864
 
+# Working directory for files in transit (uploads being checked), created with owner-only
+# access; files left by a stopped server are removed at the next start.
+data_dir = "castellan-data"
+
 # Browser sessions: idle timeout and absolute lifetime.
 session_idle_minutes = 480
 session_lifetime_hours = 168
@@ -285,10 +301,13 @@ login_account_failures = 5
 login_address_failures = 20
 login_lockout_minutes = 15
 
-# Behind a reverse proxy: take the client address from X-Forwarded-For.
+# Behind a trusted reverse proxy: take the client address from X-Forwarded-For and the
+# scheme (for Secure cookies) from X-Forwarded-Proto or Forwarded.
 trust_forwarded_for = false
 
-# Mark cookies Secure (when users reach Castellan over HTTPS).
+# Mark cookies Secure even when the request does not show it came over HTTPS. Cookies are
+# Secure anyway when it does: with trust_forwarded_for, a proxy's X-Forwarded-Proto: https
+# or Forwarded: proto=https is enough.
 secure_cookies = false
 
 # Log filter (tracing syntax), e.g. "info" or "castellan=debug,sqlx=warn".

@@ -10,6 +10,7 @@ pub mod problem;
 pub mod report;
 pub mod state;
 pub mod ui;
+pub mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -116,6 +117,7 @@ impl std::error::Error for ServeError {}
 impl Application {
     /// Binds the configured address (port 0 picks a free port).
     pub async fn build(app: App) -> Result<Application, ServeError> {
+        sweep_uploads(&app);
         let addr = app.settings().listen.clone();
         let listener = TcpListener::bind(&addr)
             .await
@@ -150,10 +152,23 @@ impl Application {
 }
 
 /// Periodic clean-up; idempotent, so every instance may run it.
+/// Removes the upload files a stopped server left behind.
+fn sweep_uploads(app: &App) {
+    let dir = uploads::dir(app.settings());
+    match uploads::sweep_stale(&dir) {
+        Ok(n) if n > 0 => {
+            tracing::info!(removed = n, dir = %dir.display(), "removed abandoned uploads")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "upload clean-up failed"),
+    }
+}
+
 async fn housekeeping(app: App) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        sweep_uploads(&app);
         match castellan_app::auth::purge_expired(&app).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "removed expired sessions"),
             Ok(_) => {}

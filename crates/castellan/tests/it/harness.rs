@@ -62,6 +62,8 @@ pub struct TestApp {
     pub admin_token: String,
     pub admin: User,
     sqlite_dir: Option<PathBuf>,
+    /// The instance's data directory (uploads in transit).
+    pub data_dir: PathBuf,
     pg_schema: Option<String>,
 }
 
@@ -120,7 +122,9 @@ impl TestApp {
                 )
             }
         };
+        let data_dir = std::env::temp_dir().join(unique("castellan-data-"));
         let mut settings = Settings {
+            data_dir: data_dir.display().to_string(),
             database_url: database_url.clone(),
             admin_password: Some(ADMIN_PASSWORD.into()),
             max_connections: 4,
@@ -140,6 +144,7 @@ impl TestApp {
             admin_token: String::new(),
             admin: placeholder_user(),
             sqlite_dir,
+            data_dir,
             pg_schema,
         };
         let admin = t.user_by_name("admin").await;
@@ -319,6 +324,7 @@ fn placeholder_user() -> User {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(dir) = self.sqlite_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }

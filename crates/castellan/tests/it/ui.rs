@@ -536,6 +536,63 @@ both! {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 
+    async fn uploads_leave_no_file_behind_and_abandoned_ones_are_removed_at_start(b: Backend) {
+        let t = TestApp::with_settings(b, |s| s.listen = "127.0.0.1:0".into()).await;
+        t.user_with("keeper", &[("security_admin", None)]).await;
+        let cookie = sign_in_zh(&t, "keeper").await;
+        let csrf = csrf_of(&page(&t, &cookie, "/assets/import").await.text());
+        let dir = t.data_dir.join("uploads");
+        let files = |dir: &std::path::Path| -> Vec<String> {
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+        };
+        let csv = b"code,name,category,confidentiality,integrity,availability\r\nU-1,Server,server,3,3,3\r\n";
+        // Checked (passes), refused (bad row), refused (no CSRF): no file stays in either case.
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("ok.csv"), csv)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let bad = b"code,name,category,confidentiality,integrity,availability\r\nU-2,Server,spaceship,3,3,3\r\n";
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("bad.csv"), bad)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = upload(&t, &cookie, &[("csrf", None, b"forged"), ("file", Some("x.csv"), csv)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(dir.is_dir(), "uploads live under the data directory");
+        assert_eq!(files(&dir), Vec::<String>::new());
+        // A file a killed server left behind is removed when the server starts; other files stay.
+        std::fs::write(dir.join("left-by-a-crash.upload"), csv).unwrap();
+        std::fs::write(dir.join("README"), b"not ours").unwrap();
+        let server = castellan_web::Application::build(t.app.clone()).await.unwrap();
+        assert_eq!(files(&dir), vec!["README".to_owned()]);
+        drop(server);
+    }
+
+    async fn cookies_are_secure_whenever_the_request_came_over_https(b: Backend) {
+        let secure = |r: &Resp, name: &str| -> bool {
+            let c = r.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok())
+                .find(|c| c.starts_with(&format!("{name}="))).unwrap_or_else(|| panic!("no {name} cookie")).to_owned();
+            c.split(';').any(|p| p.trim() == "Secure")
+        };
+        // Plain HTTP, and a client's own claim without a trusted proxy: not Secure.
+        let t = TestApp::new(b).await;
+        assert!(!secure(&t.get("/login").send().await, "castellan_pre"));
+        assert!(!secure(&t.get("/login").header("x-forwarded-proto", "https").send().await, "castellan_pre"));
+        drop(t);
+        // Behind a trusted proxy that says HTTPS (either header): Secure, the session too.
+        let t = TestApp::with_settings(b, |s| s.trust_forwarded_for = true).await;
+        assert!(secure(&t.get("/login").header("x-forwarded-proto", "https").send().await, "castellan_pre"));
+        assert!(secure(&t.get("/login").header("forwarded", "for=192.0.2.7;proto=https;host=isms.example").send().await, "castellan_pre"));
+        assert!(!secure(&t.get("/login").header("x-forwarded-proto", "http").send().await, "castellan_pre"));
+        let page = t.get("/login").header("x-forwarded-proto", "https").send().await;
+        let pre = cookie_of(&page, "castellan_pre").unwrap();
+        let csrf = csrf_of(&page.text());
+        let r = t.post("/login").header("cookie", &format!("castellan_pre={pre}")).header("x-forwarded-proto", "https")
+            .form(&[("csrf", &csrf), ("username", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]).send().await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(secure(&r, "castellan_session"));
+        drop(t);
+        // Configured: always Secure.
+        let t = TestApp::with_settings(b, |s| s.secure_cookies = true).await;
+        assert!(secure(&t.get("/login").send().await, "castellan_pre"));
+    }
+
     async fn an_upload_over_the_limit_is_refused_with_a_readable_page(b: Backend) {
         let t = TestApp::with_settings(b, |s| s.upload_limit_bytes = 4096).await;
         t.user_with("keeper", &[("security_admin", None)]).await;

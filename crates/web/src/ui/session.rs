@@ -36,9 +36,10 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /, Secure when configured.
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /, and `Secure` whenever the visitor
+/// reached Castellan over HTTPS (see [`arrived_over_https`]) or the settings ask for it.
 pub fn set_cookie(
-    state: &AppState,
+    visitor: &Visitor,
     name: &str,
     value: &str,
     max_age_secs: Option<i64>,
@@ -47,10 +48,49 @@ pub fn set_cookie(
     if let Some(age) = max_age_secs {
         c.push_str(&format!("; Max-Age={age}"));
     }
-    if state.app.settings().secure_cookies {
+    if visitor.https {
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Whether the request reached Castellan over HTTPS: `secure_cookies` is set, the request
+/// line names `https` (an absolute URI, or HTTP/2's `:scheme`), or — only when the proxy is
+/// trusted (`trust_forwarded_for`) — the proxy says so in `X-Forwarded-Proto: https` or
+/// `Forwarded: proto=https`. Behind an untrusted hop, a client could claim HTTPS to get a
+/// cookie marked Secure, which would only lose it the session; the reverse is what matters,
+/// and a trusted proxy's word is taken.
+pub fn arrived_over_https(parts: &Parts, state: &AppState) -> bool {
+    let settings = state.app.settings();
+    if settings.secure_cookies || parts.uri.scheme_str() == Some("https") {
+        return true;
+    }
+    if !settings.trust_forwarded_for {
+        return false;
+    }
+    let header_says = |name: &str, is_https: &dyn Fn(&str) -> bool| {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(is_https)
+    };
+    // The first value is the one the client-facing proxy wrote.
+    header_says("x-forwarded-proto", &|v| {
+        v.split(',')
+            .next()
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+    }) || header_says("forwarded", &|v| {
+        v.split(',').next().is_some_and(|element| {
+            element.split(';').any(|pair| {
+                pair.trim().split_once('=').is_some_and(|(k, v)| {
+                    k.trim().eq_ignore_ascii_case("proto")
+                        && v.trim().trim_matches('"').eq_ignore_ascii_case("https")
+                })
+            })
+        })
+    })
 }
 
 /// The language of a request: the user's setting, else the switch's cookie, else the
@@ -93,6 +133,8 @@ pub struct Visitor {
     pub pre_csrf: Option<String>,
     /// Stylesheet and script paths.
     pub assets: Arc<Assets>,
+    /// Whether the request reached Castellan over HTTPS (cookies are then `Secure`).
+    pub https: bool,
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -130,6 +172,7 @@ impl FromRequestParts<AppState> for Visitor {
                 .filter(|v| v.len() >= 16 && v.len() <= 64)
                 .map(str::to_owned),
             assets: state.assets.clone(),
+            https: arrived_over_https(parts, state),
         })
     }
 }

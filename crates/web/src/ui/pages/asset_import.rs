@@ -9,6 +9,7 @@ use crate::ui::i18n::{Messages, fill};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web, cross_site};
+use crate::uploads::TempUpload;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,33 +17,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use castellan_app::import::{self, COLUMNS, FileImport, ImportOptions, REQUIRED, ReadOptions};
 use castellan_domain::{Action, Lang, Resource};
 use serde::Deserialize;
-use std::io::Write;
-use std::path::PathBuf;
 
 /// Rows shown from a file that passed the check.
 const SAMPLE_ROWS: usize = 8;
 /// Problems listed on the page (the report holds up to a thousand).
 const SHOWN_PROBLEMS: usize = 200;
-fn upload_dir() -> PathBuf {
-    std::env::temp_dir().join("castellan-uploads")
-}
 
-/// A new temporary file for one request's upload.
-fn temp_path() -> PathBuf {
-    upload_dir().join(format!("{}.upload", castellan_app::secret::random_b64(18)))
-}
-
-fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(upload_dir())?;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+/// A new private temporary file for one request's upload (removed when the request ends).
+fn temp_upload(state: &AppState) -> std::io::Result<TempUpload> {
+    TempUpload::create(&crate::uploads::dir(state.app.settings()))
 }
 
 /// `64 MiB`, `3.5 MiB`, `12.0 KiB`.
@@ -283,7 +266,7 @@ fn refuse(web: &Web, state: &AppState, status: StatusCode, message: &str) -> Res
 
 /// The file of an upload, stored; `Err` is the page to show instead.
 struct Upload {
-    path: PathBuf,
+    file: TempUpload,
     file_name: String,
     size: u64,
     update_existing: bool,
@@ -312,7 +295,7 @@ async fn receive(
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Err(cleanup(upload, bad())),
+            Err(_) => return Err(bad()),
         };
         match field.name().unwrap_or("") {
             "csrf" => {
@@ -320,7 +303,7 @@ async fn receive(
                 let mut value = Vec::new();
                 while let Ok(Some(bytes)) = field.chunk().await {
                     if value.len() + bytes.len() > 256 {
-                        return Err(cleanup(upload, bad()));
+                        return Err(bad());
                     }
                     value.extend_from_slice(&bytes);
                 }
@@ -353,8 +336,7 @@ async fn receive(
                         t.import_choose_file,
                     ));
                 }
-                let path = temp_path();
-                let mut file = create_private(&path).map_err(|e| {
+                let mut file = temp_upload(state).map_err(|e| {
                     tracing::error!(error = %e, "cannot store an upload");
                     refuse(
                         web,
@@ -363,45 +345,41 @@ async fn receive(
                         t.error_internal,
                     )
                 })?;
-                let stored = Upload {
-                    path,
-                    file_name,
-                    size: 0,
-                    update_existing: false,
-                };
                 let mut size = 0_u64;
                 loop {
                     match field.chunk().await {
                         Ok(Some(bytes)) => {
                             size += bytes.len() as u64;
                             if size > limit {
-                                return Err(cleanup(Some(stored), too_large()));
+                                return Err(too_large());
                             }
                             if let Err(e) = file.write_all(&bytes) {
                                 tracing::error!(error = %e, "cannot store an upload");
-                                let page = refuse(
+                                return Err(refuse(
                                     web,
                                     state,
                                     StatusCode::INTERNAL_SERVER_ERROR,
                                     t.error_internal,
-                                );
-                                return Err(cleanup(Some(stored), page));
+                                ));
                             }
                         }
                         Ok(None) => break,
-                        Err(_) => return Err(cleanup(Some(stored), bad())),
+                        Err(_) => return Err(bad()),
                     }
                 }
-                upload = Some(Upload { size, ..stored });
+                let stored = Upload {
+                    file,
+                    file_name,
+                    size,
+                    update_existing: false,
+                };
+                upload = Some(stored);
             }
             _ => {}
         }
     }
     if !csrf_ok {
-        return Err(cleanup(
-            upload,
-            refuse(web, state, StatusCode::FORBIDDEN, t.csrf_failed),
-        ));
+        return Err(refuse(web, state, StatusCode::FORBIDDEN, t.csrf_failed));
     }
     match upload {
         Some(u) => Ok(Upload {
@@ -415,13 +393,6 @@ async fn receive(
             t.import_choose_file,
         )),
     }
-}
-
-fn cleanup(upload: Option<Upload>, page: Response) -> Response {
-    if let Some(u) = upload {
-        let _ = std::fs::remove_file(&u.path);
-    }
-    page
 }
 
 async fn check(
@@ -440,7 +411,7 @@ async fn check(
     import::import_file(
         &state.app,
         &web.ctx(),
-        &u.path,
+        u.file.path(),
         &limits,
         options,
         SAMPLE_ROWS,
@@ -508,12 +479,12 @@ pub async fn upload(
     let u = receive(&state, &web, multipart).await?;
     let f = match check(&state, &web, &u, true).await {
         Ok(f) => f,
-        Err(page) => return Err(cleanup(Some(u), page)),
+        Err(page) => return Err(page),
     };
     let ok = !f.report.failed();
     // A file that passed waits in the database for its commit.
     let token = if ok {
-        let stashed = match std::fs::read(&u.path) {
+        let stashed = match std::fs::read(u.file.path()) {
             Ok(bytes) => import::stash_upload(&state.app, &web.ctx(), &u.file_name, bytes)
                 .await
                 .map_err(|e| web.fail(e)),
@@ -529,12 +500,11 @@ pub async fn upload(
         };
         match stashed {
             Ok(token) => Some(token),
-            Err(page) => return Err(cleanup(Some(u), page)),
+            Err(page) => return Err(page),
         }
     } else {
         None
     };
-    let _ = std::fs::remove_file(&u.path);
     let p = preview(&web, &u, f, token);
     let status = if ok {
         StatusCode::OK
@@ -571,29 +541,29 @@ pub async fn commit(
     else {
         return Err(gone());
     };
-    let path = temp_path();
-    let written = create_private(&path).and_then(|mut f| f.write_all(&content));
-    if let Err(e) = written {
-        tracing::error!(error = %e, "cannot write an upload back");
-        let _ = std::fs::remove_file(&path);
-        return Err(refuse(
-            &web,
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            t.error_internal,
-        ));
-    }
+    let written = temp_upload(&state).and_then(|mut f| f.write_all(&content).map(|()| f));
+    let file = match written {
+        Ok(file) => file,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot write an upload back");
+            return Err(refuse(
+                &web,
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t.error_internal,
+            ));
+        }
+    };
     let u = Upload {
-        path,
+        file,
         file_name,
         size: content.len() as u64,
         update_existing: !data.update_existing.is_empty(),
     };
     let f = match check(&state, &web, &u, false).await {
         Ok(f) => f,
-        Err(page) => return Err(cleanup(Some(u), page)),
+        Err(page) => return Err(page),
     };
-    let _ = std::fs::remove_file(&u.path);
     if f.report.failed() {
         // Something changed since the check (e.g. a code was registered meanwhile).
         let p = preview(&web, &u, f, None);

@@ -40,7 +40,6 @@ fn pre_token(visitor: &Visitor) -> (String, bool) {
 }
 
 fn login_page(
-    state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
     error: Option<String>,
@@ -60,23 +59,19 @@ fn login_page(
     if fresh {
         r.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(state, PRE_COOKIE, &csrf, None),
+            set_cookie(visitor, PRE_COOKIE, &csrf, None),
         );
     }
     r
 }
 
 /// `GET /login`.
-pub async fn show(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn show(visitor: Visitor, Query(q): Query<NextQuery>) -> Response {
     let next = q.next.unwrap_or_else(|| "/".into());
     if visitor.auth.is_some() {
         return Redirect::to(&local_path(&next)).into_response();
     }
-    login_page(&state, &visitor, StatusCode::OK, None, "", &next)
+    login_page(&visitor, StatusCode::OK, None, "", &next)
 }
 
 #[derive(Deserialize)]
@@ -104,7 +99,7 @@ pub async fn submit(State(state): State<AppState>, form: PublicForm<LoginForm>) 
             let mut r = Redirect::to(&local_path(&data.next)).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &issued.secret, Some(max_age)),
+                set_cookie(&visitor, SESSION_COOKIE, &issued.secret, Some(max_age)),
             );
             r
         }
@@ -114,14 +109,7 @@ pub async fn submit(State(state): State<AppState>, form: PublicForm<LoginForm>) 
                 _ => StatusCode::UNAUTHORIZED,
             };
             let message = crate::ui::i18n::domain_error(visitor.lang, &e);
-            let mut r = login_page(
-                &state,
-                &visitor,
-                status,
-                Some(message),
-                &data.username,
-                &data.next,
-            );
+            let mut r = login_page(&visitor, status, Some(message), &data.username, &data.next);
             if let DomainError::Throttled { retry_after_secs } = e
                 && let Ok(v) = retry_after_secs.to_string().parse()
             {
@@ -145,7 +133,7 @@ pub async fn logout(State(state): State<AppState>, form: CsrfForm<Empty>) -> Res
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+        set_cookie(&web.visitor, SESSION_COOKIE, "", Some(0)),
     );
     r
 }
@@ -184,7 +172,7 @@ pub async fn switch(State(state): State<AppState>, form: PublicForm<LangForm>) -
     }
     r.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
+        set_cookie(&visitor, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
     );
     r
 }
