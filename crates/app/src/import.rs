@@ -110,6 +110,31 @@ pub struct RowError {
     /// The line where the same asset ID first appears (`duplicate_in_file`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_line: Option<u64>,
+    /// The spreadsheet cell where a file limit was reached (`limit_*`), e.g. `C7`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// The limit a file exceeded (`limit_*`: rows, columns, characters or bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+impl RowError {
+    /// The problem of a file that could not be read (line 0 when it concerns the whole
+    /// file), with the limit and cell of a limit it went beyond.
+    pub fn of_read_error(e: &castellan_tabular::ReadError) -> RowError {
+        use castellan_tabular::ReadError;
+        let line = match e {
+            ReadError::Encoding { line } | ReadError::Malformed { line, .. } => *line,
+            ReadError::Limit { line, .. } => line.unwrap_or(0),
+            _ => 0,
+        };
+        let mut problem = RowError::new(line, None, e.code(), e.to_string());
+        if let ReadError::Limit { limit, cell, .. } = e {
+            problem.limit = Some(*limit);
+            problem.cell = cell.clone();
+        }
+        problem
+    }
 }
 
 /// The longest cell text a [`RowError`] repeats.
@@ -670,12 +695,7 @@ pub async fn import_assets(
                 }
             }
             Some(Err(e)) => {
-                let line = match &e {
-                    castellan_tabular::ReadError::Encoding { line }
-                    | castellan_tabular::ReadError::Malformed { line, .. } => *line,
-                    _ => 0,
-                };
-                report.error(line, None, e.code(), e.to_string());
+                report.add(RowError::of_read_error(&e));
                 break;
             }
             None => {}
@@ -905,7 +925,7 @@ pub async fn import_file(
             rolled_back: true,
             ..ImportReport::default()
         };
-        report.error(0, None, e.code(), e.to_string());
+        report.add(RowError::of_read_error(&e));
         FileImport {
             report,
             ..FileImport::default()

@@ -74,7 +74,12 @@ pub async fn import_assets(
         app,
         &ctx("import"),
         file,
-        &ReadOptions::default(),
+        // The operator's own file on the server: unpacked worksheets up to 2 GiB (a full
+        // 1,048,576-row sheet of ~30 columns); the import page keeps the tighter defaults.
+        &ReadOptions {
+            max_part_bytes: 2 * 1024 * 1024 * 1024,
+            ..ReadOptions::default()
+        },
         options,
         0,
         |b| progress.draw(b),

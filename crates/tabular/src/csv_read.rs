@@ -4,15 +4,15 @@
 //! The reader stack, from the source up:
 //! source → [`CountingReader`] (size limit, progress) → first 64 KiB replayed
 //! from memory (BOM skipped) → [`Gb18030Reader`] when needed →
-//! [`QuoteTracker`] → `csv::Reader`.
+//! [`QuoteTracker`] (strict quoting, cell and column limits) → `csv::Reader`.
 
 use std::io::{Cursor, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::decode::{CountingReader, Gb18030Reader, fault_to_read_error};
-use crate::quotes::QuoteTracker;
-use crate::{Encoding, ReadError, Record};
+use crate::quotes::{CellLimits, QuoteTracker};
+use crate::{Encoding, ReadError, ReadOptions, Record};
 
 /// How much of the file is examined to choose the encoding and delimiter.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -37,9 +37,9 @@ pub(crate) struct OpenedCsv {
 }
 
 /// Detects encoding and delimiter, then reads the header row.
-pub(crate) fn open(raw: Box<dyn Read + Send>, max_bytes: u64) -> Result<OpenedCsv, ReadError> {
+pub(crate) fn open(raw: Box<dyn Read + Send>, opts: &ReadOptions) -> Result<OpenedCsv, ReadError> {
     let consumed = Arc::new(AtomicU64::new(0));
-    let mut counted = CountingReader::new(raw, Arc::clone(&consumed), max_bytes);
+    let mut counted = CountingReader::new(raw, Arc::clone(&consumed), opts.max_bytes);
     let (prefix, at_eof) = read_prefix(&mut counted)?;
 
     let (encoding, body_start) = if prefix.starts_with(UTF8_BOM) {
@@ -66,7 +66,14 @@ pub(crate) fn open(raw: Box<dyn Read + Send>, max_bytes: u64) -> Result<OpenedCs
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(SNIFF_BYTES)
-        .from_reader(QuoteTracker::new(decoded, delimiter));
+        .from_reader(QuoteTracker::new(
+            decoded,
+            delimiter,
+            CellLimits {
+                max_columns: opts.max_columns,
+                max_cell_chars: opts.max_cell_chars,
+            },
+        ));
 
     let mut source = CsvSource {
         parser,

@@ -2,9 +2,9 @@
 //! limit, and a streaming GB18030 → UTF-8 decoder.
 //!
 //! Both report their failures as `std::io::Error`s carrying a private marker
-//! ([`TooLargeFault`], [`EncodingFault`]) that [`fault_to_read_error`] turns
-//! back into the right [`ReadError`] after the error has passed through the
-//! `csv` crate.
+//! ([`TooLargeFault`], [`EncodingFault`], and [`LimitFault`] from the quote
+//! tracker) that [`fault_to_read_error`] turns back into the right
+//! [`ReadError`] after the error has passed through the `csv` crate.
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use encoding_rs::{DecoderResult, GB18030};
 
-use crate::ReadError;
+use crate::{Limit, ReadError};
 
 /// Marker: more bytes than the limit were consumed.
 #[derive(Debug)]
@@ -25,6 +25,34 @@ struct TooLargeFault {
 struct EncodingFault {
     line: u64,
 }
+
+/// Marker: a record went beyond a [`Limit`] at `line`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LimitFault {
+    pub(crate) what: Limit,
+    pub(crate) limit: u64,
+    pub(crate) line: u64,
+}
+
+impl LimitFault {
+    /// The I/O error that carries this marker through the `csv` crate.
+    pub(crate) fn into_io_error(self) -> io::Error {
+        io::Error::other(self)
+    }
+}
+
+impl std::fmt::Display for LimitFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "limit {} exceeded at line {}",
+            self.what.code(),
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for LimitFault {}
 
 impl std::fmt::Display for TooLargeFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,6 +78,14 @@ pub(crate) fn fault_to_read_error(err: io::Error) -> ReadError {
         }
         if let Some(fault) = inner.downcast_ref::<EncodingFault>() {
             return ReadError::Encoding { line: fault.line };
+        }
+        if let Some(fault) = inner.downcast_ref::<LimitFault>() {
+            return ReadError::Limit {
+                what: fault.what,
+                limit: fault.limit,
+                line: Some(fault.line),
+                cell: None,
+            };
         }
     }
     ReadError::Io(err)

@@ -10,9 +10,20 @@
 //!
 //! [`TableReader`] streams CSV in constant memory (a 1,000,000-row file is
 //! never held in RAM) and detects the text encoding (UTF-8 with or without a
-//! byte-order mark, or GB18030/GBK as Excel writes it in China). XLSX is read
-//! whole — the first worksheet — and refused if it holds formulas or merged
-//! cells, because neither survives an import unambiguously.
+//! byte-order mark, or GB18030/GBK as Excel writes it in China). XLSX is
+//! streamed too: the first worksheet is inflated and parsed row by row, and
+//! only the workbook's shared-text table is held in memory. A worksheet with
+//! formulas or merged cells is refused before any row is returned (one cheap
+//! pass over the sheet looks for them first), because neither survives an
+//! import unambiguously.
+//!
+//! Every size is bounded by [`ReadOptions`] and checked while the bytes go
+//! by, never after inflating or buffering: the unpacked size of each part of
+//! a workbook, rows, columns, the length of one cell and of one row, all
+//! text together, the shared-text table. A file that crosses a limit is
+//! refused with [`ReadError::Limit`], whose [`Limit`] says which, so a small
+//! upload that unpacks to gigabytes costs a fraction of a second and a few
+//! megabytes. `bench/xlsx_bombs.py` measures this.
 //!
 //! # Writing
 //!
@@ -27,11 +38,11 @@ mod error;
 mod quotes;
 mod read;
 mod write;
-mod xlsx_read;
+mod xlsx;
 
 use std::path::Path;
 
-pub use error::{ReadError, WriteError};
+pub use error::{Limit, ReadError, WriteError};
 pub use read::{ReadOptions, Record, TableReader};
 pub use write::{Cell, TableWriter, neutralize};
 

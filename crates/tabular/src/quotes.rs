@@ -1,4 +1,4 @@
-//! Strict quote checking for CSV.
+//! Strict quote checking and the cell limits for CSV.
 //!
 //! The `csv` crate is lenient: a quoted cell that is never closed silently
 //! swallows the rest of the file, and text after a closing quote (`"a"b`) is
@@ -7,10 +7,19 @@
 //! the RFC 4180 quoting rules, and remembers the byte offset of the first
 //! violation. The reader then reports the record that contains that offset.
 //!
-//! Only quote characters are inspected (found with `memchr`), so the cost is
-//! negligible next to parsing.
+//! The same pass enforces [`CellLimits`]: it counts the cells of each record
+//! and the characters of each cell as they go by, and stops the stream just
+//! before the parser would have to buffer a cell or a record beyond a limit
+//! (the `csv` crate reads a whole field before anyone could look at it).
+//!
+//! Only quotes, separators and line ends are inspected (found with
+//! `memchr`), and characters are counted by a vectorisable byte filter, so the
+//! cost is small next to parsing.
 
 use std::io::{self, Read};
+
+use crate::Limit;
+use crate::decode::LimitFault;
 
 /// What is wrong with the quoting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +58,18 @@ pub(crate) struct Violation {
 
 const QUOTE: u8 = b'"';
 
-/// Passes bytes through unchanged while tracking the quoting state.
+/// The limits [`QuoteTracker`] enforces while streaming.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CellLimits {
+    /// Most cells in one record.
+    pub(crate) max_columns: u64,
+    /// Most characters in one cell (enclosing quotes not counted, an escaped
+    /// `""` counted once, the CR of a CRLF not counted).
+    pub(crate) max_cell_chars: u64,
+}
+
+/// Passes bytes through unchanged while tracking the quoting state and the
+/// size of the current record.
 pub(crate) struct QuoteTracker<R> {
     inner: R,
     delimiter: u8,
@@ -68,11 +88,22 @@ pub(crate) struct QuoteTracker<R> {
     at_eof: bool,
     /// The input ended inside a quoted cell.
     ended_in_quotes: bool,
+    limits: CellLimits,
+    /// 1-based physical line of the next byte.
+    line: u64,
+    /// Line where the current record starts.
+    record_line: u64,
+    /// Separators outside quotes in the current record.
+    separators: u64,
+    /// Characters of the current cell so far.
+    chars: u64,
+    /// A limit was exceeded: the stream stopped before the offending bytes.
+    exceeded: Option<LimitFault>,
 }
 
 impl<R: Read> QuoteTracker<R> {
     /// Wraps `inner`, which yields UTF-8 (or ASCII-compatible) bytes.
-    pub(crate) fn new(inner: R, delimiter: u8) -> Self {
+    pub(crate) fn new(inner: R, delimiter: u8, limits: CellLimits) -> Self {
         QuoteTracker {
             inner,
             delimiter,
@@ -84,6 +115,12 @@ impl<R: Read> QuoteTracker<R> {
             violation: None,
             at_eof: false,
             ended_in_quotes: false,
+            limits,
+            line: 1,
+            record_line: 1,
+            separators: 0,
+            chars: 0,
+            exceeded: None,
         }
     }
 
@@ -118,49 +155,105 @@ impl<R: Read> QuoteTracker<R> {
         }
     }
 
-    fn scan(&mut self, data: &[u8]) {
+    /// Records that the current record went beyond `what`; the stream is cut
+    /// at `at` (an index in the chunk being scanned).
+    fn exceed(&mut self, what: Limit, limit: u64, at: usize) -> Option<usize> {
+        self.exceeded = Some(LimitFault {
+            what,
+            limit,
+            line: self.record_line,
+        });
+        Some(at)
+    }
+
+    /// Adds `n` characters to the current cell; past the limit, the cut.
+    fn add_chars(&mut self, n: u64, at: usize) -> Option<usize> {
+        self.chars = self.chars.saturating_add(n);
+        if self.chars > self.limits.max_cell_chars {
+            return self.exceed(Limit::CellLength, self.limits.max_cell_chars, at);
+        }
+        None
+    }
+
+    /// Scans one chunk; returns where to cut it when a limit was exceeded.
+    fn scan(&mut self, data: &[u8]) -> Option<usize> {
         let base = self.offset;
         let mut i = 0;
+        let mut cut = None;
         if let Some(quote_at) = self.pending_quote.take() {
             match data.first() {
-                Some(&QUOTE) => i = 1, // an escaped "" split across two chunks
+                Some(&QUOTE) => {
+                    // An escaped "" split across two chunks: one character.
+                    i = 1;
+                    cut = self.add_chars(1, 0);
+                }
                 Some(&next) => self.close(quote_at, next),
                 None => {}
             }
         }
-        while let Some(found) = data.get(i..).and_then(|rest| memchr::memchr(QUOTE, rest)) {
-            let j = i + found;
-            let at = base + j as u64;
-            if self.in_quotes {
-                match data.get(j + 1) {
-                    Some(&QUOTE) => i = j + 2,
-                    Some(&next) => {
-                        self.close(at, next);
-                        i = j + 1;
+        while cut.is_none() {
+            let rest = data.get(i..).unwrap_or_default();
+            let found = if self.in_quotes {
+                memchr::memchr2(QUOTE, b'\n', rest)
+            } else {
+                memchr::memchr3(QUOTE, self.delimiter, b'\n', rest)
+            };
+            let end = found.map_or(data.len(), |f| i + f);
+            let text = data.get(i..end).unwrap_or_default();
+            cut = self.add_chars(count_chars(text, !self.in_quotes), i);
+            let (Some(j), None) = (found.map(|f| i + f), cut) else {
+                break;
+            };
+            let byte = data.get(j).copied().unwrap_or(b'\n');
+            i = j + 1;
+            if byte == b'\n' {
+                self.line += 1;
+                if self.in_quotes {
+                    cut = self.add_chars(1, j);
+                } else {
+                    self.record_line = self.line;
+                    self.separators = 0;
+                    self.chars = 0;
+                }
+            } else if byte == QUOTE {
+                let at = base + j as u64;
+                if self.in_quotes {
+                    match data.get(j + 1) {
+                        Some(&QUOTE) => {
+                            i = j + 2;
+                            cut = self.add_chars(1, j);
+                        }
+                        Some(&next) => self.close(at, next),
+                        None => self.pending_quote = Some(at),
                     }
-                    None => {
-                        self.pending_quote = Some(at);
-                        i = j + 1;
+                } else {
+                    let prev = j
+                        .checked_sub(1)
+                        .and_then(|p| data.get(p))
+                        .copied()
+                        .unwrap_or(self.prev);
+                    if self.is_boundary(prev) {
+                        self.in_quotes = true;
+                        self.opened_at = at;
+                    } else {
+                        // A quote inside an unquoted cell: literal text.
+                        cut = self.add_chars(1, j);
                     }
                 }
             } else {
-                let prev = j
-                    .checked_sub(1)
-                    .and_then(|p| data.get(p))
-                    .copied()
-                    .unwrap_or(self.prev);
-                if self.is_boundary(prev) {
-                    self.in_quotes = true;
-                    self.opened_at = at;
+                // The separator, outside quotes.
+                self.separators += 1;
+                self.chars = 0;
+                if self.separators >= self.limits.max_columns {
+                    cut = self.exceed(Limit::Columns, self.limits.max_columns, j);
                 }
-                // Otherwise a quote inside an unquoted cell: literal text.
-                i = j + 1;
             }
         }
         if let Some(&last) = data.last() {
             self.prev = last;
         }
         self.offset += data.len() as u64;
+        cut
     }
 
     fn finish(&mut self) {
@@ -176,14 +269,37 @@ impl<R: Read> QuoteTracker<R> {
     }
 }
 
+/// Characters in UTF-8 `bytes` (bytes that do not continue a sequence),
+/// leaving out CR when `skip_cr` (outside quotes, where it ends a line).
+fn count_chars(bytes: &[u8], skip_cr: bool) -> u64 {
+    let cr = if skip_cr { b'\r' } else { 0x80 };
+    bytes
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80 && b != cr)
+        .count() as u64
+}
+
 impl<R: Read> Read for QuoteTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(fault) = self.exceeded {
+            return Err(fault.into_io_error());
+        }
         let n = self.inner.read(buf)?;
         match buf.get(..n) {
-            Some(data) if n > 0 => self.scan(data),
-            _ => self.finish(),
+            Some(data) if n > 0 => match self.scan(data) {
+                // The bytes before the offending record still reach the
+                // parser; the next read fails.
+                Some(cut) if cut > 0 => Ok(cut),
+                Some(_) => Err(self
+                    .exceeded
+                    .map_or_else(|| io::Error::other("limit"), LimitFault::into_io_error)),
+                None => Ok(n),
+            },
+            _ => {
+                self.finish();
+                Ok(n)
+            }
         }
-        Ok(n)
     }
 }
 
@@ -191,10 +307,15 @@ impl<R: Read> Read for QuoteTracker<R> {
 mod tests {
     use super::*;
 
+    const UNLIMITED: CellLimits = CellLimits {
+        max_columns: u64::MAX,
+        max_cell_chars: u64::MAX,
+    };
+
     fn check(input: &[u8], chunk: usize) -> Option<Violation> {
         // `&[u8]` fills at most `buf.len()` bytes per read: `chunk` sets the
         // chunk size the tracker sees.
-        let mut tracker = QuoteTracker::new(input, b',');
+        let mut tracker = QuoteTracker::new(input, b',', UNLIMITED);
         let mut buf = vec![0; chunk];
         while tracker.read(&mut buf).unwrap() > 0 {}
         tracker.violation()
@@ -229,6 +350,104 @@ mod tests {
                 problem: QuoteProblem::Unclosed
             }
         );
+    }
+
+    /// Reads `input` through a tracker in chunks of `chunk` bytes; returns
+    /// the bytes passed on before the first error, and that error.
+    fn read_limited(
+        input: &[u8],
+        chunk: usize,
+        limits: CellLimits,
+    ) -> (Vec<u8>, Option<LimitFault>) {
+        let mut tracker = QuoteTracker::new(input, b',', limits);
+        let mut passed = Vec::new();
+        let mut buf = vec![0; chunk];
+        loop {
+            match tracker.read(&mut buf) {
+                Ok(0) => return (passed, None),
+                Ok(n) => passed.extend_from_slice(&buf[..n]),
+                Err(err) => {
+                    let fault = err.get_ref().and_then(|e| e.downcast_ref::<LimitFault>());
+                    return (passed, fault.copied());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limits_stop_the_stream_before_the_offending_record() {
+        let cases: [(&[u8], CellLimits, Limit, u64); 4] = [
+            (
+                b"a,b\n1,2\n123456,4\n5,6\n",
+                CellLimits {
+                    max_cell_chars: 5,
+                    ..UNLIMITED
+                },
+                Limit::CellLength,
+                3,
+            ),
+            (
+                b"a,b\n\"1\n2\",2\n\"12\"\"345\",4\n",
+                CellLimits {
+                    max_cell_chars: 5,
+                    ..UNLIMITED
+                },
+                Limit::CellLength,
+                4,
+            ),
+            (
+                b"a,b\r\n1,2\r\n3,4,5\r\n",
+                CellLimits {
+                    max_columns: 2,
+                    ..UNLIMITED
+                },
+                Limit::Columns,
+                3,
+            ),
+            (
+                b"a,b,c\n",
+                CellLimits {
+                    max_columns: 2,
+                    ..UNLIMITED
+                },
+                Limit::Columns,
+                1,
+            ),
+        ];
+        for (input, limits, what, line) in cases {
+            let record_start = input
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth((line as usize).saturating_sub(2))
+                .map_or(0, |(at, _)| if line == 1 { 0 } else { at + 1 });
+            for chunk in 1..=input.len() {
+                let (passed, fault) = read_limited(input, chunk, limits);
+                let fault = fault.unwrap_or_else(|| panic!("{input:?} chunk {chunk}: no fault"));
+                assert_eq!(
+                    (fault.what, fault.line),
+                    (what, line),
+                    "{input:?} chunk {chunk}"
+                );
+                assert!(
+                    passed.len() >= record_start,
+                    "{input:?} chunk {chunk}: earlier records cut"
+                );
+                assert_eq!(&passed[..], &input[..passed.len()]);
+            }
+        }
+        // Within the limits nothing is cut: 5 characters, CR LF not counted.
+        let fits = b"12345\r\n\"ab\"\"c\"\n";
+        let (passed, fault) = read_limited(
+            fits,
+            3,
+            CellLimits {
+                max_cell_chars: 5,
+                max_columns: 1,
+            },
+        );
+        assert!(fault.is_none());
+        assert_eq!(passed, fits);
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn unneutralize(cell: String) -> String {
 pub(super) fn csv(bytes: &[u8], report: &mut ImportReport) -> (Vec<Row>, Vec<usize>) {
     let options = ReadOptions {
         max_bytes: MAX_FILE_BYTES as u64,
+        ..ReadOptions::default()
     };
     let reader =
         match TableReader::from_reader(std::io::Cursor::new(bytes.to_vec()), Format::Csv, &options)
@@ -151,6 +152,7 @@ pub(super) fn csv(bytes: &[u8], report: &mut ImportReport) -> (Vec<Row>, Vec<usi
             Err(e) => {
                 let line = match &e {
                     ReadError::Encoding { line } | ReadError::Malformed { line, .. } => *line,
+                    ReadError::Limit { line, .. } => line.unwrap_or(0),
                     _ => 0,
                 };
                 report.error(line, None, e.code(), e.to_string());

@@ -299,6 +299,38 @@ both! {
     }
 }
 
+/// A workbook whose only worksheet is `sheet` (the XML of `xl/worksheets/sheet1.xml`).
+fn xlsx_with_sheet(sheet: &str) -> Vec<u8> {
+    use std::io::Write;
+    let parts = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>",
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>",
+        ),
+        (
+            "xl/workbook.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>",
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
 /// A multipart/form-data body: (name, file name, content) per field, in order.
 fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----castellan-test-boundary-7f3a";
@@ -591,6 +623,43 @@ both! {
         // Configured: always Secure.
         let t = TestApp::with_settings(b, |s| s.secure_cookies = true).await;
         assert!(secure(&t.get("/login").send().await, "castellan_pre"));
+    }
+
+    async fn an_xlsx_with_an_oversized_cell_is_refused_on_the_import_page_in_both_languages(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.user_with("keeper", &[("security_admin", None)]).await;
+        // 1 MiB of one letter in a cell: a few kilobytes zipped, far past Excel's 32,767
+        // characters.
+        let big = "A".repeat(1 << 20);
+        let cell = |r: &str, v: &str| format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{v}</t></is></c>");
+        let header: String = ["code", "name", "category", "confidentiality", "integrity", "availability"]
+            .iter().zip(["A1", "B1", "C1", "D1", "E1", "F1"]).map(|(v, r)| cell(r, v)).collect();
+        let row: String = [("A2", "X-1"), ("B2", big.as_str()), ("C2", "server"), ("D2", "3"), ("E2", "3"), ("F2", "3")]
+            .iter().map(|(r, v)| cell(r, v)).collect();
+        let sheet = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+             <row r=\"1\">{header}</row><row r=\"2\">{row}</row></sheetData></worksheet>"
+        );
+        let bomb = xlsx_with_sheet(&sheet);
+        assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
+        let before = (t.count("assets").await,);
+        let cookie = sign_in_zh(&t, "keeper").await;
+        let csrf = csrf_of(&page(&t, &cookie, "/assets/import").await.text());
+        let r = upload(&t, &cookie, &[("csrf", None, csrf.as_bytes()), ("file", Some("bomb.xlsx"), &bomb)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("某个单元格的字符数超出电子表格单元格的上限") && html.contains("单元格 B2") && html.contains("上限：32767"), "{html}");
+        assert!(!html.contains("is longer than"), "no English on the Chinese page");
+        t.user_with("keeper2", &[("security_admin", None)]).await;
+        let en = sign_in(&t, "keeper2", ADMIN_PASSWORD, "en").await;
+        let csrf = csrf_of(&page(&t, &en, "/assets/import").await.text());
+        let (content_type, body) = multipart(&[("csrf", None, csrf.as_bytes()), ("file", Some("bomb.xlsx"), &bomb)]);
+        let r = t.post("/assets/import").header("cookie", &en).header("accept-language", "en").raw(&content_type, body).send().await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("cell B2 is longer than 32,767 characters"), "{}", r.text());
+        assert_eq!(t.count("assets").await, before.0);
+        let imports = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE entity_type LIKE 'asset%'", &[]).await;
+        assert_eq!(imports.as_deref(), Some("0"), "nothing about assets was recorded");
     }
 
     async fn an_upload_over_the_limit_is_refused_with_a_readable_page(b: Backend) {

@@ -265,12 +265,16 @@ fn size_limit_applies_to_streamed_input() {
     let bytes = b"code,name\nA-1,x\nA-2,y\n".to_vec();
     let exact = ReadOptions {
         max_bytes: bytes.len() as u64,
+        ..ReadOptions::default()
     };
     let reader =
         TableReader::from_reader(std::io::Cursor::new(bytes.clone()), Format::Csv, &exact).unwrap();
     assert_eq!(rows(reader).len(), 2);
 
-    let small = ReadOptions { max_bytes: 12 };
+    let small = ReadOptions {
+        max_bytes: 12,
+        ..ReadOptions::default()
+    };
     let err = TableReader::from_reader(std::io::Cursor::new(bytes), Format::Csv, &small)
         .err()
         .unwrap();
@@ -286,6 +290,7 @@ fn size_limit_beyond_the_sniffed_prefix_stops_the_stream() {
     }
     let opts = ReadOptions {
         max_bytes: 100 * 1024,
+        ..ReadOptions::default()
     };
     let reader = TableReader::from_reader(std::io::Cursor::new(bytes), Format::Csv, &opts).unwrap();
     let (ok, err) = first_error(reader);
@@ -304,9 +309,15 @@ fn open_checks_the_file_length_and_reports_progress() {
     file.write_all(b"code,name\nA-1,x\nA-2,y\n").unwrap();
     drop(file);
 
-    let err = TableReader::open(&path, &ReadOptions { max_bytes: 10 })
-        .err()
-        .unwrap();
+    let err = TableReader::open(
+        &path,
+        &ReadOptions {
+            max_bytes: 10,
+            ..ReadOptions::default()
+        },
+    )
+    .err()
+    .unwrap();
     assert!(matches!(err, ReadError::TooLarge { limit: 10 }), "{err:?}");
 
     let mut reader = TableReader::open(&path, &ReadOptions::default()).unwrap();

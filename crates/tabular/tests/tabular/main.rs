@@ -7,9 +7,12 @@
     clippy::indexing_slicing
 )]
 
+mod bombs;
 mod csv_read;
 mod csv_stream;
+mod package;
 mod write;
+mod xlsx_parts;
 mod xlsx_read;
 
 use std::io::Cursor;

@@ -166,6 +166,7 @@ fn size_limit_applies_to_workbooks() {
     let bytes = workbook(|sheet| header(sheet, &["code"]));
     let opts = ReadOptions {
         max_bytes: bytes.len() as u64 - 1,
+        ..ReadOptions::default()
     };
     let err = TableReader::from_reader(std::io::Cursor::new(bytes), Format::Xlsx, &opts)
         .err()

@@ -119,6 +119,16 @@ messages! {
     ipd_range: "allowed: {min} to {max}", "允许范围：{min}–{max}";
     ipd_max_chars: "at most {n} characters", "最多 {n} 个字符";
     ipd_min_chars: "at least {n} characters", "至少 {n} 个字符";
+    ipd_cell: "cell {cell}", "单元格 {cell}";
+    ipd_limit: "limit: {n}", "上限：{n}";
+    ip_limit_part_size: "The workbook unpacks to more than the import accepts in one of its parts. Split the table into smaller files.", "工作簿中某一部分解压后超出导入允许的大小，请把表格拆分为几个较小的文件。";
+    ip_limit_rows: "The table has more rows than one import accepts. Split it into smaller files.", "表格行数超出单次导入的上限，请拆分为几个较小的文件。";
+    ip_limit_columns: "A row has more columns than the import accepts.", "某一行的列数超出导入允许的上限。";
+    ip_limit_cell_length: "A cell holds more characters than a spreadsheet cell can.", "某个单元格的字符数超出电子表格单元格的上限。";
+    ip_limit_shared_strings: "The workbook holds more different texts than the import accepts. Split it into smaller files.", "工作簿中不同文本的数量超出导入允许的上限，请拆分为几个较小的文件。";
+    ip_limit_shared_strings_size: "The texts of the workbook unpack to more than the import accepts. Split it into smaller files.", "工作簿中的文本解压后超出导入允许的大小，请拆分为几个较小的文件。";
+    ip_limit_row_size: "A row holds more text than the import accepts. Shorten its long texts or leave some out.", "某一行的文本总量超出导入允许的上限，请缩短其中的长文本或删去部分内容。";
+    ip_limit_text_size: "The table holds more text than one import accepts. Split it into smaller files.", "表格的文本总量超出单次导入的上限，请拆分为几个较小的文件。";
     ip_required: "The cell is empty but required.", "必填项为空。";
     ip_unknown_value: "The value is not one of the allowed codes or labels.", "取值不在允许的代码或名称范围内。";
     ip_out_of_range: "The number is out of range (ratings are 1–5).", "数值超出范围（赋值为 1–5）。";
@@ -872,6 +882,14 @@ pub fn import_problem(t: &Messages, code: &str) -> Option<&'static str> {
         "formula" => t.ip_formula,
         "merged_cells" => t.ip_merged_cells,
         "bad_workbook" => t.ip_bad_workbook,
+        "limit_part_size" => t.ip_limit_part_size,
+        "limit_rows" => t.ip_limit_rows,
+        "limit_columns" => t.ip_limit_columns,
+        "limit_cell_length" => t.ip_limit_cell_length,
+        "limit_shared_strings" => t.ip_limit_shared_strings,
+        "limit_shared_strings_size" => t.ip_limit_shared_strings_size,
+        "limit_row_size" => t.ip_limit_row_size,
+        "limit_text_size" => t.ip_limit_text_size,
         _ => return None,
     })
 }

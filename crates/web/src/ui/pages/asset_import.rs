@@ -28,10 +28,13 @@ fn temp_upload(state: &AppState) -> std::io::Result<TempUpload> {
     TempUpload::create(&crate::uploads::dir(state.app.settings()))
 }
 
-/// `64 MiB`, `3.5 MiB`, `12.0 KiB`.
+/// `1 GiB`, `64 MiB`, `3.5 MiB`, `12.0 KiB`.
 fn size_label(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+    const GIB: u64 = 1024 * MIB;
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
+        format!("{} GiB", bytes / GIB)
+    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)
@@ -126,6 +129,18 @@ fn problem_detail(lang: Lang, t: &Messages, e: &import::RowError) -> Option<Stri
             .map(|a| choice_label(lang, e.column.as_deref(), a))
             .collect();
         parts.push(fill(t.ipd_allowed, "list", list.join(sep)));
+    }
+    if let Some(cell) = &e.cell {
+        parts.push(fill(t.ipd_cell, "cell", cell));
+    }
+    if let Some(limit) = e.limit {
+        // Sizes in bytes read as sizes, counts (rows, columns, characters) as numbers.
+        let shown = if e.code.ends_with("_size") {
+            size_label(limit)
+        } else {
+            limit.to_string()
+        };
+        parts.push(fill(t.ipd_limit, "n", shown));
     }
     match (e.code.as_str(), e.min, e.max) {
         ("out_of_range", Some(min), Some(max)) => {
@@ -403,6 +418,7 @@ async fn check(
 ) -> Result<FileImport, Response> {
     let limits = ReadOptions {
         max_bytes: state.app.settings().upload_limit_bytes,
+        ..ReadOptions::default()
     };
     let options = ImportOptions {
         update_existing: u.update_existing,
