@@ -407,7 +407,7 @@ def server_upload(binary, path, timeout):
     env = dict(os.environ, CASTELLAN_DATABASE_URL=f"sqlite://{work}/c.db", CASTELLAN_LISTEN=f"127.0.0.1:{port}",
                CASTELLAN_DATA_DIR=f"{work}/data", CASTELLAN_ADMIN_PASSWORD="bench-admin-password-1", CASTELLAN_LOG="error")
     env.pop("CASTELLAN_CONFIG", None)
-    password = "bench-keeper-password-1"
+    password = "bench-upload-passphrase-1"
     subprocess.run([binary, "migrate"], env=env, cwd=work, check=True, capture_output=True)
     subprocess.run([binary, "user", "add", "keeper", "--role", "security_admin", "--password-stdin"],
                    env=env, cwd=work, input=password, text=True, check=True, capture_output=True)
@@ -448,10 +448,14 @@ def server_upload(binary, path, timeout):
         except urllib.error.HTTPError as e:
             code, html = e.code, e.read().decode()
         seconds = time.monotonic() - started
-        text = re.sub(r"<[^>]+>", " ", html)
-        found = re.search(r"(the workbook[^.;]*|cell [A-Z]+\d+[^.;]*|the table[^.;]*|the texts[^.;]*|line \d+:[^.;]*|[^ ]*larger than[^.;]*)", text)
-        outcome = f"{code} " + (re.sub(r"\s+", " ", found.group(1)).strip() if found else "")
-        return seconds, status("VmHWM"), status("VmRSS"), outcome
+        # The first problem the page lists (its line, column and message).
+        table = html.split('class="table problems"', 1)[-1]
+        first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S)
+        found = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first_row.group(1))).strip() if first_row else ""
+        outcome = f"{code}: {found}"
+        peak = status("VmHWM")
+        time.sleep(3)  # what the server keeps once the answer is out
+        return seconds, peak, status("VmRSS"), outcome
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -481,10 +485,10 @@ def main():
         files[name] = path
 
     if args.server:
-        print("| file | size | time to answer | server peak RSS | server RSS after | answer |")
+        print("| file | size | time to answer | server peak RSS | server RSS 3 s later | answer |")
         print("|---|---|---|---|---|---|")
         for name, path in files.items():
-            seconds, peak, after, outcome = server_upload(args.server, path, args.timeout)
+            seconds, peak, after, outcome = server_upload(os.path.abspath(args.server), path, args.timeout)
             size = os.path.getsize(path) / MiB
             print(f"| {name} | {size:.1f} MiB | {seconds:.1f} s | {peak:.0f} MB | {after:.0f} MB | {outcome[:110]} |", flush=True)
         return

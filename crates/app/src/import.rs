@@ -605,11 +605,39 @@ fn describe(e: &castellan_domain::FieldErrorKind) -> String {
 pub async fn import_assets(
     app: &App,
     ctx: &Ctx,
+    reader: TableReader,
+    sha256: &str,
+    options: ImportOptions,
+    progress: impl FnMut(u64),
+) -> Result<ImportReport> {
+    let mut no_sample = Vec::new();
+    import_rows(
+        app,
+        ctx,
+        reader,
+        sha256,
+        options,
+        (0, &mut no_sample),
+        progress,
+    )
+    .await
+}
+
+/// The first rows of a file as written, with their lines.
+type SampleRows = Vec<(u64, Vec<String>)>;
+
+/// [`import_assets`], keeping the first `sample.0` data rows in `sample.1` on the way (one
+/// pass over the file: an XLSX is unpacked and its shared texts loaded once).
+async fn import_rows(
+    app: &App,
+    ctx: &Ctx,
     mut reader: TableReader,
     sha256: &str,
     options: ImportOptions,
+    sample: (usize, &mut SampleRows),
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport> {
+    let (sample_rows, sample) = sample;
     let scope = ctx.principal.read_scope(Resource::Asset, Action::Create)?;
     if options.update_existing {
         ctx.principal.read_scope(Resource::Asset, Action::Update)?;
@@ -647,6 +675,9 @@ pub async fn import_assets(
         match next {
             Some(Ok(record)) => {
                 report.rows += 1;
+                if sample.len() < sample_rows {
+                    sample.push((record.line, record.cells.clone()));
+                }
                 // Duplicates are found on the raw code, whatever else is wrong with a row.
                 let raw_code = code_index
                     .and_then(|i| record.cells.get(i))
@@ -931,29 +962,30 @@ pub async fn import_file(
             ..FileImport::default()
         }
     };
-    let mut out = match TableReader::open(path, limits) {
-        Ok(mut first) => FileImport {
-            format: match first.format() {
-                castellan_tabular::Format::Csv => "CSV",
-                castellan_tabular::Format::Xlsx => "XLSX",
-            },
-            encoding: first.encoding().map(castellan_tabular::Encoding::label),
-            headers: first.headers().to_vec(),
-            sample: first
-                .by_ref()
-                .take(sample)
-                .map_while(std::result::Result::ok)
-                .map(|r| (r.line, r.cells))
-                .collect(),
-            report: ImportReport::default(),
-        },
-        Err(e) => return Ok(refused(e)),
-    };
+    // One pass: the sample is kept while the rows are checked.
     let reader = match TableReader::open(path, limits) {
-        Ok(r) => r,
+        Ok(reader) => reader,
         Err(e) => return Ok(refused(e)),
     };
-    out.report = import_assets(app, ctx, reader, &sha256, options, progress).await?;
+    let mut out = FileImport {
+        format: match reader.format() {
+            castellan_tabular::Format::Csv => "CSV",
+            castellan_tabular::Format::Xlsx => "XLSX",
+        },
+        encoding: reader.encoding().map(castellan_tabular::Encoding::label),
+        headers: reader.headers().to_vec(),
+        ..FileImport::default()
+    };
+    out.report = import_rows(
+        app,
+        ctx,
+        reader,
+        &sha256,
+        options,
+        (sample, &mut out.sample),
+        progress,
+    )
+    .await?;
     Ok(out)
 }
 

@@ -65,9 +65,14 @@ pub(crate) fn open(file: Box<dyn ReadSeek>, opts: &ReadOptions) -> Result<Opened
         None => styles::Styles::default(),
     };
     let shared = match &book.shared_strings {
-        Some(name) => match package.part(name, opts.max_part_bytes)? {
-            Some(part) => shared::read(&mut XmlPart::new(part, opts.max_cell_chars), opts)?,
-            None => shared::SharedStrings::default(),
+        Some(name) => match (
+            package.declared_size(name),
+            package.part(name, opts.max_part_bytes)?,
+        ) {
+            (hint, Some(part)) => {
+                shared::read(&mut XmlPart::new(part, opts.max_cell_chars), opts, hint)?
+            }
+            (_, None) => shared::SharedStrings::default(),
         },
         None => shared::SharedStrings::default(),
     };

@@ -33,6 +33,9 @@ struct Entry {
     name: String,
     header_start: u64,
     compressed_size: u64,
+    /// The unpacked size the ZIP claims: a hint for reserving memory, never
+    /// a limit (the bytes that come out are counted).
+    declared_size: u64,
     crc32: u32,
     deflated: bool,
 }
@@ -75,6 +78,7 @@ impl Package {
                     name,
                     header_start: entry.header_start(),
                     compressed_size: entry.compressed_size(),
+                    declared_size: entry.size(),
                     crc32: entry.crc32(),
                     deflated,
                 },
@@ -82,6 +86,14 @@ impl Package {
         }
         drop(archive);
         Ok(Package { file, entries })
+    }
+
+    /// The unpacked size the ZIP claims for a part (0 when there is none).
+    /// Only a hint: it may lie.
+    pub(crate) fn declared_size(&self, name: &str) -> u64 {
+        self.entries
+            .get(&name.to_lowercase())
+            .map_or(0, |e| e.declared_size)
     }
 
     /// Whether the package has a part of that name.
