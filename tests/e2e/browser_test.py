@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -315,6 +316,28 @@ def main():
         driver.get(base + "/assets?q=AP-00")
         expect("无线接入点 1 号", "无线接入点 2 号")
 
+        # A workbook with a cell far longer than Excel allows: refused while it is read,
+        # the limit and the cell named in Chinese.
+        bomb = os.path.join(work, "超长单元格.xlsx")
+        cells = ["资产编号", "资产名称", "资产类别", "机密性", "完整性", "可用性"]
+        values = ["BIG-001", "长" * 100_000, "服务器", "3", "3", "3"]
+        def row(n, texts):
+            return f'<row r="{n}">' + "".join(
+                f'<c r="{chr(65 + i)}{n}" t="inlineStr"><is><t>{t}</t></is></c>' for i, t in enumerate(texts)) + "</row>"
+        ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+        with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>')
+            zf.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+            zf.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="资产" sheetId="1" r:id="rId1"/></sheets></workbook>')
+            zf.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+            zf.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>{row(1, cells)}{row(2, values)}</sheetData></worksheet>')
+        driver.get(base + "/assets/import")
+        driver.find_element(By.NAME, "file").send_keys(bomb)
+        submit()
+        expect("未导入任何数据", "某个单元格的字符数超出电子表格单元格的上限", "单元格 B2", "上限：32767")
+        shot("22b-import-limit-zh")
+
         # The edit form in English.
         click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
         driver.get(base + "/assets?q=NET-001")
@@ -322,6 +345,41 @@ def main():
         click_and_wait(By.LINK_TEXT, "Edit")
         expect("Edit asset", "Confidentiality", "Responsible person")
         shot("22-asset-edit-en")
+
+        # A department-limited administrator sees, but cannot act on, a colleague with
+        # organization-wide rights (the page says why) — and manages one whose roles stay
+        # inside the department.
+        def api(method, path, body, bearer):
+            req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method=method,
+                                         headers={"content-type": "application/json",
+                                                  "authorization": f"Bearer {bearer}"})
+            return json.load(urllib.request.urlopen(req))
+        admin_token = api("POST", "/api/v1/auth/login",
+                          {"username": "admin", "password": ADMIN_PASSWORD}, "")["token"]
+        api("POST", "/api/v1/users", {
+            "username": "zhao.lei", "display_name": "赵磊", "department_id": int(department_id),
+            "password": "zhao-lei-strong-passphrase",
+            "roles": [{"role": "admin", "department_id": int(department_id)}]}, admin_token)
+        wide = api("POST", "/api/v1/users", {
+            "username": "wang.qiang", "display_name": "王强", "department_id": int(department_id),
+            "position": "安全管理负责人", "password": "wang-qiang-strong-passphrase",
+            "roles": [{"role": "security_officer", "department_id": None}]}, admin_token)
+        click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
+        driver.find_element(By.NAME, "username").send_keys("zhao.lei")
+        driver.find_element(By.NAME, "password").send_keys("zhao-lei-strong-passphrase")
+        submit()
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='zh-CN']")
+        driver.get(base + f"/users/{wide['id']}")
+        expect("王强", "安全管理负责人", "超出您的部门范围")
+        assert not driver.find_elements(By.CSS_SELECTOR, f"a[href='/users/{wide['id']}/edit']")
+        assert not driver.find_elements(By.CSS_SELECTOR, "form.add-role")
+        shot("23-user-beyond-scope-zh")
+        driver.get(base + f"/users/{wide['id']}/edit")
+        assert "无权" in text() or "权限" in text(), text()[:500]
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        driver.get(base + f"/users/{wide['id']}")
+        expect("beyond your department scope")
+        shot("24-user-beyond-scope-en")
 
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
