@@ -3,29 +3,19 @@
 //! in one transaction. Handlers (web or CLI) never talk to storage directly, so no route can
 //! forget a check or an audit entry.
 
-pub mod account;
-pub mod assessments;
-pub mod assets;
+// The kernel: the audit trail, settings, errors, secrets and password hashing.
 pub mod audit;
-pub mod auth;
-pub mod bootstrap;
 pub mod config;
-pub mod demo;
-pub mod departments;
 pub mod error;
-pub mod export;
-pub mod findings;
-pub mod import;
 pub mod password;
-pub mod reports;
-pub mod risk_tables;
-pub mod risks;
 pub mod secret;
 pub mod settings;
-pub mod threat_transfer;
-pub mod threats;
-pub mod treatment;
-pub mod users;
+
+// The areas, one folder each, and the demo organization that fills them.
+pub mod asset;
+pub mod demo;
+pub mod org;
+pub mod risk;
 
 use castellan_domain::{Principal, TokenId};
 use castellan_store::{Db, DbOptions, OpenError};

@@ -8,7 +8,7 @@ use castellan_domain::asset::{self as rules, Rating, ValuationMethod};
 use castellan_domain::permission::Target;
 use castellan_domain::{Action, DomainError, FieldErrors, Resource, Timestamp};
 use castellan_store::Conn;
-use castellan_store::assets as asset_store;
+use castellan_store::asset::assets as asset_store;
 use castellan_store::settings as store;
 
 const VALUATION: &str = "asset_valuation";

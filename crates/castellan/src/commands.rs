@@ -2,9 +2,9 @@
 
 use crate::{AuditCommand, Cli, Command, ConfigCommand, ExportCommand, ImportCommand, UserCommand};
 use anyhow::{Context, anyhow, bail};
-use castellan_app::users::{self, GrantInput, NewUserInput, UserPatch};
-use castellan_app::{App, Ctx, RequestMeta, Settings, bootstrap, config};
-use castellan_domain::permission::{RULES, Who, role_allows};
+use castellan_app::org::users::{self, GrantInput, NewUserInput, UserPatch};
+use castellan_app::{App, Ctx, RequestMeta, Settings, config, org::bootstrap};
+use castellan_domain::permission::{Who, role_allows, rules};
 use castellan_domain::{Lang, Role, UserId};
 use castellan_store::{Backend, Db, DbOptions, backup, migrate};
 use std::io::{BufRead, IsTerminal, Write};
@@ -103,7 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             init_logging("warn");
             let app = App::open(settings).await?;
-            let options = castellan_app::import::ImportOptions {
+            let options = castellan_app::asset::import::ImportOptions {
                 update_existing,
                 dry_run,
             };
@@ -122,7 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             init_logging("warn");
             let app = App::open(settings).await?;
-            let query = castellan_app::assets::AssetQuery {
+            let query = castellan_app::asset::assets::AssetQuery {
                 q,
                 category,
                 status,
@@ -260,7 +260,7 @@ async fn find_user(
     let name = castellan_domain::values::Username::parse(username)
         .map_err(|e| anyhow!("{username:?} is not a valid username: {e}"))?;
     let mut conn = app.db().read().await?;
-    let found = castellan_store::users::get_with_hash(&mut conn, name.as_str())
+    let found = castellan_store::org::users::get_with_hash(&mut conn, name.as_str())
         .await?
         .ok_or_else(|| anyhow!("there is no user {:?}", name.as_str()))?;
     drop(conn);
@@ -335,8 +335,7 @@ async fn user_command(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
 /// The permission table as text: one row per (resource, action), one column per role.
 pub fn permission_table(lang: Lang) -> String {
     let mut out = String::new();
-    let label_width = RULES
-        .iter()
+    let label_width = rules()
         .map(|r| {
             format!("{} {}", r.resource.code(), r.action.code())
                 .chars()
@@ -349,7 +348,7 @@ pub fn permission_table(lang: Lang) -> String {
         out.push_str(&format!(" {:>3}", format!("R{i}")));
     }
     out.push('\n');
-    for rule in RULES {
+    for rule in rules() {
         let label = format!("{} {}", rule.resource.code(), rule.action.code());
         out.push_str(&format!("{label:label_width$}"));
         for role in Role::ALL {
@@ -527,7 +526,7 @@ mod tests {
     #[test]
     fn the_table_lists_every_rule_and_role() {
         let table = permission_table(Lang::En);
-        for rule in RULES {
+        for rule in rules() {
             assert!(table.contains(&format!("{} {}", rule.resource.code(), rule.action.code())));
         }
         for role in Role::ALL {

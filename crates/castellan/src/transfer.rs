@@ -1,9 +1,9 @@
 //! `castellan import assets` and `castellan export assets`.
 
 use anyhow::{Context, anyhow};
-use castellan_app::assets::AssetQuery;
-use castellan_app::export::{self, ExportFormat};
-use castellan_app::import::{self, ImportOptions, ImportReport};
+use castellan_app::asset::assets::AssetQuery;
+use castellan_app::asset::export::{self, ExportFormat};
+use castellan_app::asset::import::{self, ImportOptions, ImportReport};
 use castellan_app::{App, Ctx, RequestMeta};
 use castellan_domain::Lang;
 use castellan_tabular::ReadOptions;

@@ -2,24 +2,23 @@
 //! I/O. Nothing here knows HTTP, JSON transport or SQL; the storage, application and web
 //! crates depend on this one and never the other way round.
 
-pub mod assessment;
-pub mod asset;
+// The kernel, shared by every area.
 pub mod audit;
 pub mod error;
-pub mod finding;
 pub mod ids;
 pub mod lang;
-pub mod org;
+mod macros;
 pub mod paging;
 pub mod permission;
-pub mod register;
-pub mod risk;
-pub mod risk_register;
 pub mod role;
 pub mod sod;
-pub mod threat;
 pub mod time;
 pub mod values;
+
+// The areas, one folder each.
+pub mod asset;
+pub mod org;
+pub mod risk;
 
 pub use error::{Conflict, DomainError, FieldError, FieldErrorKind, FieldErrors};
 pub use ids::{AssetId, DepartmentId, TokenId, UserId};

@@ -2,7 +2,7 @@
 //!
 //! This is the only place in Castellan that decides who may do what. Services call
 //! [`Principal::authorize`] (or [`Principal::read_scope`] for lists) before they touch the
-//! database; `castellan roles` and the roles page print [`RULES`] as it is.
+//! database; `castellan roles` and the roles page print [`rules`] as they are.
 
 use crate::error::DomainError;
 use crate::ids::{DepartmentId, UserId};
@@ -172,8 +172,10 @@ pub struct Rule {
     pub who: Who,
 }
 
-const EVERY_ROLE: &[Role] = &Role::ALL;
-const ALL_BUT_STAFF: &[Role] = &[
+/// Every role.
+pub(crate) const EVERY_ROLE: &[Role] = &Role::ALL;
+/// Every role but `staff`.
+pub(crate) const ALL_BUT_STAFF: &[Role] = &[
     Role::Admin,
     Role::Committee,
     Role::SecurityOfficer,
@@ -185,73 +187,11 @@ const ALL_BUT_STAFF: &[Role] = &[
     Role::Assessor,
     Role::Auditor,
 ];
-const ADMIN: &[Role] = &[Role::Admin];
-/// The roles that keep the asset register (SPEC §1: the security, network, application and
-/// data administrators, and the security officer who runs the ISMS).
-const ASSET_KEEPERS: &[Role] = &[
-    Role::SecurityOfficer,
-    Role::SecurityAdmin,
-    Role::NetworkAdmin,
-    Role::ApplicationAdmin,
-    Role::DataAdmin,
-];
-/// Who identifies and analyses risks: the assessors and the security officer who runs them.
-const RISK_ANALYSTS: &[Role] = &[Role::SecurityOfficer, Role::Assessor];
-/// Who records vulnerability findings: the analysts and the administrators of the assets.
-const FINDERS: &[Role] = &[
-    Role::SecurityOfficer,
-    Role::Assessor,
-    Role::SecurityAdmin,
-    Role::NetworkAdmin,
-    Role::ApplicationAdmin,
-    Role::DataAdmin,
-];
-/// Who takes part in an assessment's workflow: the team (assessors), the security officer
-/// who reviews it and the committee that accepts risks and closes it. The workflow itself
-/// (`assessment::check_move`, `assessment::may_edit`) decides which of them may do what.
-const ASSESSMENT_PARTIES: &[Role] = &[Role::SecurityOfficer, Role::Assessor, Role::Committee];
+/// The system administrator.
+pub(crate) const ADMIN: &[Role] = &[Role::Admin];
 
-/// The permission table. A (resource, action) pair that is not listed is allowed to nobody.
-pub const RULES: &[Rule] = &[
-    rule(Resource::Department, Action::Read, Who::Roles(EVERY_ROLE)),
-    rule(Resource::Department, Action::Create, Who::Roles(ADMIN)),
-    rule(Resource::Department, Action::Update, Who::Roles(ADMIN)),
-    rule(Resource::Department, Action::Delete, Who::Roles(ADMIN)),
-    rule(Resource::User, Action::Read, Who::Roles(ALL_BUT_STAFF)),
-    rule(Resource::User, Action::Create, Who::Roles(ADMIN)),
-    rule(Resource::User, Action::Update, Who::Roles(ADMIN)),
-    rule(Resource::User, Action::AssignRoles, Who::Roles(ADMIN)),
-    rule(Resource::Asset, Action::Read, Who::Roles(ALL_BUT_STAFF)),
-    rule(Resource::Asset, Action::Create, Who::Roles(ASSET_KEEPERS)),
-    rule(Resource::Asset, Action::Update, Who::Roles(ASSET_KEEPERS)),
-    rule(Resource::Threat, Action::Read, Who::Roles(ALL_BUT_STAFF)),
-    rule(Resource::Threat, Action::Create, Who::Roles(RISK_ANALYSTS)),
-    rule(Resource::Threat, Action::Update, Who::Roles(RISK_ANALYSTS)),
-    rule(
-        Resource::Vulnerability,
-        Action::Read,
-        Who::Roles(ALL_BUT_STAFF),
-    ),
-    rule(Resource::Vulnerability, Action::Create, Who::Roles(FINDERS)),
-    rule(Resource::Vulnerability, Action::Update, Who::Roles(FINDERS)),
-    rule(Resource::Control, Action::Read, Who::Roles(ALL_BUT_STAFF)),
-    rule(Resource::Control, Action::Create, Who::Roles(FINDERS)),
-    rule(Resource::Control, Action::Update, Who::Roles(FINDERS)),
-    rule(
-        Resource::Assessment,
-        Action::Read,
-        Who::Roles(ALL_BUT_STAFF),
-    ),
-    rule(
-        Resource::Assessment,
-        Action::Create,
-        Who::Roles(RISK_ANALYSTS),
-    ),
-    rule(
-        Resource::Assessment,
-        Action::Update,
-        Who::Roles(ASSESSMENT_PARTIES),
-    ),
+/// The kernel's rows: settings, the role catalog, the audit log, one's own account.
+const KERNEL: &[Rule] = &[
     rule(Resource::Setting, Action::Read, Who::AnyUser),
     rule(
         Resource::Setting,
@@ -268,7 +208,23 @@ pub const RULES: &[Rule] = &[
     rule(Resource::OwnAccount, Action::Update, Who::AnyUser),
 ];
 
-const fn rule(resource: Resource, action: Action, who: Who) -> Rule {
+/// The permission table: each area's rows (in its `permissions` module), then the kernel's,
+/// in the order they are printed. A (resource, action) pair that is not listed is allowed to
+/// nobody.
+const TABLE: &[&[Rule]] = &[
+    crate::org::permissions::PERMISSIONS,
+    crate::asset::permissions::PERMISSIONS,
+    crate::risk::permissions::PERMISSIONS,
+    KERNEL,
+];
+
+/// Every row of the permission table, in display order.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    TABLE.iter().flat_map(|rows| rows.iter())
+}
+
+/// A row of the table.
+pub(crate) const fn rule(resource: Resource, action: Action, who: Who) -> Rule {
     Rule {
         resource,
         action,
@@ -278,9 +234,7 @@ const fn rule(resource: Resource, action: Action, who: Who) -> Rule {
 
 /// The rule for a (resource, action) pair, if the table has one.
 pub fn rule_for(resource: Resource, action: Action) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .find(|r| r.resource == resource && r.action == action)
+    rules().find(|r| r.resource == resource && r.action == action)
 }
 
 /// Whether holding `role` (without a department limit) is enough for the action.
@@ -498,8 +452,8 @@ mod tests {
 
     #[test]
     fn no_pair_is_listed_twice() {
-        for (i, a) in RULES.iter().enumerate() {
-            for b in RULES.iter().skip(i + 1) {
+        for (i, a) in rules().enumerate() {
+            for b in rules().skip(i + 1) {
                 assert!(
                     !(a.resource == b.resource && a.action == b.action),
                     "{} {} listed twice",
@@ -537,7 +491,7 @@ mod tests {
     fn auditor_reads_audit_log_but_changes_nothing() {
         let auditor = principal(&[(Role::Auditor, None)]);
         assert!(auditor.is_allowed(Resource::AuditLog, Action::Read, Target::Global));
-        for rule in RULES {
+        for rule in rules() {
             if rule.action != Action::Read && rule.who != Who::AnyUser {
                 assert!(
                     !auditor.is_allowed(rule.resource, rule.action, Target::Global),

@@ -4,27 +4,22 @@
 //! connection, so a service can run several of them, and its audit entry, in one
 //! transaction.
 
-pub mod assessments;
-pub mod assets;
+// The kernel: the storage core, migrations, the SQL builder, paging, the audit trail and
+// settings shared by every area.
 pub mod audit;
 pub mod backup;
-pub mod bulk;
 pub mod conn;
 pub mod db;
-pub mod departments;
-pub mod findings;
 pub mod migrate;
 mod paging;
-pub mod risks;
 mod rows;
 pub mod settings;
 pub mod sql;
-pub mod threats;
-pub mod throttle;
-pub mod tokens;
-pub mod treatment;
-pub mod uploads;
-pub mod users;
+
+// The areas, one folder each.
+pub mod asset;
+pub mod org;
+pub mod risk;
 
 pub use conn::{Conn, DbError, Row, Tx, Value};
 pub use db::{Backend, Db, DbOptions, OpenError, ReadConn};

@@ -118,7 +118,7 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         let sql = render(migration.sql, db.backend());
         tx.execute_batch(&sql).await?;
         if migration.version == THREAT_CATALOG_VERSION {
-            crate::threats::seed_catalog(&mut tx).await?;
+            crate::risk::threats::seed_catalog(&mut tx).await?;
         }
         let mut q =
             Sql::new("INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES (");

@@ -8,7 +8,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use castellan_app::auth::{self, Presented};
+use castellan_app::org::auth::{self, Presented};
 use castellan_app::{Ctx, RequestMeta};
 use castellan_domain::{Action, DomainError, Resource};
 use serde::de::DeserializeOwned;

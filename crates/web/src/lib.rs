@@ -169,7 +169,7 @@ async fn housekeeping(app: App) {
     loop {
         tick.tick().await;
         sweep_uploads(&app);
-        match castellan_app::auth::purge_expired(&app).await {
+        match castellan_app::org::auth::purge_expired(&app).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "removed expired sessions"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),

@@ -2,11 +2,11 @@
 //! HTML (with a print stylesheet), XLSX or DOCX in the reader's language.
 
 use crate::ui::i18n::{self, Messages};
-use castellan_app::reports::{ReportData, ReportKind};
+use castellan_app::risk::reports::{ReportData, ReportKind};
 use castellan_document::{Block, Cell, Column, Document, Fill, Table};
 use castellan_domain::Lang;
+use castellan_domain::risk::register::RiskRating;
 use castellan_domain::risk::{Level, RiskMethod, Score};
-use castellan_domain::risk_register::RiskRating;
 
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,7 +337,7 @@ fn approvals(t: &Messages, lang: Lang, data: &ReportData) -> Vec<Block> {
     blocks
 }
 
-fn treatment_cell(lang: Lang, r: &castellan_app::risks::RiskView) -> Cell {
+fn treatment_cell(lang: Lang, r: &castellan_app::risk::risks::RiskView) -> Cell {
     text(
         r.risk
             .treatment
@@ -346,14 +346,14 @@ fn treatment_cell(lang: Lang, r: &castellan_app::risks::RiskView) -> Cell {
     )
 }
 
-fn risk_label(lang: Lang, r: &castellan_app::risks::RiskView) -> (Cell, Cell) {
+fn risk_label(lang: Lang, r: &castellan_app::risk::risks::RiskView) -> (Cell, Cell) {
     (
         text(format!("{} {}", r.asset_code, r.asset_name)),
         text(format!("{} {}", r.threat_code, r.threat_name.get(lang))),
     )
 }
 
-fn decision(data: &ReportData, a: Option<&castellan_domain::risk_register::Approval>) -> Cell {
+fn decision(data: &ReportData, a: Option<&castellan_domain::risk::register::Approval>) -> Cell {
     match a {
         None => text(""),
         Some(a) => text(format!(

@@ -8,8 +8,8 @@ use castellan_domain::asset::{
 };
 use castellan_domain::{DepartmentId, Timestamp, UserId};
 use castellan_store::Conn;
-use castellan_store::assets::AssetFields;
-use castellan_store::bulk::{self, BulkEvent};
+use castellan_store::asset::assets::AssetFields;
+use castellan_store::asset::bulk::{self, BulkEvent};
 
 /// Per category: code prefix, name templates (Chinese, English) and typical C/I/A.
 struct Kind {

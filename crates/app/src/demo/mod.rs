@@ -12,8 +12,8 @@ use crate::{App, Ctx, RequestMeta};
 use castellan_domain::org::Department;
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DomainError, Grant, Lang, Role, Timestamp, UserId};
-use castellan_store::departments::{self, NewDepartment};
-use castellan_store::users::{self, Profile};
+use castellan_store::org::departments::{self, NewDepartment};
+use castellan_store::org::users::{self, Profile};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "castellan-demo-2026";
@@ -344,7 +344,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let team_ids: Vec<DepartmentId> = teams.iter().map(|t| t.id).collect();
     let asset_count = assets::generate(&mut tx, &mut rng, scale, &team_ids, &owners, now).await?;
     let risk = risks::generate(&mut tx, &mut rng, scale, &cast, now).await?;
-    castellan_store::assets::analyze(&mut tx).await?;
+    castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -4,17 +4,17 @@
 
 use super::DemoRng;
 use crate::error::Result;
-use castellan_domain::assessment::{Phase, default_checklist};
 use castellan_domain::asset::Rating;
-use castellan_domain::finding::{ControlKind, Effectiveness, FoundBy, VulnerabilityStatus};
 use castellan_domain::ids::{AssessmentId, AssetId, ThreatId, UserId};
+use castellan_domain::risk::assessment::{Phase, default_checklist};
+use castellan_domain::risk::finding::{ControlKind, Effectiveness, FoundBy, VulnerabilityStatus};
+use castellan_domain::risk::register::{Approval, RiskRating};
 use castellan_domain::risk::{self, Level, RiskMethod, RiskTables, Treatment};
-use castellan_domain::risk_register::{Approval, RiskRating};
 use castellan_domain::{Day, Timestamp};
-use castellan_store::assessments::{self, AssessmentFields};
-use castellan_store::findings::{self, ControlFields, VulnerabilityFields};
-use castellan_store::risks::{self, NewRisk};
-use castellan_store::{Conn, assets, threats};
+use castellan_store::risk::assessments::{self, AssessmentFields};
+use castellan_store::risk::findings::{self, ControlFields, VulnerabilityFields};
+use castellan_store::risk::risks::{self, NewRisk};
+use castellan_store::{Conn, asset::assets, risk::threats};
 use time::Duration;
 
 /// The people of the demo workflow.

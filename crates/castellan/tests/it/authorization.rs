@@ -32,7 +32,7 @@ both! {
             let roles: Vec<(&str, Option<i64>)> = role.map(|r| (r.code(), None)).into_iter().collect();
             let (user, token) = t.user_with(&name, &roles).await;
             // A spare personal token, for the revoke route.
-            let (spare, _) = castellan_app::account::create_token(&t.app, &t.ctx_of(&user), "spare", None).await.unwrap();
+            let (spare, _) = castellan_app::org::account::create_token(&t.app, &t.ctx_of(&user), "spare", None).await.unwrap();
             callers.push((name, role, token, spare.id.0));
         }
 

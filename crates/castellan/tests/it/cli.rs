@@ -224,7 +224,7 @@ async fn sqlite_backup_and_restore() {
     .unwrap();
     let mut conn = restored.db().read().await.unwrap();
     assert_eq!(
-        castellan_store::departments::count(&mut conn)
+        castellan_store::org::departments::count(&mut conn)
             .await
             .unwrap(),
         1

@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
-use castellan_app::users::{GrantInput, NewUserInput};
-use castellan_app::{App, Ctx, RequestMeta, Settings, account, users};
+use castellan_app::org::users::{GrantInput, NewUserInput};
+use castellan_app::{App, Ctx, RequestMeta, Settings, org::account, org::users};
 use castellan_domain::org::User;
 use castellan_domain::{Grant, Principal};
 use http_body_util::BodyExt;
@@ -132,7 +132,7 @@ impl TestApp {
         };
         adjust(&mut settings);
         let app = App::open(settings).await.expect("open the test database");
-        castellan_app::bootstrap::ensure_admin(&app)
+        castellan_app::org::bootstrap::ensure_admin(&app)
             .await
             .expect("bootstrap");
         let router = castellan_web::router(app.clone());
@@ -160,7 +160,7 @@ impl TestApp {
 
     async fn user_by_name(&self, username: &str) -> User {
         let mut conn = self.app.db().read().await.unwrap();
-        castellan_store::users::get_with_hash(&mut conn, username)
+        castellan_store::org::users::get_with_hash(&mut conn, username)
             .await
             .unwrap()
             .expect("user exists")

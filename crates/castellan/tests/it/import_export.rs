@@ -3,9 +3,9 @@
 
 use crate::both;
 use crate::harness::TestApp;
-use castellan_app::assets::AssetQuery;
-use castellan_app::export::{self, ExportFormat};
-use castellan_app::import::{self, ImportOptions, ImportReport};
+use castellan_app::asset::assets::AssetQuery;
+use castellan_app::asset::export::{self, ExportFormat};
+use castellan_app::asset::import::{self, ImportOptions, ImportReport};
 use castellan_app::{Ctx, RequestMeta};
 use castellan_domain::Lang;
 use castellan_tabular::{Format, ReadOptions, TableReader};
@@ -222,13 +222,13 @@ both! {
         // The way of a large register: only the search triggers are set aside, and the
         // entries of each batch are replaced explicitly.
         let mut tx = t.app.db().begin().await.unwrap();
-        let deferred = castellan_store::bulk::defer_indexes(&mut tx, false).await.unwrap();
+        let deferred = castellan_store::asset::bulk::defer_indexes(&mut tx, false).await.unwrap();
         assert_eq!(deferred.search_by_batch(), matches!(b, crate::harness::Backend::Sqlite));
-        let id = castellan_store::assets::find_by_code(&mut tx, "I-3").await.unwrap().unwrap().id;
-        castellan_store::bulk::unindex_search(&mut tx, &[id]).await.unwrap();
+        let id = castellan_store::asset::assets::find_by_code(&mut tx, "I-3").await.unwrap().unwrap().id;
+        castellan_store::asset::bulk::unindex_search(&mut tx, &[id]).await.unwrap();
         tx.execute_batch("UPDATE assets SET name = '消息中间件', search_text = 'i-3 消息中间件' WHERE code = 'I-3'").await.unwrap();
-        castellan_store::bulk::index_search(&mut tx, &[id]).await.unwrap();
-        castellan_store::bulk::restore_indexes(&mut tx, deferred).await.unwrap();
+        castellan_store::asset::bulk::index_search(&mut tx, &[id]).await.unwrap();
+        castellan_store::asset::bulk::restore_indexes(&mut tx, deferred).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!((search("应用服务").await, search("消息中间件").await), (1, 1));
         assert_eq!(t.scalar(count_sql, &[]).await, before);

@@ -75,11 +75,11 @@ both! {
         // A fresh instance (no shared memory) still refuses.
         let settings = Settings { database_url: t.database_url.clone(), login_account_failures: 2, ..Settings::default() };
         let other = App::open(settings).await.unwrap();
-        let attempt = castellan_app::auth::LoginAttempt {
+        let attempt = castellan_app::org::auth::LoginAttempt {
             username: "admin", password: ADMIN_PASSWORD,
             kind: castellan_domain::org::TokenKind::Login, meta: &castellan_app::RequestMeta::default(),
         };
-        let err = castellan_app::auth::login(&other, &attempt).await.unwrap_err();
+        let err = castellan_app::org::auth::login(&other, &attempt).await.unwrap_err();
         assert!(matches!(err.domain(), Some(castellan_domain::DomainError::Throttled { .. })), "{err:?}");
         other.db().close().await;
     }

@@ -195,7 +195,7 @@ both! {
                 assert_eq!(r.status, StatusCode::OK, "{path}");
                 let mut text = visible_text(&r.text());
                 // The import page lists the Chinese header labels a file may use, in both languages.
-                for (_, zh) in castellan_app::import::COLUMNS {
+                for (_, zh) in castellan_app::asset::import::COLUMNS {
                     text = text.replace(zh, "");
                 }
                 for other in &other_lang_texts {
@@ -516,7 +516,7 @@ both! {
         assert!(html.contains("新增 2 条资产") && !html.contains("未作改动"), "{html}");
         assert_eq!(t.count("pending_uploads").await, 0);
         assert_eq!(t.count("assets").await, 2);
-        let sha = castellan_app::import::sha256_file(&{
+        let sha = castellan_app::asset::import::sha256_file(&{
             let p = std::env::temp_dir().join(format!("castellan-sha-{}.csv", std::process::id()));
             std::fs::write(&p, &gbk).unwrap();
             p

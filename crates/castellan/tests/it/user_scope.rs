@@ -49,7 +49,7 @@ fn expected(org: &Org, scope: Option<i64>, target: &User) -> bool {
 }
 
 async fn current(t: &TestApp, id: castellan_domain::UserId) -> User {
-    castellan_app::users::get(
+    castellan_app::org::users::get(
         &t.app,
         &castellan_app::Ctx::system(castellan_app::RequestMeta::default()),
         id,

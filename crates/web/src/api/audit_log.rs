@@ -1,7 +1,7 @@
 //! `/api/v1/audit-log`: the audit trail, for auditors and administrators.
 
-use super::errors::Errors;
-use super::types::{AuditEntryView, AuditList};
+use crate::api::errors::Errors;
+use crate::api::types::{AuditEntryView, AuditList};
 use crate::extract::{Allowed, ApiQuery, AuditRead};
 use crate::json::Json;
 use crate::problem::ApiResult;

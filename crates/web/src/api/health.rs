@@ -1,6 +1,6 @@
 //! Liveness, readiness and metrics.
 
-use super::types::Health;
+use crate::api::types::Health;
 use crate::json::Json;
 use crate::state::AppState;
 use axum::extract::State;

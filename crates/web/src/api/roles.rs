@@ -1,11 +1,11 @@
 //! `/api/v1/roles`: the role catalog and the permission table.
 
-use super::errors::Errors;
-use super::types::{PermissionView, RoleList, RoleView};
+use crate::api::errors::Errors;
+use crate::api::types::{PermissionView, RoleList, RoleView};
 use crate::extract::{Allowed, RoleRead};
 use crate::json::Json;
 use castellan_domain::Role;
-use castellan_domain::permission::{RULES, role_allows};
+use castellan_domain::permission::{role_allows, rules};
 
 /// Every role with what it may do.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "roles", security(("bearer" = [])),
@@ -18,8 +18,7 @@ pub async fn list(Allowed(_ctx, _): Allowed<RoleRead>) -> Json<RoleList> {
             code: role.code().to_owned(),
             name: role.label().into(),
             summary: role.summary().into(),
-            permissions: RULES
-                .iter()
+            permissions: rules()
                 .filter(|r| role_allows(*role, r.resource, r.action))
                 .map(|r| PermissionView {
                     resource: r.resource.code().to_owned(),

@@ -219,9 +219,9 @@ impl From<Grant> for RoleAssignment {
     }
 }
 
-impl From<RoleAssignment> for castellan_app::users::GrantInput {
+impl From<RoleAssignment> for castellan_app::org::users::GrantInput {
     fn from(r: RoleAssignment) -> Self {
-        castellan_app::users::GrantInput {
+        castellan_app::org::users::GrantInput {
             role: r.role,
             department_id: r.department_id,
         }

@@ -42,6 +42,83 @@ pub struct LangOption {
     pub active: bool,
 }
 
+/// The groups of the navigation, in the order the sidebar shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NavHeading {
+    /// Home and one's own work.
+    Overview,
+    /// Departments, people, roles.
+    Organization,
+    /// Assets and risk.
+    Assets,
+    /// Oversight: the audit log.
+    Governance,
+}
+
+impl NavHeading {
+    fn label(self, t: &Messages) -> &'static str {
+        match self {
+            NavHeading::Overview => t.nav_group_overview,
+            NavHeading::Organization => t.nav_group_organization,
+            NavHeading::Assets => t.nav_group_assets,
+            NavHeading::Governance => t.nav_group_governance,
+        }
+    }
+}
+
+/// One entry an area puts in the navigation (each area lists its own in `NAV`).
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    /// The group it belongs to.
+    pub heading: NavHeading,
+    /// Its place within the group (smaller first).
+    pub order: u16,
+    /// Target.
+    pub href: &'static str,
+    /// Its label in the page's language.
+    pub label: fn(&Messages) -> &'static str,
+    /// The section it opens.
+    pub section: Section,
+    /// The permission it needs somewhere to be shown; `None`: everyone signed in.
+    pub needs: Option<(Resource, Action)>,
+}
+
+/// The kernel's entries: home, the permission table, the audit log.
+const NAV: &[NavEntry] = &[
+    NavEntry {
+        heading: NavHeading::Overview,
+        order: 0,
+        href: "/",
+        label: |t| t.nav_home,
+        section: Section::Home,
+        needs: None,
+    },
+    NavEntry {
+        heading: NavHeading::Organization,
+        order: 90,
+        href: "/roles",
+        label: |t| t.nav_roles,
+        section: Section::Roles,
+        needs: None,
+    },
+    NavEntry {
+        heading: NavHeading::Governance,
+        order: 10,
+        href: "/audit",
+        label: |t| t.nav_audit,
+        section: Section::Audit,
+        needs: Some((Resource::AuditLog, Action::Read)),
+    },
+];
+
+/// Every navigation entry: the kernel's and each area's.
+const AREAS: &[&[NavEntry]] = &[
+    NAV,
+    super::pages::org::NAV,
+    super::pages::asset::NAV,
+    super::pages::risk::NAV,
+];
+
 /// Sections of the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -107,73 +184,30 @@ impl Page {
     pub fn new(web: &Web, section: Option<Section>, notice: Option<&str>) -> Page {
         let t = web.t();
         let p = &web.auth.principal;
-        let item = |href, label, s: Section| NavItem {
-            href,
-            label,
-            active: section == Some(s),
-        };
-        let overview = vec![
-            item("/", t.nav_home, Section::Home),
-            item("/tasks", t.nav_tasks, Section::Tasks),
-        ];
-        let mut organization = Vec::new();
-        if p.may_somewhere(Resource::Department, Action::Read) {
-            organization.push(item(
-                "/departments",
-                t.nav_departments,
-                Section::Departments,
-            ));
-        }
-        if p.may_somewhere(Resource::User, Action::Read) {
-            organization.push(item("/users", t.nav_users, Section::Users));
-        }
-        organization.push(item("/roles", t.nav_roles, Section::Roles));
-        let mut risk = Vec::new();
-        if p.may_somewhere(Resource::Asset, Action::Read) {
-            risk.push(item("/assets", t.nav_assets, Section::Assets));
-        }
-        if p.may_somewhere(Resource::Assessment, Action::Read) {
-            risk.push(item(
-                "/assessments",
-                t.nav_assessments,
-                Section::Assessments,
-            ));
-        }
-        if p.may_somewhere(Resource::Vulnerability, Action::Read) {
-            risk.push(item(
-                "/vulnerabilities",
-                t.nav_vulnerabilities,
-                Section::Findings,
-            ));
-        }
-        if p.may_somewhere(Resource::Threat, Action::Read) {
-            risk.push(item("/threats", t.nav_threats, Section::Threats));
-        }
-        let mut governance = Vec::new();
-        if p.may_somewhere(Resource::AuditLog, Action::Read) {
-            governance.push(item("/audit", t.nav_audit, Section::Audit));
-        }
-        let mut nav = vec![
-            NavGroup {
-                heading: t.nav_group_overview,
-                items: overview,
-            },
-            NavGroup {
-                heading: t.nav_group_organization,
-                items: organization,
-            },
-        ];
-        if !risk.is_empty() {
-            nav.push(NavGroup {
-                heading: t.nav_group_assets,
-                items: risk,
-            });
-        }
-        if !governance.is_empty() {
-            nav.push(NavGroup {
-                heading: t.nav_group_governance,
-                items: governance,
-            });
+        let mut entries: Vec<&NavEntry> = AREAS
+            .iter()
+            .flat_map(|area| area.iter())
+            .filter(|e| e.needs.is_none_or(|(r, a)| p.may_somewhere(r, a)))
+            .collect();
+        entries.sort_by_key(|e| (e.heading, e.order));
+        let mut nav: Vec<NavGroup> = Vec::new();
+        let mut current: Option<NavHeading> = None;
+        for e in entries {
+            let item = NavItem {
+                href: e.href,
+                label: (e.label)(t),
+                active: section == Some(e.section),
+            };
+            match nav.last_mut() {
+                Some(group) if current == Some(e.heading) => group.items.push(item),
+                _ => {
+                    current = Some(e.heading);
+                    nav.push(NavGroup {
+                        heading: e.heading.label(t),
+                        items: vec![item],
+                    });
+                }
+            }
         }
         let name = p.display_name.clone();
         Page {

@@ -11,7 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use castellan_app::auth::{self, Authenticated, Presented};
+use castellan_app::org::auth::{self, Authenticated, Presented};
 use castellan_app::{Ctx, RequestMeta, secret};
 use castellan_domain::Lang;
 use serde::de::DeserializeOwned;

@@ -1,11 +1,11 @@
 //! Small view models shared by several pages: pickers, form errors, record history.
 
 use super::i18n::{self, Messages};
-use castellan_app::departments::depth_first;
-use castellan_domain::assessment::{Area, Phase, Technique};
+use castellan_app::org::departments::depth_first;
 use castellan_domain::asset::{AssetStatus, Category, Classification, Zone};
 use castellan_domain::audit::AuditEntry;
 use castellan_domain::org::Department;
+use castellan_domain::risk::assessment::{Area, Phase, Technique};
 use castellan_domain::risk::{RiskMethod, Treatment};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DomainError, FieldErrors, Lang, Role, Timestamp};

@@ -1,8 +1,8 @@
 //! The audit log page, with filters and chain verification.
 
-use super::users::{Pager, href};
 use crate::state::AppState;
 use crate::ui::i18n::{self, AUDIT_ACTIONS, AUDIT_ENTITIES, fill};
+use crate::ui::list::{Pager, href};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::Web;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use castellan_app::audit::{self, AuditQuery};
-use castellan_app::departments;
+use castellan_app::org::departments;
 use castellan_domain::{DomainError, FieldErrors, Timestamp};
 use castellan_store::audit::AuditFilter;
 use serde::Deserialize;

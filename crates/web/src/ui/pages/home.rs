@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use castellan_app::audit::{self, AuditQuery};
-use castellan_app::departments;
+use castellan_app::org::departments;
 use castellan_domain::{Action, DepartmentId, Resource, Timestamp};
 use castellan_store::audit::AuditFilter;
 use std::collections::HashMap;
@@ -59,11 +59,11 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
     let names: HashMap<DepartmentId, String> =
         tree.iter().map(|d| (d.id, d.name.clone())).collect();
     let user_count = if p.may_somewhere(Resource::User, Action::Read) {
-        let q = castellan_app::users::ListQuery {
+        let q = castellan_app::org::users::ListQuery {
             limit: Some(200),
             ..Default::default()
         };
-        let page = castellan_app::users::list(&state.app, &ctx, &q)
+        let page = castellan_app::org::users::list(&state.app, &ctx, &q)
             .await
             .map_err(|e| web.fail(e))?;
         Some((page.items.len(), page.next_cursor.is_some()))
@@ -73,11 +73,11 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
     // Risk work at a glance: open assessments (for those who read them) and one's own
     // treatment tasks (for everyone). At most one page of each is counted.
     let open_assessments = if p.may_somewhere(Resource::Assessment, Action::Read) {
-        let q = castellan_app::assessments::AssessmentQuery {
+        let q = castellan_app::risk::assessments::AssessmentQuery {
             limit: Some(200),
             ..Default::default()
         };
-        castellan_app::assessments::list(&state.app, &ctx, &q)
+        castellan_app::risk::assessments::list(&state.app, &ctx, &q)
             .await
             .ok()
             .map(|page| {
@@ -95,10 +95,10 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
     } else {
         None
     };
-    let tasks = castellan_app::treatment::mine(
+    let tasks = castellan_app::risk::treatment::mine(
         &state.app,
         &ctx,
-        &castellan_app::treatment::TaskQuery {
+        &castellan_app::risk::treatment::TaskQuery {
             open: true,
             cursor: None,
             limit: Some(200),

@@ -1,14 +1,10 @@
-//! Page handlers, one module per area.
+//! Page handlers: the kernel's (home, the permission table, the audit log), then one folder
+//! per area.
 
-pub mod account;
-pub mod assessments;
-pub mod asset_import;
-pub mod assets;
 pub mod audit;
-pub mod auth;
-pub mod departments;
-pub mod findings;
 pub mod home;
-pub mod risk_settings;
 pub mod roles;
-pub mod users;
+
+pub mod asset;
+pub mod org;
+pub mod risk;

@@ -6,7 +6,7 @@ use crate::ui::session::Web;
 use askama::Template;
 use axum::response::Response;
 use castellan_domain::Role;
-use castellan_domain::permission::{RULES, Who, role_allows};
+use castellan_domain::permission::{Who, role_allows, rules};
 
 struct RoleHead {
     code: &'static str,
@@ -33,9 +33,9 @@ struct RolesPage {
 /// `GET /roles`: the permission table exactly as the code applies it.
 pub async fn show(web: Web) -> Response {
     let lang = web.lang();
-    let mut rows = Vec::with_capacity(RULES.len());
+    let mut rows = Vec::with_capacity(rules().count());
     let mut last_resource = None;
-    for rule in RULES {
+    for rule in rules() {
         rows.push(Row {
             first: last_resource != Some(rule.resource),
             resource: rule.resource.label().get(lang),
