@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::{App, Ctx, RequestMeta};
-use castellan_domain::audit::AuditEntry;
+use castellan_domain::audit::{AuditCode, AuditEntry};
 use castellan_domain::paging::{Cursor, Page};
 use castellan_domain::permission::Target;
 use castellan_domain::{Action, Resource, Timestamp, UserId};
@@ -48,11 +48,12 @@ pub struct Event {
 }
 
 impl Event {
-    /// An event about one record.
-    pub fn new(action: &'static str, entity_type: &'static str, id: impl ToString) -> Self {
+    /// An event about one record: what was done (`Verb` or an area's action) to which kind
+    /// of record (an area's record type).
+    pub fn new(action: impl AuditCode, entity_type: impl AuditCode, id: impl ToString) -> Self {
         Event {
-            action,
-            entity_type,
+            action: action.code(),
+            entity_type: entity_type.code(),
             entity_id: Some(id.to_string()),
             before: None,
             after: None,
@@ -133,11 +134,11 @@ pub async fn verify_as(app: &App, ctx: &Ctx) -> Result<Verification> {
 /// already checked that the user may read the record.
 pub(crate) async fn history_of(
     app: &App,
-    entity_type: &str,
+    entity_type: impl AuditCode,
     entity_id: &str,
 ) -> Result<Vec<AuditEntry>> {
     let filter = AuditFilter {
-        entity_type: Some(entity_type.to_owned()),
+        entity_type: Some(entity_type.code().to_owned()),
         entity_id: Some(entity_id.to_owned()),
         ..AuditFilter::default()
     };

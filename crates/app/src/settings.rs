@@ -72,9 +72,13 @@ pub async fn set_valuation(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "setting", VALUATION)
-            .before(&before)
-            .after(&serde_json::json!({"method": method, "revalued_assets": revalued})),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::audit::KernelRecord::Setting,
+            VALUATION,
+        )
+        .before(&before)
+        .after(&serde_json::json!({"method": method, "revalued_assets": revalued})),
     )
     .await?;
     tx.commit().await?;

@@ -1,7 +1,123 @@
 //! The audit trail's hash chain (SPEC §9): how an entry's hash is computed and how a chain
 //! is checked. Storage writes entries; this module decides whether they are intact.
 
+use crate::lang::Text;
+use crate::macros::coded_enum;
 use sha2::{Digest, Sha256};
+
+/// What an audit entry names: the action done or the kind of record it was done to. Each
+/// area declares its own as `coded_enum!`s, so every code carries its label in both
+/// languages (one missing does not compile), and the trail is written with these types
+/// only — never with free text.
+pub trait AuditCode: Copy {
+    /// The stable code, as stored.
+    fn code(self) -> &'static str;
+    /// The label in both languages.
+    fn label(self) -> Text;
+}
+
+/// Implements [`AuditCode`] for `coded_enum!` types.
+macro_rules! audit_code {
+    ($($t:ty),+ $(,)?) => {
+        $(impl $crate::audit::AuditCode for $t {
+            fn code(self) -> &'static str {
+                <$t>::code(self)
+            }
+            fn label(self) -> $crate::lang::Text {
+                <$t>::label(self)
+            }
+        })+
+    };
+}
+pub(crate) use audit_code;
+
+coded_enum! {
+    /// The actions every area's records share.
+    pub enum Verb {
+        /// A record was created.
+        Create => ("create", "Created", "新建"),
+        /// A record was changed.
+        Update => ("update", "Changed", "修改"),
+        /// A record was deleted.
+        Delete => ("delete", "Deleted", "删除"),
+        /// Records were imported from a file.
+        Import => ("import", "Imported", "导入"),
+        /// Records were exported to a file.
+        Export => ("export", "Exported", "导出"),
+    }
+}
+
+coded_enum! {
+    /// Records of the kernel.
+    pub enum KernelRecord {
+        /// An organization-wide setting.
+        Setting => ("setting", "Setting", "系统设置"),
+        /// The demo organization.
+        Demo => ("demo", "Demo data", "演示数据"),
+    }
+}
+
+audit_code!(Verb, KernelRecord);
+
+/// Every action code the trail may hold, with its label: the kernel's and each area's.
+pub fn actions() -> Vec<(&'static str, Text)> {
+    let mut all = Vec::new();
+    all.extend(Verb::ALL.map(|v| (v.code(), v.label())));
+    all.extend(
+        crate::org::audit::ACTIONS
+            .iter()
+            .map(|a| (a.code(), a.label())),
+    );
+    all.extend(
+        crate::asset::audit::ACTIONS
+            .iter()
+            .map(|a| (a.code(), a.label())),
+    );
+    all.extend(
+        crate::risk::audit::ACTIONS
+            .iter()
+            .map(|a| (a.code(), a.label())),
+    );
+    all
+}
+
+/// Every kind of record the trail may name, with its label: the kernel's and each area's.
+pub fn records() -> Vec<(&'static str, Text)> {
+    let mut all = Vec::new();
+    all.extend(
+        crate::org::audit::RECORDS
+            .iter()
+            .map(|r| (r.code(), r.label())),
+    );
+    all.extend(
+        crate::asset::audit::RECORDS
+            .iter()
+            .map(|r| (r.code(), r.label())),
+    );
+    all.extend(
+        crate::risk::audit::RECORDS
+            .iter()
+            .map(|r| (r.code(), r.label())),
+    );
+    all.extend(KernelRecord::ALL.map(|r| (r.code(), r.label())));
+    all
+}
+
+/// The label of a stored action code (`None` for a code no area declares).
+pub fn action_label(code: &str) -> Option<Text> {
+    actions()
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l)
+}
+
+/// The label of a stored record kind (`None` for a code no area declares).
+pub fn record_label(code: &str) -> Option<Text> {
+    records()
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l)
+}
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -195,6 +311,29 @@ impl ChainVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_audit_code_is_declared_once_with_both_labels() {
+        for list in [actions(), records()] {
+            for (i, (code, label)) in list.iter().enumerate() {
+                assert!(
+                    list.iter().skip(i + 1).all(|(other, _)| other != code),
+                    "{code} declared twice"
+                );
+                assert!(!label.en.is_empty() && !label.zh.is_empty() && label.en != label.zh);
+            }
+        }
+        assert_eq!(action_label("create").map(|l| l.zh), Some("新建"));
+        assert_eq!(
+            record_label("treatment_item").map(|l| l.en),
+            Some("Treatment item")
+        );
+        assert!(
+            action_label("deploy").is_some(),
+            "lifecycle events are actions"
+        );
+        assert!(record_label("nothing").is_none());
+    }
 
     fn chain(n: i64) -> Vec<AuditEntry> {
         let mut prev = GENESIS_HASH.to_owned();

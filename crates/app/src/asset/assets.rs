@@ -374,7 +374,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: &AssetInput) -> Result<AssetVie
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "asset", asset.id).after(&asset),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::asset::audit::AssetRecord::Asset,
+            asset.id,
+        )
+        .after(&asset),
     )
     .await?;
     tx.commit().await?;
@@ -539,9 +544,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "asset", id)
-            .before(&current)
-            .after(&updated),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::asset::audit::AssetRecord::Asset,
+            id,
+        )
+        .before(&current)
+        .after(&updated),
     )
     .await?;
     tx.commit().await?;
@@ -691,7 +700,7 @@ pub async fn record_event(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new(kind.code(), "asset", id)
+        Event::new(kind, castellan_domain::asset::audit::AssetRecord::Asset, id)
             .before(&current)
             .after(&updated),
     )
@@ -790,5 +799,10 @@ pub async fn history(
     id: AssetId,
 ) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
     get(app, ctx, id).await?;
-    crate::audit::history_of(app, "asset", &id.to_string()).await
+    crate::audit::history_of(
+        app,
+        castellan_domain::asset::audit::AssetRecord::Asset,
+        &id.to_string(),
+    )
+    .await
 }

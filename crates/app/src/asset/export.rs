@@ -67,7 +67,12 @@ pub async fn export_assets<W: Write + Send>(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("export", "asset", "bulk").after(&serde_json::json!({
+        Event::new(
+            castellan_domain::audit::Verb::Export,
+            castellan_domain::asset::audit::AssetRecord::Asset,
+            "bulk",
+        )
+        .after(&serde_json::json!({
             "assets": total,
             "format": match format { ExportFormat::Csv => "csv", ExportFormat::Xlsx => "xlsx" },
         })),

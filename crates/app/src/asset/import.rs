@@ -771,7 +771,12 @@ async fn import_rows(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("import", "asset", "bulk").after(&serde_json::json!({
+        Event::new(
+            castellan_domain::audit::Verb::Import,
+            castellan_domain::asset::audit::AssetRecord::Asset,
+            "bulk",
+        )
+        .after(&serde_json::json!({
             "sha256": sha256,
             "rows": report.rows,
             "created": report.created,

@@ -348,7 +348,12 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "demo", scale).after(&serde_json::json!({
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::audit::KernelRecord::Demo,
+            scale,
+        )
+        .after(&serde_json::json!({
             "departments": all.len(),
             "users": created,
             "assets": asset_count,

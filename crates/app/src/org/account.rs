@@ -106,9 +106,13 @@ pub async fn update_profile(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "user", id)
-            .before(&current)
-            .after(&updated),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::org::audit::OrgRecord::User,
+            id,
+        )
+        .before(&current)
+        .after(&updated),
     )
     .await?;
     tx.commit().await?;
@@ -149,8 +153,12 @@ pub async fn change_password(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("password_change", "user", id)
-            .after(&serde_json::json!({ "credentials_revoked": ended })),
+        Event::new(
+            castellan_domain::org::audit::OrgAction::PasswordChange,
+            castellan_domain::org::audit::OrgRecord::User,
+            id,
+        )
+        .after(&serde_json::json!({ "credentials_revoked": ended })),
     )
     .await?;
     tx.commit().await?;
@@ -216,7 +224,12 @@ pub async fn create_token(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "api_token", token.id).after(&token),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::org::audit::OrgRecord::ApiToken,
+            token.id,
+        )
+        .after(&token),
     )
     .await?;
     tx.commit().await?;
@@ -242,9 +255,13 @@ pub async fn revoke_token(app: &App, ctx: &Ctx, id: TokenId) -> Result<TokenInfo
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("revoke", "api_token", id)
-            .before(&token)
-            .after(&revoked),
+        Event::new(
+            castellan_domain::org::audit::OrgAction::Revoke,
+            castellan_domain::org::audit::OrgRecord::ApiToken,
+            id,
+        )
+        .before(&token)
+        .after(&revoked),
     )
     .await?;
     tx.commit().await?;

@@ -135,7 +135,12 @@ pub async fn login(app: &App, attempt: &LoginAttempt<'_>) -> Result<Issued> {
     audit::record(
         &mut tx,
         &actor,
-        Event::new("login", "session", token.id).after(&serde_json::json!({
+        Event::new(
+            castellan_domain::org::audit::OrgAction::Login,
+            castellan_domain::org::audit::OrgRecord::Session,
+            token.id,
+        )
+        .after(&serde_json::json!({
             "kind": attempt.kind.code(),
             "expires_at": token.expires_at,
         })),
@@ -192,8 +197,8 @@ async fn record_failure(
         &mut tx,
         &actor,
         Event {
-            action: "login_failed",
-            entity_type: "session",
+            action: castellan_domain::org::audit::OrgAction::LoginFailed.code(),
+            entity_type: castellan_domain::org::audit::OrgRecord::Session.code(),
             entity_id: None,
             before: None,
             after: None,
@@ -313,7 +318,11 @@ pub async fn logout(app: &App, ctx: &Ctx) -> Result<()> {
         audit::record(
             &mut tx,
             &ctx.actor(),
-            Event::new("logout", "session", token_id),
+            Event::new(
+                castellan_domain::org::audit::OrgAction::Logout,
+                castellan_domain::org::audit::OrgRecord::Session,
+                token_id,
+            ),
         )
         .await?;
     }

@@ -130,7 +130,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: &DepartmentInput) -> Result<Dep
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "department", department.id).after(&department),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::org::audit::OrgRecord::Department,
+            department.id,
+        )
+        .after(&department),
     )
     .await?;
     tx.commit().await?;
@@ -202,9 +207,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "department", id)
-            .before(&current)
-            .after(&updated),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::org::audit::OrgRecord::Department,
+            id,
+        )
+        .before(&current)
+        .after(&updated),
     )
     .await?;
     tx.commit().await?;
@@ -250,7 +259,12 @@ pub async fn delete(app: &App, ctx: &Ctx, id: DepartmentId, version: Option<i64>
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("delete", "department", id).before(&current),
+        Event::new(
+            castellan_domain::audit::Verb::Delete,
+            castellan_domain::org::audit::OrgRecord::Department,
+            id,
+        )
+        .before(&current),
     )
     .await?;
     tx.commit().await?;
@@ -355,7 +369,12 @@ pub async fn history(
     id: DepartmentId,
 ) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
     get(app, ctx, id).await?;
-    audit::history_of(app, "department", &id.to_string()).await
+    audit::history_of(
+        app,
+        castellan_domain::org::audit::OrgRecord::Department,
+        &id.to_string(),
+    )
+    .await
 }
 
 /// Direct members per department (for the tree view).

@@ -271,7 +271,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<User> 
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "user", user.id).after(&user),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::org::audit::OrgRecord::User,
+            user.id,
+        )
+        .after(&user),
     )
     .await?;
     tx.commit().await?;
@@ -405,9 +410,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "user", id)
-            .before(&current)
-            .after(&updated),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::org::audit::OrgRecord::User,
+            id,
+        )
+        .before(&current)
+        .after(&updated),
     )
     .await?;
     tx.commit().await?;
@@ -445,8 +454,12 @@ pub async fn set_password(app: &App, ctx: &Ctx, id: UserId, password: &str) -> R
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("password_reset", "user", id)
-            .after(&serde_json::json!({ "credentials_revoked": ended })),
+        Event::new(
+            castellan_domain::org::audit::OrgAction::PasswordReset,
+            castellan_domain::org::audit::OrgRecord::User,
+            id,
+        )
+        .after(&serde_json::json!({ "credentials_revoked": ended })),
     )
     .await?;
     tx.commit().await?;
@@ -551,5 +564,10 @@ pub async fn history(
     id: UserId,
 ) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
     get(app, ctx, id).await?;
-    audit::history_of(app, "user", &id.to_string()).await
+    audit::history_of(
+        app,
+        castellan_domain::org::audit::OrgRecord::User,
+        &id.to_string(),
+    )
+    .await
 }

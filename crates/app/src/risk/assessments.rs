@@ -353,7 +353,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: &AssessmentInput) -> Result<Ass
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "assessment", id).after(&a),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::Assessment,
+            id,
+        )
+        .after(&a),
     )
     .await?;
     let v = view(&mut tx, ctx, a).await?;
@@ -450,9 +455,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "assessment", id)
-            .before(&before)
-            .after(&after),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::Assessment,
+            id,
+        )
+        .before(&before)
+        .after(&after),
     )
     .await?;
     let v = view(&mut tx, ctx, after).await?;
@@ -551,9 +560,13 @@ pub async fn transition(
     audit::record(
         &mut tx,
         &actor,
-        Event::new("transition", "assessment", id)
-            .before(&serde_json::json!({"phase": before.phase}))
-            .after(&serde_json::json!({"phase": to, "comment": comment})),
+        Event::new(
+            castellan_domain::risk::audit::RiskAction::Transition,
+            castellan_domain::risk::audit::RiskRecord::Assessment,
+            id,
+        )
+        .before(&serde_json::json!({"phase": before.phase}))
+        .after(&serde_json::json!({"phase": to, "comment": comment})),
     )
     .await?;
     let after = store::get(&mut tx, id)
@@ -617,7 +630,12 @@ pub async fn set_checklist_item(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "assessment_checklist", id).after(&item),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::AssessmentChecklist,
+            id,
+        )
+        .after(&item),
     )
     .await?;
     let list = store::checklist(&mut tx, id).await?;
@@ -777,5 +795,10 @@ pub async fn history(
     id: AssessmentId,
 ) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
     get(app, ctx, id).await?;
-    crate::audit::history_of(app, "assessment", &id.to_string()).await
+    crate::audit::history_of(
+        app,
+        castellan_domain::risk::audit::RiskRecord::Assessment,
+        &id.to_string(),
+    )
+    .await
 }

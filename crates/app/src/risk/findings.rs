@@ -190,7 +190,12 @@ pub async fn create_vulnerability(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "vulnerability", v.id).after(&v),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::Vulnerability,
+            v.id,
+        )
+        .after(&v),
     )
     .await?;
     tx.commit().await?;
@@ -262,9 +267,13 @@ pub async fn update_vulnerability(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "vulnerability", id)
-            .before(&before)
-            .after(&after),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::Vulnerability,
+            id,
+        )
+        .before(&before)
+        .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -451,7 +460,12 @@ pub async fn create_control(app: &App, ctx: &Ctx, input: &ControlInput) -> Resul
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "control", c.id).after(&c),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::Control,
+            c.id,
+        )
+        .after(&c),
     )
     .await?;
     tx.commit().await?;
@@ -507,9 +521,13 @@ pub async fn update_control(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "control", id)
-            .before(&before)
-            .after(&after),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::Control,
+            id,
+        )
+        .before(&before)
+        .after(&after),
     )
     .await?;
     tx.commit().await?;

@@ -169,14 +169,18 @@ pub async fn set(app: &App, ctx: &Ctx, input: &TablesInput, version: i64) -> Res
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "setting", KEY)
-            .before(&describe(&before))
-            .after(&serde_json::json!({
-                "tables": describe(&tables),
-                "version": new_version,
-                "rerated_assessments": open.len(),
-                "rerated_ratings": ratings,
-            })),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::audit::KernelRecord::Setting,
+            KEY,
+        )
+        .before(&describe(&before))
+        .after(&serde_json::json!({
+            "tables": describe(&tables),
+            "version": new_version,
+            "rerated_assessments": open.len(),
+            "rerated_ratings": ratings,
+        })),
     )
     .await?;
     tx.commit().await?;

@@ -308,7 +308,12 @@ pub async fn create(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "risk", r.id).after(&snapshot(&r)),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::Risk,
+            r.id,
+        )
+        .after(&snapshot(&r)),
     )
     .await?;
     let v = one_view(&mut tx, &a, r).await?;
@@ -403,7 +408,12 @@ pub async fn create_candidates(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create_candidates", "assessment", a.id).after(&serde_json::json!({
+        Event::new(
+            castellan_domain::risk::audit::RiskAction::CreateCandidates,
+            castellan_domain::risk::audit::RiskRecord::Assessment,
+            a.id,
+        )
+        .after(&serde_json::json!({
             "assets": assets.len(),
             "threats": threat_list.len(),
             "added": result.added,
@@ -571,9 +581,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "risk", id)
-            .before(&snapshot(&before))
-            .after(&snapshot(&after)),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::Risk,
+            id,
+        )
+        .before(&snapshot(&before))
+        .after(&snapshot(&after)),
     )
     .await?;
     let v = one_view(&mut tx, &a, after).await?;
@@ -598,7 +612,12 @@ pub async fn delete(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("delete", "risk", id).before(&snapshot(&before)),
+        Event::new(
+            castellan_domain::audit::Verb::Delete,
+            castellan_domain::risk::audit::RiskRecord::Risk,
+            id,
+        )
+        .before(&snapshot(&before)),
     )
     .await?;
     tx.commit().await?;
@@ -681,13 +700,13 @@ pub async fn decide(
         })?;
     castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
     let action = match decision {
-        Decision::Treatment => "approve",
-        Decision::Residual => "accept_residual",
+        Decision::Treatment => castellan_domain::risk::audit::RiskAction::Approve,
+        Decision::Residual => castellan_domain::risk::audit::RiskAction::AcceptResidual,
     };
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new(action, "risk", id)
+        Event::new(action, castellan_domain::risk::audit::RiskRecord::Risk, id)
             .before(&snapshot(&before))
             .after(&snapshot(&after)),
     )
@@ -796,7 +815,12 @@ pub async fn history(
     id: RiskId,
 ) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
     get(app, ctx, assessment, id).await?;
-    crate::audit::history_of(app, "risk", &id.to_string()).await
+    crate::audit::history_of(
+        app,
+        castellan_domain::risk::audit::RiskRecord::Risk,
+        &id.to_string(),
+    )
+    .await
 }
 
 /// Computes a rating with the assessment's own method and tables, storing nothing (the live

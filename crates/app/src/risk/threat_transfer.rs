@@ -427,7 +427,12 @@ pub async fn import(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("import", "threat", "import").after(&serde_json::json!({
+        Event::new(
+            castellan_domain::audit::Verb::Import,
+            castellan_domain::risk::audit::RiskRecord::Threat,
+            "import",
+        )
+        .after(&serde_json::json!({
             "format": format.code(),
             "sha256": sha256,
             "rows": report.rows,

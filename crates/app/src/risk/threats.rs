@@ -203,7 +203,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: &ThreatInput) -> Result<Threat>
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "threat", threat.id).after(&threat),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::Threat,
+            threat.id,
+        )
+        .after(&threat),
     )
     .await?;
     tx.commit().await?;
@@ -261,9 +266,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "threat", id)
-            .before(&before)
-            .after(&after),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::Threat,
+            id,
+        )
+        .before(&before)
+        .after(&after),
     )
     .await?;
     tx.commit().await?;

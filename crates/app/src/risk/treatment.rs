@@ -301,7 +301,12 @@ pub async fn create(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("create", "treatment_item", item.id).after(&item),
+        Event::new(
+            castellan_domain::audit::Verb::Create,
+            castellan_domain::risk::audit::RiskRecord::TreatmentItem,
+            item.id,
+        )
+        .after(&item),
     )
     .await?;
     let v = one_view(&mut tx, item).await?;
@@ -376,9 +381,13 @@ pub async fn update(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("update", "treatment_item", id)
-            .before(&before)
-            .after(&after),
+        Event::new(
+            castellan_domain::audit::Verb::Update,
+            castellan_domain::risk::audit::RiskRecord::TreatmentItem,
+            id,
+        )
+        .before(&before)
+        .after(&after),
     )
     .await?;
     let v = one_view(&mut tx, after).await?;
@@ -409,7 +418,12 @@ pub async fn delete(
     audit::record(
         &mut tx,
         &ctx.actor(),
-        Event::new("delete", "treatment_item", id).before(&before),
+        Event::new(
+            castellan_domain::audit::Verb::Delete,
+            castellan_domain::risk::audit::RiskRecord::TreatmentItem,
+            id,
+        )
+        .before(&before),
     )
     .await?;
     tx.commit().await?;

@@ -422,6 +422,7 @@ both! {
         assert_eq!(moves["items"][4]["comment"], "请补充 WEB-1 的控制措施");
         let audit = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE entity_type = 'assessment' AND action = 'transition'", &[]).await;
         assert_eq!(audit.as_deref(), Some("11"));
+        assert!(t.assert_audit_codes_declared().await >= 10);
     }
 
     async fn nobody_reviews_what_they_submitted(b: Backend) {

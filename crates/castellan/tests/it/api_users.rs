@@ -130,6 +130,8 @@ both! {
         assert_eq!(t.post(&format!("/api/v1/users/{}/password", u.id)).token(a).json(&json!({"password": "brand new secret words"})).send().await.status, StatusCode::NO_CONTENT);
         t.get("/api/v1/me").token(&token).send().await.problem(StatusCode::UNAUTHORIZED);
         assert_eq!(t.post("/api/v1/auth/login").json(&json!({"username": "rosa", "password": "brand new secret words"})).send().await.status, StatusCode::OK);
+        t.post("/api/v1/auth/login").json(&json!({"username": "rosa", "password": "wrong wrong wrong"})).send().await.problem(StatusCode::UNAUTHORIZED);
+        assert!(t.assert_audit_codes_declared().await >= 4);
     }
 
     async fn staff_see_themselves_but_not_the_directory(b: Backend) {

@@ -296,6 +296,27 @@ impl TestApp {
         rows.remove(0).take::<i64, _>(0).unwrap()
     }
 
+    /// Asserts that every action and record kind in the audit trail is one the kernel or an
+    /// area declares (so it has a label in both languages); returns how many distinct pairs.
+    pub async fn assert_audit_codes_declared(&self) -> usize {
+        let rows = self
+            .rows("SELECT DISTINCT action, entity_type FROM audit_log")
+            .await;
+        for mut row in rows.iter().cloned() {
+            let action: String = row.take("action").unwrap();
+            let entity: String = row.take("entity_type").unwrap();
+            assert!(
+                castellan_domain::audit::action_label(&action).is_some(),
+                "audit action {action:?} is not declared"
+            );
+            assert!(
+                castellan_domain::audit::record_label(&entity).is_some(),
+                "audited record kind {entity:?} is not declared"
+            );
+        }
+        rows.len()
+    }
+
     /// The text of a one-row, one-column query.
     pub async fn scalar(&self, sql: &str, params: &[castellan_store::Value]) -> Option<String> {
         let mut conn = self.app.db().read().await.unwrap();

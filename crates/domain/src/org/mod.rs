@@ -1,5 +1,6 @@
 //! The organization area (SPEC §1–2): departments and user accounts.
 
+pub mod audit;
 mod model;
 pub mod permissions;
 

@@ -4,6 +4,7 @@
 
 mod analysis;
 pub mod assessment;
+pub mod audit;
 pub mod finding;
 pub mod permissions;
 pub mod register;

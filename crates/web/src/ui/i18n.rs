@@ -305,20 +305,6 @@ messages! {
     actor: "By", "操作人";
     entity: "Record", "对象";
     changes: "Changes", "变更内容";
-    entity_department: "Department", "部门";
-    entity_user: "User", "用户";
-    entity_session: "Sign-in", "登录会话";
-    entity_api_token: "API token", "API 令牌";
-    entity_demo: "Demo data", "演示数据";
-    action_create: "Created", "新建";
-    action_update: "Changed", "修改";
-    action_delete: "Deleted", "删除";
-    action_login: "Signed in", "登录";
-    action_logout: "Signed out", "退出";
-    action_login_failed: "Failed sign-in", "登录失败";
-    action_password_reset: "Password set by administrator", "管理员重置密码";
-    action_password_change: "Password changed", "修改密码";
-    action_revoke: "Revoked", "吊销";
 
     // Account
     profile: "Profile", "个人信息";
@@ -516,19 +502,6 @@ messages! {
     residual_risk_value: "Residual risk value", "残余风险值";
     residual_risk_level: "Residual risk level", "残余风险等级";
     technique: "Technique", "测评方式";
-    action_transition: "Moved", "流转";
-    action_approve: "Approved by the committee", "领导小组批准";
-    action_accept_residual: "Residual risk accepted", "接受残余风险";
-    action_create_candidates: "Candidate risks added", "批量生成待评价风险";
-    entity_asset: "Asset", "资产";
-    entity_setting: "Setting", "系统设置";
-    entity_assessment: "Risk assessment", "风险评估";
-    entity_risk: "Risk", "风险";
-    entity_threat: "Threat", "威胁";
-    entity_vulnerability: "Vulnerability", "脆弱性";
-    entity_control: "Security control", "安全措施";
-    entity_treatment_item: "Treatment item", "处置措施";
-    entity_checklist: "Assessment checklist", "评估内容清单";
     residual_likelihood_value: "Residual likelihood value", "残余可能性值";
     residual_likelihood_level: "Residual likelihood level", "残余可能性等级";
     residual_loss_value: "Residual loss value", "残余损失值";
@@ -776,84 +749,17 @@ pub fn domain_error(lang: Lang, e: &DomainError) -> String {
     }
 }
 
-/// The label of an audit action code.
+/// The label of a stored audit action (declared by the kernel or an area,
+/// `castellan_domain::audit::actions`); a code nobody declares shows as it is.
 pub fn audit_action(lang: Lang, code: &str) -> String {
-    let t = messages(lang);
-    match code {
-        "create" => t.action_create,
-        "update" => t.action_update,
-        "delete" => t.action_delete,
-        "login" => t.action_login,
-        "logout" => t.action_logout,
-        "login_failed" => t.action_login_failed,
-        "password_reset" => t.action_password_reset,
-        "password_change" => t.action_password_change,
-        "revoke" => t.action_revoke,
-        "transition" => t.action_transition,
-        "approve" => t.action_approve,
-        "accept_residual" => t.action_accept_residual,
-        "create_candidates" => t.action_create_candidates,
-        other => return other.to_owned(),
-    }
-    .to_owned()
+    castellan_domain::audit::action_label(code)
+        .map_or_else(|| code.to_owned(), |l| l.get(lang).to_owned())
 }
 
-/// The audit action codes, for the filter.
-pub const AUDIT_ACTIONS: &[&str] = &[
-    "create",
-    "update",
-    "delete",
-    "login",
-    "logout",
-    "login_failed",
-    "password_reset",
-    "password_change",
-    "revoke",
-    "transition",
-    "approve",
-    "accept_residual",
-    "create_candidates",
-];
-
-/// The audited record kinds, for the filter.
-pub const AUDIT_ENTITIES: &[&str] = &[
-    "department",
-    "user",
-    "session",
-    "api_token",
-    "asset",
-    "setting",
-    "assessment",
-    "risk",
-    "threat",
-    "vulnerability",
-    "control",
-    "treatment_item",
-    "assessment_checklist",
-    "demo",
-];
-
-/// The label of an audited record kind.
+/// The label of a stored kind of audited record (`castellan_domain::audit::records`).
 pub fn audit_entity(lang: Lang, code: &str) -> String {
-    let t = messages(lang);
-    match code {
-        "department" => t.entity_department,
-        "user" => t.entity_user,
-        "session" => t.entity_session,
-        "api_token" => t.entity_api_token,
-        "demo" => t.entity_demo,
-        "asset" => t.entity_asset,
-        "setting" => t.entity_setting,
-        "assessment" => t.entity_assessment,
-        "risk" => t.entity_risk,
-        "threat" => t.entity_threat,
-        "vulnerability" => t.entity_vulnerability,
-        "control" => t.entity_control,
-        "treatment_item" => t.entity_treatment_item,
-        "assessment_checklist" => t.entity_checklist,
-        other => return other.to_owned(),
-    }
-    .to_owned()
+    castellan_domain::audit::record_label(code)
+        .map_or_else(|| code.to_owned(), |l| l.get(lang).to_owned())
 }
 
 /// The general explanation of an import problem, by its code.

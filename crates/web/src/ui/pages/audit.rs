@@ -1,7 +1,7 @@
 //! The audit log page, with filters and chain verification.
 
 use crate::state::AppState;
-use crate::ui::i18n::{self, AUDIT_ACTIONS, AUDIT_ENTITIES, fill};
+use crate::ui::i18n::{self, fill};
 use crate::ui::list::{Pager, href};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -135,13 +135,7 @@ async fn render_page(
         .iter()
         .map(|e| {
             let ts = Timestamp::parse(&e.at);
-            let href = match (e.entity_type.as_str(), &e.entity_id) {
-                ("department", Some(id)) if e.action != "delete" => {
-                    Some(format!("/departments/{id}"))
-                }
-                ("user", Some(id)) => Some(format!("/users/{id}")),
-                _ => None,
-            };
+            let href = record_href(&e.entity_type, &e.action, e.entity_id.as_deref());
             Row {
                 seq: e.seq,
                 at: view::when(t, ts),
@@ -177,20 +171,20 @@ async fn render_page(
     let any = base.iter().any(|(_, v)| !v.is_empty());
     Ok(render::ok(&AuditPage {
         page: Page::new(web, Some(Section::Audit), None),
-        entity_types: AUDIT_ENTITIES
-            .iter()
-            .map(|c| CodeOption {
-                code: c,
-                label: i18n::audit_entity(lang, c),
-                selected: p.entity_type == *c,
+        entity_types: castellan_domain::audit::records()
+            .into_iter()
+            .map(|(code, label)| CodeOption {
+                code,
+                label: label.get(lang).to_owned(),
+                selected: p.entity_type == code,
             })
             .collect(),
-        actions: AUDIT_ACTIONS
-            .iter()
-            .map(|c| CodeOption {
-                code: c,
-                label: i18n::audit_action(lang, c),
-                selected: p.action == *c,
+        actions: castellan_domain::audit::actions()
+            .into_iter()
+            .map(|(code, label)| CodeOption {
+                code,
+                label: label.get(lang).to_owned(),
+                selected: p.action == code,
             })
             .collect(),
         rows,
@@ -242,4 +236,23 @@ pub async fn verify(State(state): State<AppState>, web: Web) -> Result<Response,
         },
     };
     render_page(&state, &web, Params::default(), Some(view)).await
+}
+
+/// The page of the record an entry names, while there is one.
+fn record_href(entity_type: &str, action: &str, id: Option<&str>) -> Option<String> {
+    use castellan_domain::asset::audit::AssetRecord;
+    use castellan_domain::audit::Verb;
+    use castellan_domain::org::audit::OrgRecord;
+    use castellan_domain::risk::audit::RiskRecord;
+    let id = id.filter(|_| action != Verb::Delete.code())?;
+    let pages = [
+        (OrgRecord::Department.code(), "/departments"),
+        (OrgRecord::User.code(), "/users"),
+        (AssetRecord::Asset.code(), "/assets"),
+        (RiskRecord::Assessment.code(), "/assessments"),
+    ];
+    pages
+        .iter()
+        .find(|(code, _)| *code == entity_type)
+        .map(|(_, path)| format!("{path}/{id}"))
 }
