@@ -60,47 +60,30 @@ coded_enum! {
 audit_code!(Verb, KernelRecord);
 
 /// Every action code the trail may hold, with its label: the kernel's and each area's.
-pub fn actions() -> Vec<(&'static str, Text)> {
-    let mut all = Vec::new();
-    all.extend(Verb::ALL.map(|v| (v.code(), v.label())));
-    all.extend(
-        crate::org::audit::ACTIONS
-            .iter()
-            .map(|a| (a.code(), a.label())),
-    );
-    all.extend(
-        crate::asset::audit::ACTIONS
-            .iter()
-            .map(|a| (a.code(), a.label())),
-    );
-    all.extend(
-        crate::risk::audit::ACTIONS
-            .iter()
-            .map(|a| (a.code(), a.label())),
-    );
-    all
+pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
+    fn entry(code: impl AuditCode) -> (&'static str, Text) {
+        (code.code(), code.label())
+    }
+    Verb::ALL
+        .into_iter()
+        .map(entry)
+        .chain(crate::org::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::asset::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::risk::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
-pub fn records() -> Vec<(&'static str, Text)> {
-    let mut all = Vec::new();
-    all.extend(
-        crate::org::audit::RECORDS
-            .iter()
-            .map(|r| (r.code(), r.label())),
-    );
-    all.extend(
-        crate::asset::audit::RECORDS
-            .iter()
-            .map(|r| (r.code(), r.label())),
-    );
-    all.extend(
-        crate::risk::audit::RECORDS
-            .iter()
-            .map(|r| (r.code(), r.label())),
-    );
-    all.extend(KernelRecord::ALL.map(|r| (r.code(), r.label())));
-    all
+pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
+    fn entry(code: impl AuditCode) -> (&'static str, Text) {
+        (code.code(), code.label())
+    }
+    crate::org::audit::RECORDS
+        .iter()
+        .copied()
+        .map(entry)
+        .chain(crate::asset::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::risk::audit::RECORDS.iter().copied().map(entry))
+        .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
 /// The label of a stored action code (`None` for a code no area declares).
@@ -314,7 +297,7 @@ mod tests {
 
     #[test]
     fn every_audit_code_is_declared_once_with_both_labels() {
-        for list in [actions(), records()] {
+        for list in [actions().collect::<Vec<_>>(), records().collect()] {
             for (i, (code, label)) in list.iter().enumerate() {
                 assert!(
                     list.iter().skip(i + 1).all(|(other, _)| other != code),

@@ -20,7 +20,7 @@ const MAX_TEXT_KEY: usize = 4096;
 
 /// Whether `key` can stand for a value of a column of type `kind`. Text keys must also be
 /// text both engines accept as a parameter (PostgreSQL refuses NUL characters).
-pub(crate) fn fits(key: &KeyValue, kind: Kind) -> bool {
+fn fits(key: &KeyValue, kind: Kind) -> bool {
     match (key, kind) {
         (KeyValue::Int(_), Kind::Int) => true,
         (KeyValue::Text(s), Kind::Text) => s.len() <= MAX_TEXT_KEY && !s.contains('\0'),

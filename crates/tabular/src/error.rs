@@ -87,6 +87,16 @@ impl ReadError {
             ReadError::Io(_) => "io",
         }
     }
+
+    /// The 1-based line (CSV) or sheet row (XLSX) the error is at, when it is
+    /// at one rather than about the whole file.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ReadError::Encoding { line } | ReadError::Malformed { line, .. } => Some(*line),
+            ReadError::Limit { line, .. } => *line,
+            _ => None,
+        }
+    }
 }
 
 /// The limits of [`crate::ReadOptions`] that a file can exceed, for
@@ -120,6 +130,15 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// Whether the limit is a size in bytes (the others count rows, columns,
+    /// characters or texts).
+    pub fn in_bytes(self) -> bool {
+        matches!(
+            self,
+            Limit::PartSize | Limit::SharedStringsSize | Limit::RowSize | Limit::TextSize
+        )
+    }
+
     /// The stable code, also returned by [`ReadError::code`], e.g.
     /// `limit_rows`.
     pub fn code(self) -> &'static str {
@@ -239,6 +258,22 @@ mod tests {
             line: None,
             cell: None,
         }
+    }
+
+    #[test]
+    fn lines_and_units() {
+        assert_eq!(ReadError::Encoding { line: 3 }.line(), Some(3));
+        assert_eq!(ReadError::Empty.line(), None);
+        let at = |line| ReadError::Limit {
+            what: Limit::Rows,
+            limit: 1,
+            line,
+            cell: None,
+        };
+        assert_eq!(at(Some(9)).line(), Some(9));
+        assert_eq!(at(None).line(), None);
+        assert!(Limit::PartSize.in_bytes() && Limit::RowSize.in_bytes());
+        assert!(!Limit::Rows.in_bytes() && !Limit::CellLength.in_bytes());
     }
 
     #[test]

@@ -113,24 +113,29 @@ pub struct RowError {
     /// The spreadsheet cell where a file limit was reached (`limit_*`), e.g. `C7`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
-    /// The limit a file exceeded (`limit_*`: rows, columns, characters or bytes).
+    /// The limit a file exceeded, when it counts rows, columns, characters or texts
+    /// (`limit_*`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+    /// The limit a file exceeded, when it is a size in bytes (`limit_*_size`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_bytes: Option<u64>,
 }
 
 impl RowError {
     /// The problem of a file that could not be read (line 0 when it concerns the whole
     /// file), with the limit and cell of a limit it went beyond.
     pub fn of_read_error(e: &castellan_tabular::ReadError) -> RowError {
-        use castellan_tabular::ReadError;
-        let line = match e {
-            ReadError::Encoding { line } | ReadError::Malformed { line, .. } => *line,
-            ReadError::Limit { line, .. } => line.unwrap_or(0),
-            _ => 0,
-        };
-        let mut problem = RowError::new(line, None, e.code(), e.to_string());
-        if let ReadError::Limit { limit, cell, .. } = e {
-            problem.limit = Some(*limit);
+        let mut problem = RowError::new(e.line().unwrap_or(0), None, e.code(), e.to_string());
+        if let castellan_tabular::ReadError::Limit {
+            what, limit, cell, ..
+        } = e
+        {
+            if what.in_bytes() {
+                problem.limit_bytes = Some(*limit);
+            } else {
+                problem.limit = Some(*limit);
+            }
             problem.cell = cell.clone();
         }
         problem
@@ -1041,4 +1046,36 @@ pub async fn take_upload(app: &App, ctx: &Ctx, token: &str) -> Result<Option<(St
     .await?;
     tx.commit().await?;
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use castellan_tabular::{Limit, ReadError};
+
+    #[test]
+    fn a_limit_keeps_its_cell_and_is_a_count_or_a_size() {
+        let cell = RowError::of_read_error(&ReadError::Limit {
+            what: Limit::CellLength,
+            limit: 32_767,
+            line: Some(2),
+            cell: Some("B2".into()),
+        });
+        assert_eq!((cell.line, cell.code.as_str()), (2, "limit_cell_length"));
+        assert_eq!((cell.limit, cell.limit_bytes), (Some(32_767), None));
+        assert_eq!(cell.cell.as_deref(), Some("B2"));
+        let part = RowError::of_read_error(&ReadError::Limit {
+            what: Limit::PartSize,
+            limit: 1 << 30,
+            line: None,
+            cell: None,
+        });
+        assert_eq!(
+            (part.line, part.limit, part.limit_bytes),
+            (0, None, Some(1 << 30))
+        );
+        let whole = RowError::of_read_error(&ReadError::Empty);
+        assert_eq!((whole.line, whole.limit, whole.cell), (0, None, None));
+    }
 }

@@ -68,29 +68,23 @@ pub fn arrived_over_https(parts: &Parts, state: &AppState) -> bool {
     if !settings.trust_forwarded_for {
         return false;
     }
-    let header_says = |name: &str, is_https: &dyn Fn(&str) -> bool| {
+    // The first value is the one the client-facing proxy wrote.
+    let first = |name: &str| {
         parts
             .headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(is_https)
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
     };
-    // The first value is the one the client-facing proxy wrote.
-    header_says("x-forwarded-proto", &|v| {
-        v.split(',')
-            .next()
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
-    }) || header_says("forwarded", &|v| {
-        v.split(',').next().is_some_and(|element| {
+    let is_https = |v: &str| v.trim().trim_matches('"').eq_ignore_ascii_case("https");
+    first("x-forwarded-proto").is_some_and(is_https)
+        || first("forwarded").is_some_and(|element| {
             element.split(';').any(|pair| {
-                pair.trim().split_once('=').is_some_and(|(k, v)| {
-                    k.trim().eq_ignore_ascii_case("proto")
-                        && v.trim().trim_matches('"').eq_ignore_ascii_case("https")
-                })
+                pair.split_once('=')
+                    .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("proto") && is_https(v))
             })
         })
-    })
 }
 
 /// The language of a request: the user's setting, else the switch's cookie, else the

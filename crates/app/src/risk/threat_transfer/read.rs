@@ -3,7 +3,7 @@
 //! shape are reported here; what the cells say is checked by the parent module.
 
 use super::{COLUMNS, ImportReport, MAX_FILE_BYTES, MAX_ROWS, REQUIRED, field, index_of};
-use castellan_tabular::{Format, ReadError, ReadOptions, TableReader};
+use castellan_tabular::{Format, ReadOptions, TableReader};
 use serde_yaml_ng::Value;
 
 /// The fields of one row as given in the file, indexed like [`COLUMNS`].
@@ -150,12 +150,7 @@ pub(super) fn csv(bytes: &[u8], report: &mut ImportReport) -> (Vec<Row>, Vec<usi
                 rows.push(row);
             }
             Err(e) => {
-                let line = match &e {
-                    ReadError::Encoding { line } | ReadError::Malformed { line, .. } => *line,
-                    ReadError::Limit { line, .. } => line.unwrap_or(0),
-                    _ => 0,
-                };
-                report.error(line, None, e.code(), e.to_string());
+                report.error(e.line().unwrap_or(0), None, e.code(), e.to_string());
                 break;
             }
         }

@@ -172,7 +172,6 @@ async fn render_page(
     Ok(render::ok(&AuditPage {
         page: Page::new(web, Some(Section::Audit), None),
         entity_types: castellan_domain::audit::records()
-            .into_iter()
             .map(|(code, label)| CodeOption {
                 code,
                 label: label.get(lang).to_owned(),
@@ -180,7 +179,6 @@ async fn render_page(
             })
             .collect(),
         actions: castellan_domain::audit::actions()
-            .into_iter()
             .map(|(code, label)| CodeOption {
                 code,
                 label: label.get(lang).to_owned(),

@@ -136,13 +136,10 @@ fn problem_detail(lang: Lang, t: &Messages, e: &import::RowError) -> Option<Stri
         parts.push(fill(t.ipd_cell, "cell", cell));
     }
     if let Some(limit) = e.limit {
-        // Sizes in bytes read as sizes, counts (rows, columns, characters) as numbers.
-        let shown = if e.code.ends_with("_size") {
-            size_label(limit)
-        } else {
-            limit.to_string()
-        };
-        parts.push(fill(t.ipd_limit, "n", shown));
+        parts.push(fill(t.ipd_limit, "n", limit));
+    }
+    if let Some(bytes) = e.limit_bytes {
+        parts.push(fill(t.ipd_limit, "n", size_label(bytes)));
     }
     match (e.code.as_str(), e.min, e.max) {
         ("out_of_range", Some(min), Some(max)) => {
@@ -595,4 +592,27 @@ pub async fn commit(
         f.report.created, f.report.updated, f.report.unchanged
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::i18n;
+
+    #[test]
+    fn limits_are_shown_as_counts_or_sizes_in_the_page_language() {
+        let mut e = import::RowError::new(0, None, "limit_part_size", "unpacks to more");
+        e.limit_bytes = Some(1 << 30);
+        assert_eq!(
+            problem_detail(Lang::ZhCn, &i18n::ZH, &e).as_deref(),
+            Some("上限：1 GiB")
+        );
+        let mut e = import::RowError::new(2, None, "limit_cell_length", "too long");
+        e.limit = Some(32_767);
+        e.cell = Some("B2".into());
+        assert_eq!(
+            problem_detail(Lang::En, &i18n::EN, &e).as_deref(),
+            Some("cell B2; limit: 32767")
+        );
+    }
 }
