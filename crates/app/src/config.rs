@@ -47,6 +47,9 @@ pub struct Settings {
     /// Mark cookies `Secure` on every response; they are anyway on requests that arrived
     /// over HTTPS as far as Castellan can tell.
     pub secure_cookies: bool,
+    /// The organization's offset from UTC in minutes (480 for China Standard Time): the
+    /// local day that working-day deadlines count in.
+    pub utc_offset_minutes: i64,
     /// Log filter, e.g. `info` or `castellan=debug,sqlx=warn`.
     pub log: String,
 }
@@ -71,6 +74,7 @@ impl Default for Settings {
             login_lockout_minutes: 15,
             trust_forwarded_for: false,
             secure_cookies: false,
+            utc_offset_minutes: 480,
             log: "info".into(),
         }
     }
@@ -99,6 +103,7 @@ impl std::fmt::Debug for Settings {
             .field("login_token_hours", &self.login_token_hours)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("secure_cookies", &self.secure_cookies)
+            .field("utc_offset_minutes", &self.utc_offset_minutes)
             .field("log", &self.log)
             .finish_non_exhaustive()
     }
@@ -190,7 +195,21 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The organization's UTC offset.
+    pub fn utc_offset(&self) -> time::UtcOffset {
+        i32::try_from(self.utc_offset_minutes * 60)
+            .ok()
+            .and_then(|s| time::UtcOffset::from_whole_seconds(s).ok())
+            .unwrap_or(time::UtcOffset::UTC)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
+        if !(-14 * 60..=14 * 60).contains(&self.utc_offset_minutes) {
+            return Err(invalid(
+                "utc_offset_minutes",
+                "expected minutes between -840 and 840",
+            ));
+        }
         let positive = [
             ("session_idle_minutes", self.session_idle_minutes),
             ("session_lifetime_hours", self.session_lifetime_hours),
@@ -246,6 +265,7 @@ const FIELDS: &[&str] = &[
     "login_lockout_minutes",
     "trust_forwarded_for",
     "secure_cookies",
+    "utc_offset_minutes",
     "log",
 ];
 
@@ -309,6 +329,10 @@ trust_forwarded_for = false
 # Secure anyway when it does: with trust_forwarded_for, a proxy's X-Forwarded-Proto: https
 # or Forwarded: proto=https is enough.
 secure_cookies = false
+
+# The organization's offset from UTC, in minutes (480 = China Standard Time, UTC+8): the
+# local day in which "within one working day" deadlines are counted.
+utc_offset_minutes = 480
 
 # Log filter (tracing syntax), e.g. "info" or "castellan=debug,sqlx=warn".
 log = "info"

@@ -10,11 +10,13 @@ pub mod error;
 pub mod password;
 pub mod secret;
 pub mod settings;
+pub mod workflow;
 
 // The areas, one folder each, and the demo organization that fills them.
 pub mod asset;
 pub mod demo;
 pub mod org;
+pub mod request;
 pub mod risk;
 
 use castellan_domain::{Principal, TokenId};

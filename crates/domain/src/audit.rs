@@ -44,6 +44,10 @@ coded_enum! {
         Import => ("import", "Imported", "导入"),
         /// Records were exported to a file.
         Export => ("export", "Exported", "导出"),
+        /// An item moved to another state of its workflow.
+        Transition => ("transition", "Moved", "流转"),
+        /// An approver decided on a step of an item's approval chain.
+        Decide => ("decide", "Decision recorded", "审批意见"),
     }
 }
 
@@ -70,6 +74,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::org::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::asset::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::risk::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::request::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -83,6 +88,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .map(entry)
         .chain(crate::asset::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::risk::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::request::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 

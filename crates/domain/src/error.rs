@@ -210,6 +210,8 @@ pub enum Conflict {
     InUse,
     /// The decision is already recorded; it cannot be made again or changed.
     AlreadyDecided,
+    /// No approval chain applies to this kind of item and impact.
+    NoChain,
 }
 
 impl Conflict {
@@ -239,6 +241,7 @@ impl Conflict {
             Conflict::RiskExists => "risk_exists",
             Conflict::InUse => "in_use",
             Conflict::AlreadyDecided => "already_decided",
+            Conflict::NoChain => "no_approval_chain",
         }
     }
 
@@ -303,6 +306,9 @@ impl Conflict {
             Conflict::InUse => "The record is in use elsewhere and cannot be removed.",
             Conflict::AlreadyDecided => {
                 "This decision is already recorded; it cannot be made again or changed."
+            }
+            Conflict::NoChain => {
+                "No approval chain applies to this kind of item and impact; an administrator or security officer must set one up."
             }
         }
     }

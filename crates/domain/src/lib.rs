@@ -14,10 +14,12 @@ pub mod role;
 pub mod sod;
 pub mod time;
 pub mod values;
+pub mod workflow;
 
 // The areas, one folder each.
 pub mod asset;
 pub mod org;
+pub mod request;
 pub mod risk;
 
 pub use error::{Conflict, DomainError, FieldError, FieldErrorKind, FieldErrors};

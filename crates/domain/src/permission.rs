@@ -36,11 +36,20 @@ pub enum Resource {
     Control,
     /// Risk assessments with their risks, treatment plans and residual ratings.
     Assessment,
+    /// Approval requests: changes, access, important operations (one's own, and those one
+    /// decides on).
+    Request,
+    /// Every approval request of a department's subtree, for those who oversee them.
+    RequestRegister,
+    /// Approval chains.
+    ApprovalChain,
+    /// The working-day calendar.
+    Calendar,
 }
 
 impl Resource {
     /// Every resource, in display order.
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 15] = [
         Resource::Department,
         Resource::User,
         Resource::Asset,
@@ -48,6 +57,10 @@ impl Resource {
         Resource::Vulnerability,
         Resource::Control,
         Resource::Assessment,
+        Resource::Request,
+        Resource::RequestRegister,
+        Resource::ApprovalChain,
+        Resource::Calendar,
         Resource::Setting,
         Resource::Role,
         Resource::AuditLog,
@@ -68,6 +81,10 @@ impl Resource {
             Resource::Vulnerability => "vulnerability",
             Resource::Control => "control",
             Resource::Assessment => "assessment",
+            Resource::Request => "request",
+            Resource::RequestRegister => "request_register",
+            Resource::ApprovalChain => "approval_chain",
+            Resource::Calendar => "calendar",
         }
     }
 
@@ -85,6 +102,10 @@ impl Resource {
             Resource::Vulnerability => ("Vulnerabilities", "脆弱性"),
             Resource::Control => ("Existing controls", "已有安全措施"),
             Resource::Assessment => ("Risk assessments", "风险评估"),
+            Resource::Request => ("Own approval requests and decisions", "本人的申请与审批"),
+            Resource::RequestRegister => ("All approval requests", "全部审批申请"),
+            Resource::ApprovalChain => ("Approval chains", "审批流程"),
+            Resource::Calendar => ("Working-day calendar", "工作日历"),
         };
         Text { en, zh }
     }
@@ -215,6 +236,7 @@ const TABLE: &[&[Rule]] = &[
     crate::org::permissions::PERMISSIONS,
     crate::asset::permissions::PERMISSIONS,
     crate::risk::permissions::PERMISSIONS,
+    crate::request::permissions::PERMISSIONS,
     KERNEL,
 ];
 

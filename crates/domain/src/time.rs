@@ -89,6 +89,32 @@ impl Day {
         Day(t.0.date())
     }
 
+    /// The day of a moment at a UTC offset (the organization's local day).
+    pub fn of_at(t: Timestamp, offset: UtcOffset) -> Day {
+        Day(t.0.to_offset(offset).date())
+    }
+
+    /// Wraps a date.
+    pub fn from_date(d: time::Date) -> Day {
+        Day(d)
+    }
+
+    /// The inner date.
+    pub fn date(self) -> time::Date {
+        self.0
+    }
+
+    /// The day after (the same day at the end of the calendar's range).
+    pub fn next(self) -> Day {
+        Day(self.0.next_day().unwrap_or(self.0))
+    }
+
+    /// The last microsecond of this day at a UTC offset, as a moment.
+    pub fn end_at(self, offset: UtcOffset) -> Timestamp {
+        let end = time::Time::from_hms_micro(23, 59, 59, 999_999).unwrap_or(time::Time::MIDNIGHT);
+        Timestamp::from_datetime(self.0.with_time(end).assume_offset(offset))
+    }
+
     /// `YYYY-MM-DD`.
     pub fn to_db(self) -> String {
         self.0.format(DAY_FORMAT).unwrap_or_default()

@@ -15,10 +15,12 @@ mod paging;
 mod rows;
 pub mod settings;
 pub mod sql;
+pub mod workflow;
 
 // The areas, one folder each.
 pub mod asset;
 pub mod org;
+pub mod request;
 pub mod risk;
 
 pub use conn::{Conn, DbError, Row, Tx, Value};

@@ -46,11 +46,20 @@ const MIGRATIONS: &[Migration] = &[
         name: "risk assessment",
         sql: include_str!("../migrations/0005_risk.sql"),
     },
+    Migration {
+        version: 6,
+        name: "workflow engine and approval requests",
+        sql: include_str!("../migrations/0006_workflow.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
 /// shipped entries (they live in the domain crate, in both languages).
 const THREAT_CATALOG_VERSION: i64 = 5;
+
+/// The migration that creates approval chains, which the runner then fills with the
+/// default chains (they live in the domain crate).
+const CHAINS_VERSION: i64 = 6;
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
@@ -119,6 +128,9 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         tx.execute_batch(&sql).await?;
         if migration.version == THREAT_CATALOG_VERSION {
             crate::risk::threats::seed_catalog(&mut tx).await?;
+        }
+        if migration.version == CHAINS_VERSION {
+            crate::workflow::seed_default_chains(&mut tx).await?;
         }
         let mut q =
             Sql::new("INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES (");

@@ -139,6 +139,14 @@ permissions! {
     AssessmentRead = Assessment Read;
     AssessmentCreate = Assessment Create;
     AssessmentUpdate = Assessment Update;
+    RequestRead = Request Read;
+    RequestCreate = Request Create;
+    RequestUpdate = Request Update;
+    ChainRead = ApprovalChain Read;
+    ChainCreate = ApprovalChain Create;
+    ChainUpdate = ApprovalChain Update;
+    CalendarRead = Calendar Read;
+    CalendarUpdate = Calendar Update;
 }
 
 /// A signed-in caller who holds permission `P` somewhere. Checked before the body is read,

@@ -35,6 +35,8 @@ pub struct DepartmentPatch {
     pub code: Option<Option<String>>,
     /// New parent.
     pub parent_id: Option<Option<i64>>,
+    /// New head (a user id).
+    pub head_id: Option<Option<i64>>,
 }
 
 struct Valid {
@@ -171,6 +173,21 @@ pub async fn update(
     let valid = validate(&name, code.as_deref(), &mut errors);
     let parent_id = patch.parent_id.unwrap_or(current.parent_id.map(|p| p.0));
     let parent = load_parent(&mut tx, parent_id, &mut errors).await?;
+    let head_id = match patch.head_id {
+        None => current.head_id,
+        Some(None) => None,
+        Some(Some(h)) => {
+            let head =
+                castellan_store::org::users::get(&mut tx, castellan_domain::UserId(h)).await?;
+            match head {
+                Some(u) if u.status == castellan_domain::values::UserStatus::Active => Some(u.id),
+                _ => {
+                    errors.add("head_id", castellan_domain::FieldErrorKind::NoSuchRecord);
+                    None
+                }
+            }
+        }
+    };
     errors.into_result()?;
     let Some(valid) = valid else {
         return Err(DomainError::BadRequest("invalid department".into()).into());
@@ -196,6 +213,7 @@ pub async fn update(
             name: &valid.name,
             code: valid.code.as_deref(),
             parent: parent.as_ref(),
+            head_id,
         },
         version,
         Timestamp::now(),

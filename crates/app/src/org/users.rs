@@ -407,6 +407,29 @@ pub async fn update(
     let updated = store::get(&mut tx, id)
         .await?
         .ok_or(DomainError::not_found("user"))?;
+    // Seed 003: access follows a job change or a disabling within one working day.
+    let access_change = if updated.status == UserStatus::Disabled
+        && current.status != UserStatus::Disabled
+    {
+        Some(castellan_domain::request::Origin::Disabled)
+    } else if updated.status == UserStatus::Active
+        && (updated.department_id != current.department_id || updated.position != current.position)
+    {
+        Some(castellan_domain::request::Origin::JobChange)
+    } else {
+        None
+    };
+    if let Some(origin) = access_change {
+        crate::request::requests::open_access_change(
+            app,
+            &mut tx,
+            &ctx.actor(),
+            &current,
+            &updated,
+            origin,
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         &ctx.actor(),

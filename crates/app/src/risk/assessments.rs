@@ -85,10 +85,7 @@ pub struct AssessmentView {
 
 /// The caller as the workflow sees them.
 pub(crate) fn caller<'a>(ctx: &Ctx, roles: &'a [Role]) -> Caller<'a> {
-    Caller {
-        user: ctx.principal.user_id,
-        roles,
-    }
+    Caller::new(ctx.principal.user_id, roles)
 }
 
 /// The assessment's authors for separation of duties: its creator, its submitter and its
@@ -469,7 +466,7 @@ pub async fn update(
     Ok(v)
 }
 
-fn refusal(r: MoveRefusal) -> crate::Error {
+pub(crate) fn refusal(r: MoveRefusal) -> crate::Error {
     match r {
         MoveRefusal::NotAllowed => Conflict::PhaseMove.into(),
         MoveRefusal::NotYours => DomainError::Forbidden {
@@ -533,7 +530,7 @@ pub async fn transition(
         .map_err(refusal)?;
     let facts = risks::readiness(&mut tx, id, before.acceptance_threshold).await?;
     flow::check_ready(to, &facts).map_err(not_ready)?;
-    let submitted_by = if m.submits {
+    let submitted_by = if m.submits() {
         Some(ctx.principal.user_id)
     } else {
         None
@@ -557,11 +554,36 @@ pub async fn transition(
         }
         .into());
     }
+    if let Some(decision) = m.kind.decision_code() {
+        // Every decision is an approval record too (SPEC §6.0): the review is step 0, the
+        // residual review step 1; the round counts how often the assessment entered it.
+        let process = flow::FLOW.process;
+        let round =
+            castellan_store::workflow::times_entered(&mut tx, process, id.0, before.phase.code())
+                .await?;
+        let decision = castellan_domain::workflow::Decision::from_code(decision)
+            .map_err(|_| crate::Error::internal("decision code"))?;
+        castellan_store::workflow::record_approval(
+            &mut tx,
+            &castellan_store::workflow::NewApproval {
+                process,
+                item_id: id.0,
+                round: round.max(1),
+                step: i64::from(before.phase == Phase::ResidualReview),
+                step_name: before.phase.code(),
+                approver: (actor.id, actor.name),
+                decision,
+                comment: comment.as_deref(),
+                at: now,
+            },
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         &actor,
         Event::new(
-            castellan_domain::risk::audit::RiskAction::Transition,
+            castellan_domain::audit::Verb::Transition,
             castellan_domain::risk::audit::RiskRecord::Assessment,
             id,
         )

@@ -16,7 +16,7 @@ use castellan_domain::risk::register::{Approval, Assessment, Risk, RiskRating, T
 use castellan_domain::risk::{self, Level, Treatment, needs_committee_approval};
 use castellan_domain::values::clean_multiline;
 use castellan_domain::{
-    Action, Conflict, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Timestamp,
+    Action, Conflict, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
 };
 use castellan_store::risk::risks::{self as store, NewRisk, RiskFilter};
 use castellan_store::{Conn, asset::assets as asset_store, risk::findings, risk::threats};
@@ -648,15 +648,13 @@ pub async fn decide(
     let mut tx = app.db().begin().await?;
     let (before, a) = load_risk(&mut tx, ctx, assessment, id).await?;
     ensure_may(ctx, &a, Work::Acceptance)?;
-    if !global_roles(ctx).contains(&Role::Committee) {
-        return Err(DomainError::Forbidden {
-            resource: Resource::Assessment,
-            action: Action::Update,
-        }
-        .into());
-    }
+    let roles = global_roles(ctx);
     let me = ctx.principal.user_id;
-    castellan_domain::sod::ensure_independent_approver(me, &crate::risk::assessments::authors(&a))?;
+    castellan_domain::risk::assessment::check_committee_decision(
+        &crate::risk::assessments::caller(ctx, &roles),
+        &crate::risk::assessments::authors(&a),
+    )
+    .map_err(crate::risk::assessments::refusal)?;
     check_version(&before, version)?;
     let comment = FieldErrors::new().check("comment", clean_multiline(comment, 4000));
     let Some(comment) = comment else {
@@ -699,6 +697,29 @@ pub async fn decide(
             current: before.version,
         })?;
     castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
+    let actor = ctx.actor();
+    let (step, step_name) = match decision {
+        Decision::Treatment => (0, "treatment_acceptance"),
+        Decision::Residual => (1, "residual_acceptance"),
+    };
+    if !castellan_store::workflow::record_approval(
+        &mut tx,
+        &castellan_store::workflow::NewApproval {
+            process: "risk",
+            item_id: id.0,
+            round: 1,
+            step,
+            step_name,
+            approver: (actor.id, actor.name),
+            decision: castellan_domain::workflow::Decision::Approve,
+            comment: after_comment(&after, decision),
+            at: now,
+        },
+    )
+    .await?
+    {
+        return Err(Conflict::AlreadyDecided.into());
+    }
     let action = match decision {
         Decision::Treatment => castellan_domain::risk::audit::RiskAction::Approve,
         Decision::Residual => castellan_domain::risk::audit::RiskAction::AcceptResidual,
@@ -714,6 +735,14 @@ pub async fn decide(
     let v = one_view(&mut tx, &a, after).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+fn after_comment(r: &castellan_domain::risk::register::Risk, decision: Decision) -> Option<&str> {
+    match decision {
+        Decision::Treatment => r.approval.as_ref(),
+        Decision::Residual => r.residual_acceptance.as_ref(),
+    }
+    .and_then(|a| a.comment.as_deref())
 }
 
 /// Filters of the register.

@@ -502,9 +502,11 @@ both! {
         self_approval(move_to(&t, &bi, id3, "closed", None).await);
         self_approval(move_to(&t, &bi, id3, "residual_assessment", Some("again")).await);
         assert_eq!(phase(get(id3).await), "residual_review");
-        let moves_before = t.count("assessment_moves").await;
+        let moves_before = t.count("workflow_moves").await;
+        let approvals_before = t.count("approvals").await;
         ok(move_to(&t, &carol, id3, "closed", None).await);
-        assert_eq!(t.count("assessment_moves").await, moves_before + 1);
+        assert_eq!(t.count("workflow_moves").await, moves_before + 1);
+        assert_eq!(t.count("approvals").await, approvals_before + 1, "the closing is recorded as a decision");
     }
 
     async fn bad_risks_and_plans_are_refused_and_change_nothing(b: Backend) {

@@ -704,7 +704,7 @@ pub(crate) fn visible_text(html: &str) -> String {
 
 /// English UI texts that differ from their Chinese translation (long enough to be telling).
 pub(crate) fn english_texts() -> Vec<String> {
-    castellan_web::ui::i18n::catalog()
+    castellan_web::ui::i18n::all_texts()
         .into_iter()
         .filter(|(_, en, zh)| en != zh && en.len() >= 12 && !en.contains('{'))
         .map(|(_, en, _)| en.to_owned())
@@ -713,7 +713,7 @@ pub(crate) fn english_texts() -> Vec<String> {
 
 /// Chinese UI texts.
 pub(crate) fn chinese_texts() -> Vec<String> {
-    castellan_web::ui::i18n::catalog()
+    castellan_web::ui::i18n::all_texts()
         .into_iter()
         .filter(|(_, en, zh)| en != zh && zh.chars().count() >= 4 && !zh.contains('{'))
         .map(|(_, _, zh)| zh.to_owned())

@@ -18,6 +18,8 @@ pub struct Department {
     pub code: Option<String>,
     /// The department above, `None` for a root.
     pub parent_id: Option<DepartmentId>,
+    /// Its head: the approver of `department_head` steps in approval chains.
+    pub head_id: Option<UserId>,
     /// Ids from the root down to this department.
     #[serde(skip)]
     pub path: DepartmentPath,

@@ -4,10 +4,12 @@
 //! residual review (returned, or closed by a committee member). Nobody approves or returns
 //! what they submitted.
 
-use crate::ids::UserId;
 use crate::macros::coded_enum;
 use crate::role::Role;
-use crate::sod::{self, Authors};
+use crate::sod::Authors;
+use crate::workflow::{self, Move, MoveKind, Subject, Who, Workflow};
+
+pub use crate::workflow::{Caller, Refusal as MoveRefusal};
 
 coded_enum! {
     /// Where an assessment is.
@@ -35,142 +37,99 @@ coded_enum! {
     }
 }
 
-/// Who may make a move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mover {
-    /// A member of the assessment's team, or a security officer.
-    Team,
-    /// A security officer or a committee member, not the submitter.
-    Reviewer,
-    /// A committee member, not the submitter.
-    Committee,
-}
+/// The assessment's team moves it through its work: its members, or a security officer.
+pub const TEAM: Who = Who::Team(&[Role::SecurityOfficer]);
+/// The plan's reviewers: a security officer or a committee member.
+pub const REVIEWER: Who = Who::Roles(&[Role::SecurityOfficer, Role::Committee]);
+/// The committee: closes the assessment, and approves keeping or accepting high risks.
+pub const COMMITTEE: Who = Who::Roles(&[Role::Committee]);
 
-/// One allowed move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Move {
-    /// From.
-    pub from: Phase,
-    /// To.
-    pub to: Phase,
-    /// Who may make it.
-    pub mover: Mover,
-    /// Whether a comment must explain it (returns).
-    pub comment_required: bool,
-    /// Whether it hands the work over for review (the mover becomes the submitter).
-    pub submits: bool,
-}
-
-const fn mv(from: Phase, to: Phase, mover: Mover) -> Move {
-    Move {
-        from,
-        to,
-        mover,
-        comment_required: false,
-        submits: false,
-    }
-}
+/// The assessment workflow on the engine.
+pub const FLOW: Workflow<Phase> = Workflow {
+    process: "assessment",
+    moves: &[
+        Move::new(
+            Phase::Preparation,
+            Phase::Identification,
+            TEAM,
+            MoveKind::Work,
+        ),
+        Move::new(Phase::Identification, Phase::Analysis, TEAM, MoveKind::Work),
+        Move::new(
+            Phase::Identification,
+            Phase::Preparation,
+            TEAM,
+            MoveKind::Work,
+        ),
+        Move::new(
+            Phase::Analysis,
+            Phase::TreatmentPlanning,
+            TEAM,
+            MoveKind::Work,
+        ),
+        Move::new(Phase::Analysis, Phase::Identification, TEAM, MoveKind::Work),
+        Move::new(
+            Phase::TreatmentPlanning,
+            Phase::Analysis,
+            TEAM,
+            MoveKind::Work,
+        ),
+        Move::new(
+            Phase::TreatmentPlanning,
+            Phase::Review,
+            TEAM,
+            MoveKind::Submit,
+        ),
+        Move::new(
+            Phase::Review,
+            Phase::TreatmentPlanning,
+            REVIEWER,
+            MoveKind::Return,
+        ),
+        Move::new(Phase::Review, Phase::Approved, REVIEWER, MoveKind::Approve),
+        Move::new(Phase::Approved, Phase::Implementing, TEAM, MoveKind::Work),
+        Move::new(
+            Phase::Implementing,
+            Phase::ResidualAssessment,
+            TEAM,
+            MoveKind::Work,
+        ),
+        Move::new(
+            Phase::ResidualAssessment,
+            Phase::ResidualReview,
+            TEAM,
+            MoveKind::Submit,
+        ),
+        Move::new(
+            Phase::ResidualReview,
+            Phase::ResidualAssessment,
+            COMMITTEE,
+            MoveKind::Return,
+        ),
+        Move::new(
+            Phase::ResidualReview,
+            Phase::Closed,
+            COMMITTEE,
+            MoveKind::Close,
+        ),
+    ],
+};
 
 /// Every move of the workflow.
-pub const MOVES: &[Move] = &[
-    mv(Phase::Preparation, Phase::Identification, Mover::Team),
-    mv(Phase::Identification, Phase::Analysis, Mover::Team),
-    mv(Phase::Identification, Phase::Preparation, Mover::Team),
-    mv(Phase::Analysis, Phase::TreatmentPlanning, Mover::Team),
-    mv(Phase::Analysis, Phase::Identification, Mover::Team),
-    mv(Phase::TreatmentPlanning, Phase::Analysis, Mover::Team),
-    Move {
-        submits: true,
-        ..mv(Phase::TreatmentPlanning, Phase::Review, Mover::Team)
-    },
-    Move {
-        comment_required: true,
-        ..mv(Phase::Review, Phase::TreatmentPlanning, Mover::Reviewer)
-    },
-    mv(Phase::Review, Phase::Approved, Mover::Reviewer),
-    mv(Phase::Approved, Phase::Implementing, Mover::Team),
-    mv(Phase::Implementing, Phase::ResidualAssessment, Mover::Team),
-    Move {
-        submits: true,
-        ..mv(
-            Phase::ResidualAssessment,
-            Phase::ResidualReview,
-            Mover::Team,
-        )
-    },
-    Move {
-        comment_required: true,
-        ..mv(
-            Phase::ResidualReview,
-            Phase::ResidualAssessment,
-            Mover::Committee,
-        )
-    },
-    mv(Phase::ResidualReview, Phase::Closed, Mover::Committee),
-];
+pub const MOVES: &[Move<Phase>] = FLOW.moves;
 
-/// The caller, as far as moves are concerned.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller<'a> {
-    /// Who.
-    pub user: UserId,
-    /// The roles they hold (anywhere; scopes are the application's concern).
-    pub roles: &'a [Role],
-}
-
-impl Caller<'_> {
-    fn holds(&self, role: Role) -> bool {
-        self.roles.contains(&role)
+/// The assessment as the engine sees it: its creator, submitter and team.
+pub fn subject<'a>(authors: Authors<'a>) -> Subject<'a> {
+    Subject {
+        authors,
+        requester: None,
     }
-
-    /// Whether the caller holds the role a move needs, leaving separation of duties aside.
-    fn has_role_for(&self, mover: Mover, authors: &Authors<'_>) -> bool {
-        match mover {
-            Mover::Team => authors.team.contains(&self.user) || self.holds(Role::SecurityOfficer),
-            Mover::Reviewer => self.holds(Role::SecurityOfficer) || self.holds(Role::Committee),
-            Mover::Committee => self.holds(Role::Committee),
-        }
-    }
-
-    /// Whether the caller may make a move of `mover`: the role, and for the decisions of
-    /// reviewers and the committee, independence from the assessment
-    /// ([`sod::ensure_independent_approver`]).
-    fn may(&self, mover: Mover, authors: &Authors<'_>) -> bool {
-        self.has_role_for(mover, authors)
-            && (!mover.decides() || sod::ensure_independent_approver(self.user, authors).is_ok())
-    }
-}
-
-impl Mover {
-    /// Whether this mover decides on the work of others (approves, returns, closes): the
-    /// moves separation of duties applies to.
-    pub fn decides(self) -> bool {
-        matches!(self, Mover::Reviewer | Mover::Committee)
-    }
-}
-
-/// Why a move is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MoveRefusal {
-    /// The workflow has no such move from the current phase (409).
-    NotAllowed,
-    /// The move exists but not for this caller's role or team (403).
-    NotYours,
-    /// The caller created, submitted or helped prepare what they would approve, return or
-    /// close (409, separation of duties).
-    SelfApproval,
-    /// A return needs a comment (422).
-    CommentRequired,
 }
 
 /// The phases `caller` may move an assessment in `phase` to now; `authors` are the
 /// assessment's creator, submitter and team.
 pub fn allowed_moves(phase: Phase, caller: &Caller<'_>, authors: &Authors<'_>) -> Vec<Phase> {
-    MOVES
-        .iter()
-        .filter(|m| m.from == phase && caller.may(m.mover, authors))
-        .map(|m| m.to)
-        .collect()
+    FLOW.allowed(phase, caller, &subject(*authors))
 }
 
 /// Checks a move; returns the move (whether it submits, whether it needed a comment).
@@ -182,22 +141,17 @@ pub fn check_move(
     caller: &Caller<'_>,
     authors: &Authors<'_>,
     comment: Option<&str>,
-) -> Result<Move, MoveRefusal> {
-    let m = MOVES
-        .iter()
-        .find(|m| m.from == from && m.to == to)
-        .copied()
-        .ok_or(MoveRefusal::NotAllowed)?;
-    if !caller.has_role_for(m.mover, authors) {
-        return Err(MoveRefusal::NotYours);
-    }
-    if m.mover.decides() && sod::ensure_independent_approver(caller.user, authors).is_err() {
-        return Err(MoveRefusal::SelfApproval);
-    }
-    if m.comment_required && comment.is_none_or(|c| c.trim().is_empty()) {
-        return Err(MoveRefusal::CommentRequired);
-    }
-    Ok(m)
+) -> Result<&'static Move<Phase>, MoveRefusal> {
+    FLOW.check(from, to, caller, &subject(*authors), comment)
+}
+
+/// Whether a committee member may record a decision on one of the assessment's risks
+/// (accepting a high risk, or a residual one): the same rule as the committee's moves.
+pub fn check_committee_decision(
+    caller: &Caller<'_>,
+    authors: &Authors<'_>,
+) -> Result<(), MoveRefusal> {
+    workflow::check_actor(COMMITTEE, MoveKind::Approve, caller, &subject(*authors))
 }
 
 impl Phase {
@@ -245,7 +199,7 @@ pub enum Work {
 
 /// Whether the caller may change the assessment's content (its team, or a security officer).
 pub fn may_edit(caller: &Caller<'_>, authors: &Authors<'_>) -> bool {
-    caller.may(Mover::Team, authors)
+    workflow::may_act(TEAM, MoveKind::Work, caller, &subject(*authors))
 }
 
 /// Facts about an assessment's risks that decide whether it can move on.
@@ -364,6 +318,7 @@ pub fn default_checklist() -> Vec<(Area, Technique)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
 
     const ALICE: UserId = UserId(1);
     const BOB: UserId = UserId(2);
@@ -381,24 +336,15 @@ mod tests {
     }
 
     fn assessor(user: UserId) -> Caller<'static> {
-        Caller {
-            user,
-            roles: &[Role::Assessor],
-        }
+        Caller::new(user, &[Role::Assessor])
     }
 
     fn officer(user: UserId) -> Caller<'static> {
-        Caller {
-            user,
-            roles: &[Role::SecurityOfficer],
-        }
+        Caller::new(user, &[Role::SecurityOfficer])
     }
 
     fn committee(user: UserId) -> Caller<'static> {
-        Caller {
-            user,
-            roles: &[Role::Committee],
-        }
+        Caller::new(user, &[Role::Committee])
     }
 
     #[test]
@@ -470,10 +416,7 @@ mod tests {
 
     #[test]
     fn moves_outside_the_workflow_are_refused() {
-        let everyone = Caller {
-            user: CAROL,
-            roles: &[Role::SecurityOfficer, Role::Committee],
-        };
+        let everyone = Caller::new(CAROL, &[Role::SecurityOfficer, Role::Committee]);
         for from in Phase::ALL {
             for to in Phase::ALL {
                 let listed = MOVES.iter().any(|m| m.from == from && m.to == to);
@@ -491,10 +434,7 @@ mod tests {
     #[test]
     fn roles_decide_who_moves() {
         // Staff outside the team move nothing; assessors do not approve.
-        let outsider = Caller {
-            user: CAROL,
-            roles: &[Role::Staff],
-        };
+        let outsider = Caller::new(CAROL, &[Role::Staff]);
         assert_eq!(
             check_move(
                 Phase::Preparation,
@@ -557,10 +497,7 @@ mod tests {
     fn nobody_decides_on_an_assessment_they_created_submitted_or_prepared() {
         // BOB holds every deciding role; he is refused each decision whenever he is one of the
         // assessment's authors, and allowed when he is not.
-        let bob = Caller {
-            user: BOB,
-            roles: &[Role::SecurityOfficer, Role::Committee],
-        };
+        let bob = Caller::new(BOB, &[Role::SecurityOfficer, Role::Committee]);
         let team_with_bob = [ALICE, BOB];
         let shapes = [
             (
@@ -588,7 +525,7 @@ mod tests {
                 },
             ),
         ];
-        let decisions: Vec<&Move> = MOVES.iter().filter(|m| m.mover.decides()).collect();
+        let decisions: Vec<&Move<Phase>> = MOVES.iter().filter(|m| m.kind.decides()).collect();
         assert_eq!(
             decisions.len(),
             4,
@@ -615,10 +552,7 @@ mod tests {
             assert!(check_move(m.from, m.to, &bob, &by_alice(Some(ALICE)), Some("x")).is_ok());
         }
         // Someone without the deciding role is told it is not theirs, author or not.
-        let dave = Caller {
-            user: DAVE,
-            roles: &[Role::Assessor],
-        };
+        let dave = Caller::new(DAVE, &[Role::Assessor]);
         let dave_authored = Authors {
             created_by: Some(DAVE),
             submitted_by: Some(DAVE),
@@ -660,7 +594,7 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(submit.submits && !submit.comment_required);
+        assert!(submit.submits() && !submit.comment_required());
     }
 
     #[test]
@@ -716,10 +650,7 @@ mod tests {
         assert!(may_edit(&assessor(ALICE), &by_alice(None)));
         assert!(may_edit(&officer(BOB), &by_alice(None)));
         assert!(!may_edit(&committee(CAROL), &by_alice(None)));
-        let outsider = Caller {
-            user: CAROL,
-            roles: &[Role::Assessor],
-        };
+        let outsider = Caller::new(CAROL, &[Role::Assessor]);
         assert!(!may_edit(&outsider, &by_alice(None)));
     }
 

@@ -6,8 +6,6 @@ use crate::macros::coded_enum;
 coded_enum! {
     /// The area's own actions (besides creating, changing and deleting).
     pub enum RiskAction {
-        /// An assessment moved to another phase.
-        Transition => ("transition", "Moved", "流转"),
         /// The committee approved keeping or accepting a high risk.
         Approve => ("approve", "Approved by the committee", "领导小组批准"),
         /// The committee accepted a residual risk.

@@ -7,7 +7,7 @@ use castellan_domain::org::Department;
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::{DepartmentId, DepartmentPath, Timestamp};
 
-const COLUMNS: &str = "id, name, code, parent_id, path, version, created_at, updated_at";
+const COLUMNS: &str = "id, name, code, parent_id, head_id, path, version, created_at, updated_at";
 
 fn from_row(mut row: Row) -> Result<Department, DbError> {
     let path: String = row.take("path")?;
@@ -18,6 +18,9 @@ fn from_row(mut row: Row) -> Result<Department, DbError> {
         parent_id: row
             .try_get::<Option<i64>, _>("parent_id")?
             .map(DepartmentId),
+        head_id: row
+            .try_get::<Option<i64>, _>("head_id")?
+            .map(castellan_domain::UserId),
         path: DepartmentPath::from_db(&path).ok_or_else(|| corrupt("department path", &path))?,
         version: row.take("version")?,
         created_at: ts(&mut row, "created_at")?,
@@ -123,6 +126,8 @@ pub struct DepartmentChanges<'a> {
     pub code: Option<&'a str>,
     /// New parent, already loaded and checked not to be inside this department.
     pub parent: Option<&'a Department>,
+    /// New head, already checked to be an active user.
+    pub head_id: Option<castellan_domain::UserId>,
 }
 
 /// Updates a department if its version is still `expected_version`; moves its subtree when
@@ -142,6 +147,8 @@ pub async fn update(
         .bind(changes.code.map(str::to_owned))
         .push(", parent_id = ")
         .bind(changes.parent.map(|p| p.id.0))
+        .push(", head_id = ")
+        .bind(changes.head_id.map(|u| u.0))
         .push(", path = ")
         .bind(new_path.to_db())
         .push(", version = version + 1, updated_at = ")
@@ -296,4 +303,30 @@ pub async fn member_counts(
     rows.iter()
         .map(|r| Ok((DepartmentId(r.try_get("department_id")?), r.try_get("n")?)))
         .collect()
+}
+
+/// The head of the department at `path` or of the nearest department above it that names
+/// one (the `department_head` approver).
+pub async fn head_of(
+    conn: &mut Conn,
+    path: &DepartmentPath,
+) -> Result<Option<castellan_domain::UserId>, DbError> {
+    if path.0.is_empty() {
+        return Ok(None);
+    }
+    let mut q = Sql::new("SELECT id, head_id FROM departments WHERE id IN (");
+    q.bind_list(path.0.iter().map(|d| d.0))
+        .push(") AND head_id IS NOT NULL");
+    let heads: Vec<(i64, i64)> = q
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("head_id")?)))
+        .collect::<Result<_, DbError>>()?;
+    Ok(path
+        .0
+        .iter()
+        .rev()
+        .find_map(|d| heads.iter().find(|(id, _)| *id == d.0).map(|(_, h)| *h))
+        .map(castellan_domain::UserId))
 }

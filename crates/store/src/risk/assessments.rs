@@ -175,24 +175,17 @@ pub async fn move_phase(
     if q.execute(&mut *conn).await? == 0 {
         return Ok(false);
     }
-    let mut q = Sql::new(
-        "INSERT INTO assessment_moves (assessment_id, from_phase, to_phase, actor_id, actor, at, comment) VALUES (",
-    );
-    q.bind(id.0)
-        .push(", ")
-        .bind(from.code())
-        .push(", ")
-        .bind(to.code())
-        .push(", ")
-        .bind(actor.0.map(|u| u.0))
-        .push(", ")
-        .bind(actor.1.to_owned())
-        .push(", ")
-        .bind(now.to_db())
-        .push(", ")
-        .bind(comment.map(str::to_owned))
-        .push(")");
-    q.execute(conn).await?;
+    crate::workflow::record_move(
+        conn,
+        castellan_domain::risk::assessment::FLOW.process,
+        id.0,
+        from.code(),
+        to.code(),
+        actor,
+        comment,
+        now,
+    )
+    .await?;
     Ok(true)
 }
 
@@ -286,22 +279,19 @@ pub async fn get(conn: &mut Conn, id: AssessmentId) -> Result<Option<Assessment>
 
 /// The moves of an assessment, oldest first.
 pub async fn moves(conn: &mut Conn, id: AssessmentId) -> Result<Vec<PhaseMove>, DbError> {
-    let mut q = Sql::new(
-        "SELECT id, from_phase, to_phase, actor_id, actor, at, comment FROM assessment_moves WHERE assessment_id = ",
-    );
-    q.bind(id.0).push(" ORDER BY id");
-    q.fetch_all(conn)
+    crate::workflow::moves(conn, castellan_domain::risk::assessment::FLOW.process, id.0)
         .await?
         .into_iter()
-        .map(|mut row| {
+        .map(|m| {
+            let phase = |s: &str| Phase::from_code(s).map_err(|_| corrupt("to_state", s));
             Ok(PhaseMove {
-                id: row.try_get("id")?,
-                from: code_of(&mut row, "from_phase", Phase::from_code)?,
-                to: code_of(&mut row, "to_phase", Phase::from_code)?,
-                actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
-                actor: row.take("actor")?,
-                at: ts(&mut row, "at")?,
-                comment: row.take("comment")?,
+                id: m.id,
+                from: phase(&m.from)?,
+                to: phase(&m.to)?,
+                actor_id: m.actor_id,
+                actor: m.actor,
+                at: m.at,
+                comment: m.comment,
             })
         })
         .collect()
@@ -442,4 +432,30 @@ pub async fn set_tables(
         .push(" WHERE id = ")
         .bind(id.0);
     q.execute(conn).await.map(|_| ())
+}
+
+/// Assessments in one of `phases` that `user` neither created, submitted nor works on (the
+/// ones waiting for their decision), longest waiting first.
+pub async fn waiting(
+    conn: &mut Conn,
+    phases: &[Phase],
+    user: UserId,
+    limit: u32,
+) -> Result<Vec<Assessment>, DbError> {
+    if phases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM assessments WHERE phase IN ("
+    ));
+    q.bind_list(phases.iter().map(|p| p.code()))
+        .push(") AND COALESCE(created_by, 0) <> ")
+        .bind(user.0)
+        .push(" AND COALESCE(submitted_by, 0) <> ")
+        .bind(user.0)
+        .push(" AND id NOT IN (SELECT assessment_id FROM assessment_team WHERE user_id = ")
+        .bind(user.0)
+        .push(") ORDER BY updated_at, id LIMIT ")
+        .bind(i64::from(limit));
+    q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }

@@ -12,6 +12,7 @@ pub mod types;
 // The areas, one folder each.
 pub mod asset;
 pub mod org;
+pub mod request;
 pub mod risk;
 
 use crate::state::AppState;
@@ -74,7 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify));
-    [org::routes, asset::routes, risk::routes]
+    [org::routes, asset::routes, risk::routes, request::routes]
         .into_iter()
         .fold(kernel, |router, area| area(router))
 }

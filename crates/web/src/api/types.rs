@@ -129,6 +129,8 @@ pub struct DepartmentView {
     pub code: Option<String>,
     /// Parent department, `null` for a root.
     pub parent_id: Option<i64>,
+    /// The department's head (approves `department_head` steps), `null` for none.
+    pub head_id: Option<i64>,
     /// Ids from the root down to this department.
     pub path: Vec<i64>,
     /// Version for `If-Match`.
@@ -148,6 +150,7 @@ impl From<Department> for DepartmentView {
             name: d.name,
             code: d.code,
             parent_id: d.parent_id.map(|p| p.0),
+            head_id: d.head_id.map(|u| u.0),
             path: d.path.0.iter().map(|p| p.0).collect(),
             version: d.version,
             created_at: d.created_at,
@@ -196,6 +199,10 @@ pub struct DepartmentUpdate {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub parent_id: Option<Option<i64>>,
+    /// New head (an active user), or `null` for none.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub head_id: Option<Option<i64>>,
 }
 
 /// A role held by a user, optionally limited to a department and its sub-departments.

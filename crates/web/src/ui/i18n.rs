@@ -4,7 +4,9 @@
 
 use castellan_domain::{Conflict, DomainError, FieldErrorKind, Lang};
 
-macro_rules! messages {
+/// Declares a text catalog (`Messages`, `EN`, `ZH`, `catalog`) in the module that invokes
+/// it: the central one here, and each area's own (`pages/<area>/texts.rs`).
+macro_rules! text_catalog {
     ($($key:ident: $en:literal, $zh:literal;)*) => {
         /// The UI texts of one language.
         #[allow(missing_docs)]
@@ -25,7 +27,9 @@ macro_rules! messages {
     };
 }
 
-messages! {
+pub(crate) use text_catalog;
+
+text_catalog! {
     // Product and layout
     product_tagline: "Information security management", "信息安全管理平台";
     nav_label: "Main navigation", "主导航";
@@ -34,6 +38,8 @@ messages! {
     nav_group_organization: "Organization", "组织";
     nav_group_governance: "Governance", "治理";
     nav_home: "Home", "首页";
+    nav_approvals: "Waiting for me", "待我处理";
+    nav_requests: "Requests & approvals", "申请与审批";
     nav_departments: "Departments", "部门";
     nav_users: "Users", "用户";
     nav_roles: "Roles & permissions", "角色与权限";
@@ -622,6 +628,16 @@ messages! {
     cf_risk_exists: "This asset, threat and vulnerability are already a risk of the assessment.", "该资产、威胁与脆弱性的组合已在本次评估的风险中。";
     cf_in_use: "The record is in use elsewhere and cannot be removed.", "该记录仍被其他数据引用，不能删除。";
     cf_already_decided: "This decision is already recorded; it cannot be made again or changed.", "该决定已经记录，不能重复作出或更改。";
+    cf_no_chain: "No approval chain applies to this kind of request and impact. Ask an administrator or the security officer to set one up.", "没有适用于该类申请和影响程度的审批流程，请联系系统管理员或安全管理负责人配置。";
+}
+
+/// Every text of the UI, the central catalog's and each area's, as (key, English, Chinese).
+pub fn all_texts() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut all = catalog();
+    for area in crate::ui::pages::AREA_TEXTS {
+        all.extend(area());
+    }
+    all
 }
 
 /// The texts of `lang`.
@@ -725,6 +741,7 @@ pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
         Conflict::RiskExists => t.cf_risk_exists,
         Conflict::InUse => t.cf_in_use,
         Conflict::AlreadyDecided => t.cf_already_decided,
+        Conflict::NoChain => t.cf_no_chain,
     }
 }
 
@@ -806,7 +823,7 @@ mod tests {
 
     #[test]
     fn every_text_exists_in_both_languages_and_placeholders_match() {
-        for (key, en, zh) in catalog() {
+        for (key, en, zh) in all_texts() {
             assert!(
                 !en.trim().is_empty() && !zh.trim().is_empty(),
                 "{key} is empty"

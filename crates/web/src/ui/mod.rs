@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         pages::org::routes,
         pages::asset::routes,
         pages::risk::routes,
+        pages::request::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

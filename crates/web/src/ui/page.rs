@@ -117,6 +117,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::org::NAV,
     super::pages::asset::NAV,
     super::pages::risk::NAV,
+    super::pages::request::NAV,
 ];
 
 /// Sections of the navigation.
@@ -138,6 +139,10 @@ pub enum Section {
     Tasks,
     /// Vulnerability findings and existing controls.
     Findings,
+    /// Everything waiting for the user.
+    Approvals,
+    /// Approval requests.
+    Requests,
     /// Roles and permissions.
     Roles,
     /// Audit log.

@@ -116,6 +116,13 @@ impl FormErrors {
         FormErrors(map)
     }
 
+    /// One of the errors (forms that show a single message), field first.
+    pub fn first(&self) -> Option<(&String, &String)> {
+        let mut all: Vec<(&String, &String)> = self.0.iter().collect();
+        all.sort();
+        all.into_iter().next()
+    }
+
     /// Whether `field` has an error.
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)

@@ -138,6 +138,7 @@ pub async fn update(
         name: body.name,
         code: body.code,
         parent_id: body.parent_id,
+        head_id: body.head_id,
     };
     let d = departments::update(&state.app, &ctx, DepartmentId(id), &patch, version).await?;
     Ok(with_etag(

@@ -45,6 +45,9 @@ struct HomePage {
     open_assessments: Option<String>,
     my_tasks: String,
     overdue_tasks: usize,
+    tx: &'static crate::ui::pages::request::texts::Messages,
+    waiting: Vec<crate::ui::pages::request::approvals::Line>,
+    waiting_total: usize,
 }
 
 /// `GET /`.
@@ -117,6 +120,14 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         ),
         None => ("0".into(), 0),
     };
+    let waiting_all = castellan_app::workflow::waiting_for_me(&state.app, &ctx)
+        .await
+        .unwrap_or_default();
+    let waiting_total = waiting_all.len();
+    let waiting = crate::ui::pages::request::approvals::lines(
+        &web,
+        waiting_all.into_iter().take(5).collect(),
+    );
     let roles = p
         .grants
         .iter()
@@ -183,5 +194,8 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         open_assessments,
         my_tasks,
         overdue_tasks,
+        tx: crate::ui::pages::request::tx(lang),
+        waiting,
+        waiting_total,
     }))
 }

@@ -7,4 +7,9 @@ pub mod roles;
 
 pub mod asset;
 pub mod org;
+pub mod request;
 pub mod risk;
+
+/// Each area's own text catalog (areas that keep their texts in `texts.rs`).
+pub const AREA_TEXTS: &[fn() -> Vec<(&'static str, &'static str, &'static str)>] =
+    &[request::texts::catalog];

@@ -439,6 +439,7 @@ pub async fn update(
         name: Some(data.name.clone()),
         code: Some(Some(data.code.clone())),
         parent_id: Some(parent_id),
+        head_id: None,
     };
     match departments::update(&state.app, &ctx, current.id, &patch, version).await {
         Ok(d) => Ok(Redirect::to(&format!("/departments/{}?notice=saved", d.id)).into_response()),

@@ -769,7 +769,7 @@ async fn show_page(
             MoveButton {
                 to: to.code(),
                 label: move_label(t, lang, a.phase, *to),
-                comment_required: m.is_some_and(|m| m.comment_required),
+                comment_required: m.is_some_and(|m| m.comment_required()),
                 primary: *to > a.phase,
             }
         })

@@ -1,0 +1,970 @@
+//! Approval requests: asking, submitting along the approval chain, deciding step by step,
+//! carrying out and closing; and the access-change requests opened by themselves, due by
+//! the end of the next working day.
+
+use crate::audit::{self, Actor, Event};
+use crate::error::Result;
+use crate::workflow::due_next_working_day;
+use crate::{App, Ctx};
+use castellan_domain::audit::Verb;
+use castellan_domain::ids::{AssetId, UserId};
+use castellan_domain::org::User;
+use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
+use castellan_domain::permission::Scope;
+use castellan_domain::request::audit::{RequestAction, RequestRecord};
+use castellan_domain::request::{self as rules, FLOW, Origin, Request, RequestKind, RequestStatus};
+use castellan_domain::values::{clean_multiline, clean_text};
+use castellan_domain::workflow::chain::{self, Impact, ItemOrigin, Progress, StepRole};
+use castellan_domain::workflow::{Approval, Caller, Decision, MoveKind, MoveRecord, Refusal};
+use castellan_domain::{
+    Action, Conflict, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Role,
+    Target, Timestamp,
+};
+use castellan_store::Conn;
+use castellan_store::org::{departments, users};
+use castellan_store::request::requests::{self as store, ApproverGrant, RequestFilter, StepKeyRow};
+use castellan_store::workflow::{self as wf, NewApproval};
+
+/// A request as asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInput {
+    /// Kind code.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// What and why.
+    pub description: Option<String>,
+    /// `normal` (default) or `major`.
+    pub impact: Option<String>,
+    /// The asset concerned.
+    pub asset_id: Option<i64>,
+    /// For access requests: the person whose access changes (default: the requester).
+    pub subject_user_id: Option<i64>,
+}
+
+/// A request as its readers see it.
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    /// The record.
+    pub request: Request,
+    /// The statuses the caller may move it to now.
+    pub allowed_transitions: Vec<RequestStatus>,
+    /// The decisions the caller may record now (approvers of the current step).
+    pub allowed_decisions: Vec<Decision>,
+    /// Whether the caller may still edit it (its requester, while a draft).
+    pub may_edit: bool,
+    /// Whether the deadline is breached now.
+    pub breached: bool,
+}
+
+const PROCESS: &str = FLOW.process;
+
+/// The caller's grants that reach `path` (organization-wide ones, and those limited to a
+/// department containing it).
+fn roles_over(ctx: &Ctx, path: Option<&DepartmentPath>) -> Vec<Role> {
+    ctx.principal
+        .grants
+        .iter()
+        .filter(|g| match (g.department_id, path) {
+            (None, _) => true,
+            (Some(d), Some(p)) => p.is_within(d),
+            (Some(_), None) => false,
+        })
+        .map(|g| g.role)
+        .collect()
+}
+
+struct Facts {
+    path: Option<DepartmentPath>,
+    head: Option<UserId>,
+}
+
+async fn facts(conn: &mut Conn, r: &Request) -> Result<Facts> {
+    let Some(d) = r.department_id else {
+        return Ok(Facts {
+            path: None,
+            head: None,
+        });
+    };
+    let dept = departments::get(conn, d).await?;
+    let path = dept.map(|d| d.path);
+    let head = match &path {
+        Some(p) => departments::head_of(conn, p).await?,
+        None => None,
+    };
+    Ok(Facts { path, head })
+}
+
+fn origin_of(f: &Facts) -> (DepartmentPath, Option<UserId>) {
+    (f.path.clone().unwrap_or_default(), f.head)
+}
+
+/// Whether the caller approves the request's current step and has not decided on it yet.
+async fn step_approver(conn: &mut Conn, ctx: &Ctx, r: &Request, f: &Facts) -> Result<bool> {
+    let Some(step) = r.step() else {
+        return Ok(false);
+    };
+    if r.status != RequestStatus::Submitted {
+        return Ok(false);
+    }
+    let (path, head) = origin_of(f);
+    let origin = ItemOrigin {
+        department: &path,
+        department_head: head,
+    };
+    if !chain::is_step_approver(step, ctx.principal.user_id, &ctx.principal.grants, &origin) {
+        return Ok(false);
+    }
+    let mine = wf::approvals(conn, PROCESS, r.id)
+        .await?
+        .into_iter()
+        .any(|a| {
+            a.round == r.round
+                && Some(a.step) == r.current_step
+                && a.approver_id == Some(ctx.principal.user_id)
+        });
+    Ok(!mine)
+}
+
+async fn view(conn: &mut Conn, ctx: &Ctx, request: Request) -> Result<RequestView> {
+    let f = facts(conn, &request).await?;
+    let roles = roles_over(ctx, f.path.as_ref());
+    let approver = step_approver(conn, ctx, &request, &f).await?;
+    let caller = Caller {
+        user: ctx.principal.user_id,
+        roles: &roles,
+        step_approver: approver,
+    };
+    let subject = rules::subject(
+        request.requester_id,
+        request.created_by,
+        request.submitted_by,
+    );
+    let allowed_transitions = FLOW.allowed(request.status, &caller, &subject);
+    let allowed_decisions = if request.status == RequestStatus::Submitted {
+        [Decision::Approve, Decision::Reject, Decision::Return]
+            .into_iter()
+            .filter(|d| {
+                castellan_domain::workflow::may_act(
+                    castellan_domain::workflow::Who::Approver,
+                    d.kind(),
+                    &caller,
+                    &subject,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let may_edit = request.status == RequestStatus::Draft
+        && request.requester_id == Some(ctx.principal.user_id);
+    let breached = request.is_breached(Timestamp::now());
+    Ok(RequestView {
+        request,
+        allowed_transitions,
+        allowed_decisions,
+        may_edit,
+        breached,
+    })
+}
+
+/// Whether the caller may read the request: a reader whose scope covers its department, or
+/// one of its people (requester, the person concerned, an approver of the current step, or
+/// someone who already decided on it). Others are told it does not exist.
+async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, r: &Request) -> Result<()> {
+    let me = ctx.principal.user_id;
+    if r.requester_id == Some(me) || r.subject_user_id == Some(me) {
+        return Ok(());
+    }
+    let f = facts(conn, r).await?;
+    let target = match &f.path {
+        Some(p) => Target::Department(p),
+        None => Target::Global,
+    };
+    if ctx
+        .principal
+        .is_allowed(Resource::RequestRegister, Action::Read, target)
+    {
+        return Ok(());
+    }
+    if step_approver(conn, ctx, r, &f).await? {
+        return Ok(());
+    }
+    let decided = wf::approvals(conn, PROCESS, r.id)
+        .await?
+        .iter()
+        .any(|a| a.approver_id == Some(me));
+    if decided {
+        return Ok(());
+    }
+    Err(DomainError::not_found("request").into())
+}
+
+async fn load(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<Request> {
+    let r = store::get(conn, id)
+        .await?
+        .ok_or(DomainError::not_found("request"))?;
+    ensure_readable(conn, ctx, &r).await?;
+    Ok(r)
+}
+
+struct Checked {
+    kind: RequestKind,
+    title: String,
+    description: Option<String>,
+    impact: Impact,
+    asset_id: Option<AssetId>,
+    subject_user_id: Option<UserId>,
+}
+
+async fn check_input(conn: &mut Conn, ctx: &Ctx, input: &RequestInput) -> Result<Checked> {
+    let mut errors = FieldErrors::new();
+    let kind = errors.check("kind", RequestKind::from_code(input.kind.trim()));
+    let title = errors.check("title", clean_text(&input.title, 1, 200));
+    let description = errors.check(
+        "description",
+        clean_multiline(input.description.as_deref(), 4000),
+    );
+    let impact = match input
+        .impact
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(Impact::Normal),
+        Some(i) => errors.check("impact", Impact::from_code(i)),
+    };
+    let asset_id = match input.asset_id {
+        None => None,
+        Some(a) => {
+            if castellan_store::asset::assets::get(conn, AssetId(a))
+                .await?
+                .is_none()
+            {
+                errors.add("asset_id", FieldErrorKind::NoSuchRecord);
+            }
+            Some(AssetId(a))
+        }
+    };
+    let subject_user_id = match (kind, input.subject_user_id) {
+        (Some(k), s) if k.is_access() => {
+            let id = UserId(s.unwrap_or(ctx.principal.user_id.0));
+            if users::get(conn, id).await?.is_none() {
+                errors.add("subject_user_id", FieldErrorKind::NoSuchRecord);
+            }
+            Some(id)
+        }
+        (_, Some(_)) => {
+            errors.add(
+                "subject_user_id",
+                FieldErrorKind::Invalid {
+                    hint: "only access requests name a person",
+                },
+            );
+            None
+        }
+        _ => None,
+    };
+    errors.into_result()?;
+    match (kind, title, description, impact) {
+        (Some(kind), Some(title), Some(description), Some(impact)) => Ok(Checked {
+            kind,
+            title,
+            description,
+            impact,
+            asset_id,
+            subject_user_id,
+        }),
+        _ => Err(DomainError::BadRequest("invalid request".into()).into()),
+    }
+}
+
+async fn next_code(conn: &mut Conn, now: Timestamp) -> Result<String> {
+    let year = now.datetime().year();
+    let n = wf::next_number(conn, &format!("REQ-{year}")).await?;
+    Ok(format!("REQ-{year}-{n:05}"))
+}
+
+/// Asks for something: a draft of the caller's, to be submitted.
+pub async fn create(app: &App, ctx: &Ctx, input: &RequestInput) -> Result<RequestView> {
+    ctx.principal
+        .authorize(Resource::Request, Action::Create, Target::Global)?;
+    let mut tx = app.db().begin().await?;
+    let c = check_input(&mut tx, ctx, input).await?;
+    let me = users::get(&mut tx, ctx.principal.user_id).await?;
+    let now = Timestamp::now();
+    let r = Request {
+        id: 0,
+        code: next_code(&mut tx, now).await?,
+        kind: c.kind,
+        title: c.title,
+        description: c.description,
+        impact: c.impact,
+        requester_id: (!ctx.system).then_some(ctx.principal.user_id),
+        department_id: me.and_then(|u| u.department_id),
+        asset_id: c.asset_id,
+        subject_user_id: c.subject_user_id,
+        origin: Origin::User,
+        status: RequestStatus::Draft,
+        chain_id: None,
+        chain_version: None,
+        steps: Vec::new(),
+        round: 0,
+        current_step: None,
+        submitted_by: None,
+        submitted_at: None,
+        due_at: None,
+        implemented_at: None,
+        implemented_by: None,
+        deadline_met: None,
+        created_by: (!ctx.system).then_some(ctx.principal.user_id),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let id = store::insert(&mut tx, &r, None).await?;
+    let saved = store::get(&mut tx, id)
+        .await?
+        .ok_or(DomainError::not_found("request"))?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Event::new(Verb::Create, RequestRecord::Request, id).after(&snapshot(&saved)),
+    )
+    .await?;
+    let v = view(&mut tx, ctx, saved).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Changes a draft (its requester only) if `version` is current.
+pub async fn update(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    input: &RequestInput,
+    version: i64,
+) -> Result<RequestView> {
+    let mut tx = app.db().begin().await?;
+    let before = load(&mut tx, ctx, id).await?;
+    if before.requester_id != Some(ctx.principal.user_id) {
+        return Err(DomainError::Forbidden {
+            resource: Resource::Request,
+            action: Action::Update,
+        }
+        .into());
+    }
+    if before.status != RequestStatus::Draft {
+        return Err(Conflict::PhaseMove.into());
+    }
+    check_version(&before, version)?;
+    let c = check_input(&mut tx, ctx, input).await?;
+    let mut r = before.clone();
+    r.kind = c.kind;
+    r.title = c.title;
+    r.description = c.description;
+    r.impact = c.impact;
+    r.asset_id = c.asset_id;
+    r.subject_user_id = c.subject_user_id;
+    save(&mut tx, &r, None).await?;
+    let after = store::get(&mut tx, id)
+        .await?
+        .ok_or(DomainError::not_found("request"))?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Event::new(Verb::Update, RequestRecord::Request, id)
+            .before(&snapshot(&before))
+            .after(&snapshot(&after)),
+    )
+    .await?;
+    let v = view(&mut tx, ctx, after).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+fn check_version(r: &Request, version: i64) -> Result<()> {
+    if r.version != version {
+        return Err(DomainError::StaleVersion { current: r.version }.into());
+    }
+    Ok(())
+}
+
+async fn save(conn: &mut Conn, r: &Request, key: Option<&StepKeyRow>) -> Result<()> {
+    if !store::save(conn, r, key, Timestamp::now()).await? {
+        return Err(DomainError::StaleVersion { current: r.version }.into());
+    }
+    Ok(())
+}
+
+fn refusal(r: Refusal) -> crate::Error {
+    match r {
+        Refusal::NotAllowed => Conflict::PhaseMove.into(),
+        Refusal::NotYours => DomainError::Forbidden {
+            resource: Resource::Request,
+            action: Action::Update,
+        }
+        .into(),
+        Refusal::SelfApproval => Conflict::SelfApproval.into(),
+        Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
+    }
+}
+
+/// The first step from `from` that has an approver: a `department_head` step is skipped
+/// when neither the requester's department nor any above it names a head.
+fn first_open_step(steps: &[chain::Step], from: usize, head: Option<UserId>) -> Option<usize> {
+    steps
+        .iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, s)| s.approver_role != StepRole::DepartmentHead || head.is_some())
+        .map(|(i, _)| i)
+}
+
+fn key_for(r: &Request, f: &Facts) -> Option<StepKeyRow> {
+    let step = r.step()?;
+    let (path, head) = origin_of(f);
+    let origin = ItemOrigin {
+        department: &path,
+        department_head: head,
+    };
+    let key = chain::step_key(step, &origin);
+    Some(StepKeyRow::new(&key, f.path.as_ref().map(|p| p.to_db())))
+}
+
+/// Moves a request (SPEC §6.1): submit, withdraw, carry out, close — and approve, reject or
+/// return, which are decisions of the current step's approvers (see [`decide`]).
+pub async fn transition(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    to: &str,
+    comment: Option<&str>,
+    version: Option<i64>,
+) -> Result<RequestView> {
+    let to = RequestStatus::from_code(to.trim()).map_err(|k| FieldErrors::single("to", k))?;
+    match to {
+        RequestStatus::Approved => {
+            return decide(app, ctx, id, Decision::Approve, comment, version).await;
+        }
+        RequestStatus::Rejected => {
+            return decide(app, ctx, id, Decision::Reject, comment, version).await;
+        }
+        _ => {}
+    }
+    let comment = clean_multiline(comment, 4000).map_err(|k| FieldErrors::single("comment", k))?;
+    let mut tx = app.db().begin().await?;
+    let before = load(&mut tx, ctx, id).await?;
+    if let Some(v) = version {
+        check_version(&before, v)?;
+    }
+    if before.status == RequestStatus::Submitted && to == RequestStatus::Draft {
+        drop(tx);
+        return decide(app, ctx, id, Decision::Return, comment.as_deref(), version).await;
+    }
+    let f = facts(&mut tx, &before).await?;
+    let roles = roles_over(ctx, f.path.as_ref());
+    let caller = Caller::new(ctx.principal.user_id, &roles);
+    let subject = rules::subject(before.requester_id, before.created_by, before.submitted_by);
+    let m = FLOW
+        .check(before.status, to, &caller, &subject, comment.as_deref())
+        .map_err(refusal)?;
+    let now = Timestamp::now();
+    let mut r = before.clone();
+    r.status = to;
+    let mut key = None;
+    match m.kind {
+        MoveKind::Submit => {
+            let chain_row = wf::chain_for(&mut tx, r.kind.chain_subject(), r.impact)
+                .await?
+                .ok_or(Conflict::NoChain)?;
+            r.chain_id = Some(chain_row.id);
+            r.chain_version = Some(chain_row.version);
+            r.steps = chain_row.steps;
+            r.round += 1;
+            r.submitted_by = Some(ctx.principal.user_id);
+            r.submitted_at = Some(now);
+            match first_open_step(&r.steps, 0, f.head) {
+                Some(i) => {
+                    r.current_step = Some(i as i64);
+                    key = key_for(&r, &f);
+                }
+                None => {
+                    r.current_step = None;
+                    r.status = RequestStatus::Approved;
+                }
+            }
+        }
+        MoveKind::Work if to == RequestStatus::Implemented => {
+            r.implemented_at = Some(now);
+            r.implemented_by = Some(ctx.principal.user_id);
+            r.deadline_met = r.due_at.map(|due| now <= due);
+        }
+        _ => {
+            r.current_step = None;
+        }
+    }
+    save(&mut tx, &r, key.as_ref()).await?;
+    finish_move(&mut tx, ctx, &before, r.status, comment.as_deref(), now).await?;
+    let after = store::get(&mut tx, id)
+        .await?
+        .ok_or(DomainError::not_found("request"))?;
+    let v = view(&mut tx, ctx, after).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+async fn finish_move(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    before: &Request,
+    to: RequestStatus,
+    comment: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let actor = ctx.actor();
+    if to != before.status {
+        wf::record_move(
+            conn,
+            PROCESS,
+            before.id,
+            before.status.code(),
+            to.code(),
+            (actor.id, actor.name),
+            comment,
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        conn,
+        &actor,
+        Event::new(Verb::Transition, RequestRecord::Request, before.id)
+            .before(
+                &serde_json::json!({"status": before.status, "current_step": before.current_step}),
+            )
+            .after(&serde_json::json!({"status": to, "comment": comment})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// An approver of the current step decides (SPEC §6.0): approve (the step completes after
+/// its required approvals, and the last step approves the request), reject (with a comment;
+/// final) or return to the requester (with a comment). Nobody decides on what they asked
+/// for, created or submitted, or twice on the same step.
+pub async fn decide(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    decision: Decision,
+    comment: Option<&str>,
+    version: Option<i64>,
+) -> Result<RequestView> {
+    if decision == Decision::Close {
+        return Err(FieldErrors::single(
+            "decision",
+            FieldErrorKind::UnknownValue {
+                allowed: vec!["approve", "reject", "return"],
+            },
+        )
+        .into());
+    }
+    let comment = clean_multiline(comment, 4000).map_err(|k| FieldErrors::single("comment", k))?;
+    let mut tx = app.db().begin().await?;
+    let before = load(&mut tx, ctx, id).await?;
+    if let Some(v) = version {
+        check_version(&before, v)?;
+    }
+    if before.status != RequestStatus::Submitted {
+        return Err(Conflict::PhaseMove.into());
+    }
+    let f = facts(&mut tx, &before).await?;
+    let (path, head) = origin_of(&f);
+    let origin = ItemOrigin {
+        department: &path,
+        department_head: head,
+    };
+    let step_index = before.current_step.unwrap_or(0);
+    let Some(step) = before.step().cloned() else {
+        return Err(Conflict::PhaseMove.into());
+    };
+    let named =
+        chain::is_step_approver(&step, ctx.principal.user_id, &ctx.principal.grants, &origin);
+    let already = wf::approvals(&mut tx, PROCESS, id)
+        .await?
+        .into_iter()
+        .any(|a| {
+            a.round == before.round
+                && a.step == step_index
+                && a.approver_id == Some(ctx.principal.user_id)
+        });
+    if named && already {
+        return Err(Conflict::AlreadyDecided.into());
+    }
+    let roles = roles_over(ctx, f.path.as_ref());
+    let caller = Caller {
+        user: ctx.principal.user_id,
+        roles: &roles,
+        step_approver: named,
+    };
+    let subject = rules::subject(before.requester_id, before.created_by, before.submitted_by);
+    let target = match decision {
+        Decision::Approve => RequestStatus::Approved,
+        Decision::Reject => RequestStatus::Rejected,
+        _ => RequestStatus::Draft,
+    };
+    FLOW.check(before.status, target, &caller, &subject, comment.as_deref())
+        .map_err(refusal)?;
+    let now = Timestamp::now();
+    let actor = ctx.actor();
+    if !wf::record_approval(
+        &mut tx,
+        &NewApproval {
+            process: PROCESS,
+            item_id: id,
+            round: before.round,
+            step: step_index,
+            step_name: &step.name,
+            approver: (actor.id, actor.name),
+            decision,
+            comment: comment.as_deref(),
+            at: now,
+        },
+    )
+    .await?
+    {
+        return Err(Conflict::AlreadyDecided.into());
+    }
+    let mut r = before.clone();
+    let mut key = None;
+    match decision {
+        Decision::Approve => {
+            let n = wf::approvals_on_step(&mut tx, PROCESS, id, before.round, step_index).await?;
+            let idx = usize::try_from(step_index).unwrap_or(0);
+            match chain::progress(&r.steps, idx, u32::try_from(n).unwrap_or(u32::MAX)) {
+                Progress::SameStep => key = key_for(&r, &f),
+                Progress::NextStep(next) => match first_open_step(&r.steps, next, f.head) {
+                    Some(i) => {
+                        r.current_step = Some(i as i64);
+                        key = key_for(&r, &f);
+                    }
+                    None => {
+                        r.current_step = None;
+                        r.status = RequestStatus::Approved;
+                    }
+                },
+                Progress::Approved => {
+                    r.current_step = None;
+                    r.status = RequestStatus::Approved;
+                }
+            }
+        }
+        Decision::Reject => {
+            r.status = RequestStatus::Rejected;
+            r.current_step = None;
+        }
+        _ => {
+            r.status = RequestStatus::Draft;
+            r.current_step = None;
+        }
+    }
+    save(&mut tx, &r, key.as_ref()).await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        Event::new(Verb::Decide, RequestRecord::Request, id).after(&serde_json::json!({
+            "step": step.name, "decision": decision, "comment": comment,
+        })),
+    )
+    .await?;
+    if r.status != before.status {
+        finish_move(&mut tx, ctx, &before, r.status, comment.as_deref(), now).await?;
+    }
+    let after = store::get(&mut tx, id)
+        .await?
+        .ok_or(DomainError::not_found("request"))?;
+    let v = view(&mut tx, ctx, after).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// One request.
+pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<RequestView> {
+    let mut conn = app.db().read().await?;
+    let r = load(&mut conn, ctx, id).await?;
+    view(&mut conn, ctx, r).await
+}
+
+/// A request's decisions and moves, oldest first.
+pub async fn trail(app: &App, ctx: &Ctx, id: i64) -> Result<(Vec<Approval>, Vec<MoveRecord>)> {
+    let mut conn = app.db().read().await?;
+    load(&mut conn, ctx, id).await?;
+    let approvals = wf::approvals(&mut conn, PROCESS, id).await?;
+    let moves = wf::moves(&mut conn, PROCESS, id).await?;
+    Ok((approvals, moves))
+}
+
+/// Filters of the request list.
+#[derive(Debug, Clone, Default)]
+pub struct RequestQuery {
+    /// Status code.
+    pub status: Option<String>,
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Origin code.
+    pub origin: Option<String>,
+    /// `true`: only breached deadlines; `false`: only met.
+    pub breached: Option<bool>,
+    /// Only the caller's own requests.
+    pub mine: bool,
+    /// The person concerned.
+    pub subject_user_id: Option<i64>,
+    /// The asset concerned.
+    pub asset_id: Option<i64>,
+    /// Search words.
+    pub q: Option<String>,
+    /// Sort (`-created_at` default, `due_at`).
+    pub sort: Option<String>,
+    /// Cursor.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<i64>,
+}
+
+/// The list filter for the caller: readers see their scope; everyone sees their own.
+async fn filter_for(conn: &mut Conn, ctx: &Ctx, query: &RequestQuery) -> Result<RequestFilter> {
+    let mut errors = FieldErrors::new();
+    let code = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let status =
+        code(&query.status).and_then(|s| errors.check("status", RequestStatus::from_code(&s)));
+    let kind = code(&query.kind).and_then(|s| errors.check("kind", RequestKind::from_code(&s)));
+    let origin = code(&query.origin).and_then(|s| errors.check("origin", Origin::from_code(&s)));
+    errors.into_result()?;
+    let scope_paths = match ctx
+        .principal
+        .read_scope(Resource::RequestRegister, Action::Read)
+    {
+        Ok(Scope::All) => None,
+        Ok(Scope::Departments(ids)) => {
+            let mut paths = Vec::new();
+            for d in departments::get_many(conn, &ids).await? {
+                paths.push(d.path.to_db());
+            }
+            Some(paths)
+        }
+        Err(_) => Some(Vec::new()),
+    };
+    let me = ctx.principal.user_id;
+    let (scope_paths, party) = match scope_paths {
+        None => (None, None),
+        Some(p) => (Some(p), Some(me)),
+    };
+    Ok(RequestFilter {
+        status,
+        kind,
+        origin,
+        breached: query.breached,
+        requester_id: query.mine.then_some(me),
+        subject_user_id: query.subject_user_id.map(UserId),
+        asset_id: query.asset_id.map(AssetId),
+        q: query.q.clone(),
+        scope_paths,
+        party,
+    })
+}
+
+/// One page of requests, newest first, with the total count.
+pub async fn list(app: &App, ctx: &Ctx, query: &RequestQuery) -> Result<(Page<RequestView>, i64)> {
+    let mut errors = FieldErrors::new();
+    let limit = errors.check("limit", parse_limit(query.limit));
+    let sort = errors.check(
+        "sort",
+        Sort::parse(
+            Some(query.sort.as_deref().unwrap_or("-created_at")),
+            store::SORTS,
+        ),
+    );
+    errors.into_result()?;
+    let (Some(limit), Some(sort)) = (limit, sort) else {
+        return Err(DomainError::BadRequest("invalid query".into()).into());
+    };
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, &sort.code(), 2))
+        .transpose()?;
+    let mut conn = app.db().read().await?;
+    let filter = filter_for(&mut conn, ctx, query).await?;
+    let now = Timestamp::now();
+    let (items, next) = store::list(&mut conn, &filter, now, sort, after.as_ref(), limit).await?;
+    let total = store::count(&mut conn, &filter, now).await?;
+    let mut views = Vec::with_capacity(items.len());
+    for r in items {
+        views.push(view(&mut conn, ctx, r).await?);
+    }
+    Ok((
+        Page {
+            items: views,
+            next_cursor: next.map(|c| c.encode()),
+        },
+        total,
+    ))
+}
+
+/// Every request matching the query (for export; at most `cap`).
+pub async fn export(app: &App, ctx: &Ctx, query: &RequestQuery, cap: u32) -> Result<Vec<Request>> {
+    let mut conn = app.db().read().await?;
+    let filter = filter_for(&mut conn, ctx, query).await?;
+    let sort = Sort::parse(Some("-created_at"), store::SORTS)
+        .map_err(|k| FieldErrors::single("sort", k))?;
+    let (items, _) = store::list(&mut conn, &filter, Timestamp::now(), sort, None, cap).await?;
+    Ok(items)
+}
+
+/// The grants as "waiting for me" matches them against steps.
+pub(crate) async fn approver_grants(conn: &mut Conn, ctx: &Ctx) -> Result<Vec<ApproverGrant>> {
+    let mut out = Vec::new();
+    for g in &ctx.principal.grants {
+        let path = match g.department_id {
+            None => None,
+            Some(d) => match departments::get(conn, d).await? {
+                Some(dept) => Some(dept.path.to_db()),
+                None => continue,
+            },
+        };
+        out.push(ApproverGrant { role: g.role, path });
+    }
+    Ok(out)
+}
+
+/// Opens the access change a job change or a disabling calls for (seed 003): an approved
+/// `access_modify` or `access_revoke` request for the person, due by the end of the next
+/// working day, waiting to be carried out. Runs inside the user change's transaction.
+pub(crate) async fn open_access_change(
+    app: &App,
+    conn: &mut Conn,
+    actor: &Actor<'_>,
+    before: &User,
+    after: &User,
+    origin: Origin,
+) -> Result<i64> {
+    let now = Timestamp::now();
+    let (kind, what) = match origin {
+        Origin::Disabled => (
+            RequestKind::AccessRevoke,
+            "账号停用，回收全部权限 / account disabled: revoke all access",
+        ),
+        _ => (
+            RequestKind::AccessModify,
+            "岗位变动，调整权限 / job change: adjust access",
+        ),
+    };
+    let mut description = String::new();
+    if before.department_id != after.department_id {
+        let name = |d: Option<castellan_domain::DepartmentId>| async move { d };
+        let _ = name;
+        description.push_str(&format!(
+            "department: {} → {}\n",
+            dept_name(conn, before.department_id).await?,
+            dept_name(conn, after.department_id).await?
+        ));
+    }
+    if before.position != after.position {
+        description.push_str(&format!(
+            "position: {} → {}\n",
+            before.position.as_deref().unwrap_or("—"),
+            after.position.as_deref().unwrap_or("—")
+        ));
+    }
+    let r = Request {
+        id: 0,
+        code: next_code(conn, now).await?,
+        kind,
+        title: format!("{}（{}）：{what}", after.display_name, after.username),
+        description: (!description.is_empty()).then_some(description),
+        impact: Impact::Normal,
+        requester_id: actor.id,
+        department_id: after.department_id.or(before.department_id),
+        asset_id: None,
+        subject_user_id: Some(after.id),
+        origin,
+        status: RequestStatus::Approved,
+        chain_id: None,
+        chain_version: None,
+        steps: Vec::new(),
+        round: 0,
+        current_step: None,
+        submitted_by: None,
+        submitted_at: Some(now),
+        due_at: Some(due_next_working_day(app, conn, now).await?),
+        implemented_at: None,
+        implemented_by: None,
+        deadline_met: None,
+        created_by: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let id = store::insert(conn, &r, None).await?;
+    wf::record_move(
+        conn,
+        PROCESS,
+        id,
+        RequestStatus::Draft.code(),
+        RequestStatus::Approved.code(),
+        (actor.id, actor.name),
+        Some(origin.code()),
+        now,
+    )
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        Event::new(RequestAction::OpenAccessChange, RequestRecord::Request, id)
+            .after(&serde_json::json!({"code": r.code, "kind": r.kind, "subject_user_id": after.id.0, "due_at": r.due_at})),
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn dept_name(conn: &mut Conn, d: Option<castellan_domain::DepartmentId>) -> Result<String> {
+    Ok(match d {
+        None => "—".into(),
+        Some(d) => departments::get(conn, d)
+            .await?
+            .map_or_else(|| "—".into(), |d| d.name),
+    })
+}
+
+fn snapshot(r: &Request) -> serde_json::Value {
+    serde_json::json!({
+        "code": r.code, "kind": r.kind, "title": r.title, "description": r.description,
+        "impact": r.impact, "status": r.status, "asset_id": r.asset_id.map(|a| a.0),
+        "subject_user_id": r.subject_user_id.map(|u| u.0),
+    })
+}
+
+/// Display names of users, for showing the people of requests the caller has already read
+/// (requester, the person concerned, approvers, movers).
+pub async fn display_names(
+    app: &App,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, String>> {
+    let mut conn = app.db().read().await?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        if let Some(u) = users::get(&mut conn, *id).await? {
+            out.insert(*id, u.display_name);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,104 @@
+//! Request pages in-process: a request asked for in Chinese through the form, decided by
+//! the department head and the security administrator from "waiting for me", a return
+//! without a comment refused on the page, names instead of ids, and every page in one
+//! language only.
+
+use crate::both;
+use crate::harness::{ADMIN_PASSWORD, Resp, TestApp};
+use crate::ui::{chinese_texts, csrf_of, english_texts, page, sign_in, sign_in_zh, visible_text};
+use axum::http::StatusCode;
+use serde_json::json;
+
+async fn post(t: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Resp {
+    let csrf = csrf_of(&page(t, cookie, "/").await.text());
+    let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    pairs.extend_from_slice(form);
+    t.post(path).header("cookie", cookie).form(&pairs).send().await
+}
+
+fn version_in(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a version field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+both! {
+    async fn a_request_is_asked_and_decided_through_the_pages_in_chinese(b: Backend) {
+        let t = TestApp::new(b).await;
+        let dept = t.department("市场部", None).await;
+        let (head, _) = t.user_in("chen", Some(dept), &[("staff", None)]).await;
+        t.user_in("liu", Some(dept), &[("staff", None)]).await;
+        t.user_with("zhao", &[("security_admin", None)]).await;
+        let d = t.get(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).send().await.json();
+        t.patch(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).if_match(d["version"].as_i64().unwrap())
+            .json(&json!({"head_id": head.id.0})).send().await;
+        let liu = sign_in_zh(&t, "liu").await;
+        let chen = sign_in_zh(&t, "chen").await;
+        let zhao = sign_in_zh(&t, "zhao").await;
+
+        let form = page(&t, &liu, "/requests/new").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text().contains("新建申请") && form.text().contains("创建并提交"));
+        // A missing title is reported on the field, and nothing is created.
+        let bad = post(&t, &liu, "/requests", &[("kind", "access_grant"), ("title", " "), ("impact", "normal"), ("submit", "1")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"));
+        assert_eq!(t.count("requests").await, 0);
+        let created = post(&t, &liu, "/requests", &[("kind", "access_grant"), ("title", "申请 CRM 系统查询权限"),
+            ("description", "负责客户回访"), ("impact", "normal"), ("submit", "1")]).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+        let at = created.header("location").unwrap().split('?').next().unwrap().to_owned();
+
+        // The head finds it waiting, with the requester's name, and decides on the page.
+        let waiting = page(&t, &chen, "/approvals").await.text();
+        assert!(waiting.contains("申请 CRM 系统查询权限") && waiting.contains("审批"), "{waiting}");
+        let home = page(&t, &chen, "/").await.text();
+        assert!(home.contains("待我处理") && home.contains("申请 CRM 系统查询权限"));
+        let html = page(&t, &chen, &at).await.text();
+        assert!(html.contains("Test liu") && html.contains("部门负责人") && html.contains("同意"), "{html}");
+        let v = version_in(&html);
+        // Returning without a comment is refused on the page, in Chinese.
+        let refused = post(&t, &chen, &format!("{at}/decide"), &[("version", &v), ("decision", "return"), ("comment", "")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("意见说明"), "{}", refused.text());
+        let ok = post(&t, &chen, &format!("{at}/decide"), &[("version", &v), ("decision", "approve"), ("comment", "同意开通")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert!(!page(&t, &chen, "/approvals").await.text().contains("申请 CRM 系统查询权限"));
+
+        // The security administrator completes it; the decisions show names and comments.
+        let html = page(&t, &zhao, &at).await.text();
+        let v = version_in(&html);
+        let ok = post(&t, &zhao, &format!("{at}/decide"), &[("version", &v), ("decision", "approve"), ("comment", "")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let html = page(&t, &liu, &at).await.text();
+        assert!(html.contains("已批准") && html.contains("Test chen") && html.contains("同意开通") && html.contains("Test zhao"), "{html}");
+        // The requester's list shows it with its total.
+        let list = page(&t, &liu, "/requests").await.text();
+        assert!(list.contains("1 条申请") && list.contains("申请 CRM 系统查询权限"));
+        // Someone else is told it does not exist.
+        t.user_with("other", &[("staff", None)]).await;
+        let other = sign_in_zh(&t, "other").await;
+        assert_eq!(page(&t, &other, &at).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn request_pages_speak_one_language(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, tok) = t.user_with("reqr", &[("staff", None), ("security_admin", None)]).await;
+        let r = t.post("/api/v1/requests").token(&tok).json(&json!({"kind": "change", "title": "Firewall rule"})).send().await.json();
+        let id = r["id"].as_i64().unwrap();
+        for (lang, others) in [("zh-CN", english_texts()), ("en", chinese_texts())] {
+            let cookie = sign_in(&t, "reqr", ADMIN_PASSWORD, lang).await;
+            let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
+            t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
+            for path in ["/", "/approvals", "/requests", "/requests/new", &format!("/requests/{id}"),
+                         "/requests?deadline=breached&status=approved", "/requests/999999"] {
+                let r = page(&t, &cookie, path).await;
+                assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
+                let text = visible_text(&r.text());
+                for other in &others {
+                    assert!(!text.contains(other.as_str()), "{lang} page {path} contains {other:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! The request area's storage: approval requests.
+
+pub mod requests;

@@ -1,0 +1,113 @@
+//! "待我处理 / Waiting for me": every item that waits for the user's decision or action,
+//! across processes, with its age; and the same list, shortened, for the home page.
+
+use super::{texts, tx};
+use crate::state::AppState;
+use crate::ui::page::{Page, Section};
+use crate::ui::render;
+use crate::ui::session::Web;
+use crate::ui::view::when;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use castellan_app::workflow::{Expected, Waiting};
+use castellan_domain::{Lang, Timestamp};
+
+/// One waiting item as shown.
+pub struct Line {
+    /// Link to the item's page.
+    pub href: String,
+    /// Process label.
+    pub process: &'static str,
+    /// Code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// State label.
+    pub state: &'static str,
+    /// Step name (requests).
+    pub step: String,
+    /// What is expected.
+    pub expected: &'static str,
+    /// Since when.
+    pub since: String,
+    /// How long.
+    pub age: String,
+    /// Deadline.
+    pub due: String,
+    /// Past its deadline.
+    pub overdue: bool,
+}
+
+/// "3 d", "5 h", "12 min".
+pub fn age(tx: &texts::Messages, seconds: u64) -> String {
+    let (text, n) = if seconds >= 86_400 {
+        (tx.age_days, seconds / 86_400)
+    } else if seconds >= 3_600 {
+        (tx.age_hours, seconds / 3_600)
+    } else {
+        (tx.age_minutes, seconds / 60)
+    };
+    text.replace("{n}", &n.to_string())
+}
+
+/// The lines of waiting items in `lang`.
+pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
+    let lang: Lang = web.lang();
+    let t = web.t();
+    let tx = tx(lang);
+    let now = Timestamp::now();
+    items
+        .into_iter()
+        .map(|w| Line {
+            href: match w.process {
+                "assessment" => format!("/assessments/{}", w.id),
+                _ => format!("/requests/{}", w.id),
+            },
+            process: match w.process {
+                "assessment" => tx.process_assessment,
+                _ => tx.process_request,
+            },
+            code: w.code,
+            title: w.title,
+            state: w.state_label.get(lang),
+            step: w.step.unwrap_or_default(),
+            expected: match w.expected {
+                Expected::Decide => tx.expected_decide,
+                Expected::Implement => tx.expected_implement,
+                Expected::Close => tx.expected_close,
+                Expected::Revise => tx.expected_revise,
+            },
+            age: age(tx, w.since.seconds_until(&now)),
+            since: when(t, Some(w.since)),
+            due: w.due_at.map(|d| when(t, Some(d))).unwrap_or_default(),
+            overdue: w.overdue,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "requests/approvals.html")]
+struct ApprovalsPage {
+    page: Page,
+    tx: &'static texts::Messages,
+    rows: Vec<Line>,
+}
+
+/// `GET /approvals`.
+pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, Response> {
+    let ctx = web.ctx();
+    let items = castellan_app::workflow::waiting_for_me(&state.app, &ctx)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let rows = lines(&web, items);
+    Ok(render::page_response(
+        StatusCode::OK,
+        &ApprovalsPage {
+            page: Page::new(&web, Some(Section::Approvals), None),
+            tx: tx(web.lang()),
+            rows,
+        },
+    ))
+}
