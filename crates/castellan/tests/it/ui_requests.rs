@@ -13,7 +13,11 @@ async fn post(t: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> R
     let csrf = csrf_of(&page(t, cookie, "/").await.text());
     let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
     pairs.extend_from_slice(form);
-    t.post(path).header("cookie", cookie).form(&pairs).send().await
+    t.post(path)
+        .header("cookie", cookie)
+        .form(&pairs)
+        .send()
+        .await
 }
 
 fn version_in(html: &str) -> String {
@@ -100,5 +104,31 @@ both! {
                 }
             }
         }
+    }
+
+    async fn the_department_head_is_chosen_on_the_form_and_histories_show_names(b: Backend) {
+        let t = TestApp::new(b).await;
+        let dept = t.department("法务部", None).await;
+        let (head, _) = t.user_in("sun", Some(dept), &[("staff", None)]).await;
+        let admin = sign_in_zh(&t, "admin").await;
+        let form = page(&t, &admin, &format!("/departments/{dept}/edit")).await.text();
+        assert!(form.contains("部门负责人") && form.contains("Test sun (sun)"), "{form}");
+        let v = version_in(&form);
+        let saved = post(&t, &admin, &format!("/departments/{dept}"), &[("name", "法务部"), ("code", ""),
+            ("parent_id", ""), ("head_id", &head.id.0.to_string()), ("version", &v)]).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        let d = t.get(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).send().await.json();
+        assert_eq!(d["head_id"], head.id.0);
+        let html = page(&t, &admin, &format!("/departments/{dept}")).await.text();
+        let text = visible_text(&html);
+        assert!(text.contains("部门负责人") && text.contains("Test sun"), "{text}");
+        assert!(!text.contains(&format!("#{}", head.id.0)), "the history names the head: {text}");
+        // An unknown head is refused on the field and changes nothing.
+        let v = version_in(&page(&t, &admin, &format!("/departments/{dept}/edit")).await.text());
+        let bad = post(&t, &admin, &format!("/departments/{dept}"), &[("name", "法务部"), ("code", ""),
+            ("parent_id", ""), ("head_id", "999999"), ("version", &v)]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let d2 = t.get(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).send().await.json();
+        assert_eq!(d2["version"], d["version"]);
     }
 }

@@ -39,6 +39,9 @@ text_catalog! {
     nav_group_governance: "Governance", "治理";
     nav_home: "Home", "首页";
     nav_approvals: "Waiting for me", "待我处理";
+    department_head: "Department head", "部门负责人";
+    no_department_head: "None (the head of the department above approves)", "未指定（由上级部门负责人审批）";
+    department_head_hint: "Approves requests of this department's staff where an approval chain asks for the department head.", "审批流程中“部门负责人”环节由此人审批本部门人员的申请。";
     nav_requests: "Requests & approvals", "申请与审批";
     nav_departments: "Departments", "部门";
     nav_users: "Users", "用户";

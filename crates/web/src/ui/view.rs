@@ -232,6 +232,61 @@ pub struct HistoryItem {
 pub struct Names<'a> {
     /// Department names by id.
     pub departments: &'a HashMap<i64, String>,
+    /// People's display names by id (see [`user_names`]).
+    pub users: &'a HashMap<i64, String>,
+}
+
+/// The fields of recorded changes that hold a person's id.
+const USER_FIELDS: &[&str] = &[
+    "owner_id",
+    "head_id",
+    "submitted_by",
+    "created_by",
+    "approved_by",
+    "residual_accepted_by",
+    "responsible_id",
+    "requester_id",
+    "subject_user_id",
+    "implemented_by",
+];
+
+/// The display names of every person a history names (in `USER_FIELDS` and teams), so it
+/// shows "责任人: 陈静", not "4".
+pub async fn user_names(app: &castellan_app::App, entries: &[AuditEntry]) -> HashMap<i64, String> {
+    let mut ids: Vec<castellan_domain::UserId> = Vec::new();
+    for e in entries {
+        for side in [e.before.as_deref(), e.after.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            let Ok(serde_json::Value::Object(map)) =
+                serde_json::from_str::<serde_json::Value>(side)
+            else {
+                continue;
+            };
+            for (k, v) in &map {
+                if USER_FIELDS.contains(&k.as_str()) {
+                    ids.extend(v.as_i64().map(castellan_domain::UserId));
+                } else if k == "team" {
+                    ids.extend(
+                        v.as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(serde_json::Value::as_i64)
+                            .map(castellan_domain::UserId),
+                    );
+                }
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    castellan_app::request::requests::display_names(app, &ids)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k.0, v))
+        .collect()
 }
 
 const HIDDEN_FIELDS: &[&str] = &[
@@ -295,6 +350,7 @@ fn field_label(t: &Messages, field: &str) -> String {
         "tables_version" => t.risk_tables_version,
         "submitted_by" => t.submitted_by,
         "created_by" => t.created_by,
+        "head_id" => t.department_head,
         "comment" => t.comment,
         "asset_id" => t.asset,
         "threat_id" => t.threat,
@@ -391,7 +447,29 @@ fn show_value(
                 shown.join("、")
             }
         }
-        ("asset_ids" | "team", Value::Array(items)) => i18n::fill(t.n_items, "n", items.len()),
+        (f, Value::Number(n)) if USER_FIELDS.contains(&f) => n
+            .as_i64()
+            .and_then(|id| names.users.get(&id).cloned())
+            .unwrap_or_else(|| format!("#{n}")),
+        ("team", Value::Array(items)) => {
+            let shown: Vec<String> = items
+                .iter()
+                .filter_map(Value::as_i64)
+                .map(|u| {
+                    names
+                        .users
+                        .get(&u)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{u}"))
+                })
+                .collect();
+            if shown.is_empty() {
+                t.empty_value.to_owned()
+            } else {
+                shown.join("、")
+            }
+        }
+        ("asset_ids", Value::Array(items)) => i18n::fill(t.n_items, "n", items.len()),
         ("category", Value::String(s)) => Category::from_code(s)
             .map(|c| c.label().get(lang).to_owned())
             .unwrap_or_else(|_| s.clone()),

@@ -127,8 +127,10 @@ async fn render_page(
         .await
         .map_err(|e| web.fail(e))?;
     let names = view::department_names(&tree);
+    let users = view::user_names(&state.app, &page.items).await;
     let names = Names {
         departments: &names,
+        users: &users,
     };
     let rows = page
         .items

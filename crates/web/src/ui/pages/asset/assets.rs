@@ -507,6 +507,7 @@ async fn show_page(
                 lang,
                 &Names {
                     departments: &names,
+                    users: &view::user_names(&state.app, &entries).await,
                 },
                 &entries,
             ),

@@ -132,6 +132,7 @@ struct ShowPage {
     children: Vec<(i64, String)>,
     members: Option<Vec<Member>>,
     members_more: bool,
+    head: Option<String>,
     created_at: String,
     updated_at: String,
     history: Vec<HistoryItem>,
@@ -228,12 +229,20 @@ pub async fn show(
         children,
         members,
         members_more,
+        head: match dept.head_id {
+            Some(h) => castellan_app::request::requests::display_names(&state.app, &[h])
+                .await
+                .ok()
+                .and_then(|m| m.get(&h).cloned()),
+            None => None,
+        },
         created_at: view::when(t, Some(dept.created_at)),
         updated_at: view::when(t, Some(dept.updated_at)),
         history: view::history(
             lang,
             &Names {
                 departments: &names,
+                users: &view::user_names(&state.app, &history).await,
             },
             &history,
         ),
@@ -255,6 +264,8 @@ struct FormPage {
     name: String,
     code: String,
     parents: Vec<DeptOption>,
+    /// Members who may be named head (when editing), with the current choice.
+    heads: Option<Vec<DeptOption>>,
     errors: FormErrors,
     form_error: Option<String>,
 }
@@ -274,6 +285,8 @@ pub struct DeptForm {
     #[serde(default)]
     parent_id: String,
     #[serde(default)]
+    head_id: Option<String>,
+    #[serde(default)]
     version: String,
 }
 
@@ -292,6 +305,32 @@ async fn form_page(
     let tree = departments::tree(&state.app, &web.ctx())
         .await
         .map_err(|e| web.fail(e))?;
+    // The head is chosen among the department's active members (and those of its
+    // sub-departments), when the user may see them.
+    let heads = match editing {
+        Some(d) => {
+            let q = castellan_app::org::users::ListQuery {
+                department_id: Some(d.id.0),
+                status: Some("active".into()),
+                limit: Some(200),
+                ..Default::default()
+            };
+            match castellan_app::org::users::list(&state.app, &web.ctx(), &q).await {
+                Ok(page) => Some(
+                    page.items
+                        .into_iter()
+                        .map(|u| DeptOption {
+                            id: u.id.0,
+                            label: format!("{} ({})", u.display_name, u.username),
+                            selected: d.head_id == Some(u.id),
+                        })
+                        .collect(),
+                ),
+                Err(_) => None,
+            }
+        }
+        None => None,
+    };
     let t = web.t();
     let (heading, action, cancel) = match editing {
         Some(d) => (
@@ -321,6 +360,7 @@ async fn form_page(
             name: values.0.to_owned(),
             code: values.1.to_owned(),
             parents: view::dept_options(&tree, values.2, editing.map(|d| d.id)),
+            heads,
             errors,
             form_error,
         },
@@ -439,7 +479,8 @@ pub async fn update(
         name: Some(data.name.clone()),
         code: Some(Some(data.code.clone())),
         parent_id: Some(parent_id),
-        head_id: None,
+        // Without the list (no right to see members) the head stays as it is.
+        head_id: data.head_id.as_deref().map(parse_id),
     };
     match departments::update(&state.app, &ctx, current.id, &patch, version).await {
         Ok(d) => Ok(Redirect::to(&format!("/departments/{}?notice=saved", d.id)).into_response()),

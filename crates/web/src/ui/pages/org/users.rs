@@ -294,6 +294,7 @@ async fn show_page(
                 lang,
                 &Names {
                     departments: &names,
+                    users: &view::user_names(&state.app, &history).await,
                 },
                 &history,
             ),

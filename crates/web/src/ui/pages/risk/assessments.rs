@@ -858,6 +858,7 @@ async fn show_page(
                 lang,
                 &Names {
                     departments: &names,
+                    users: &view::user_names(&state.app, &entries).await,
                 },
                 &entries,
             ),
@@ -1538,6 +1539,7 @@ async fn risk_page(
                 lang,
                 &Names {
                     departments: &HashMap::new(),
+                    users: &view::user_names(&state.app, &entries).await,
                 },
                 &entries,
             ),
