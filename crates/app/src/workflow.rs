@@ -362,7 +362,7 @@ pub struct Waiting {
     /// What the caller is expected to do.
     pub expected: Expected,
     /// The chain step, for decisions on requests.
-    pub step: Option<String>,
+    pub step: Option<castellan_domain::workflow::chain::Step>,
     /// Since when it waits.
     pub since: Timestamp,
     /// Its deadline, if any.
@@ -385,7 +385,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     let mut out = Vec::new();
     let push_request =
         |out: &mut Vec<Waiting>, r: castellan_domain::request::Request, expected: Expected| {
-            let step = r.step().map(|s| s.name.clone());
+            let step = r.step().cloned();
             let since = match expected {
                 Expected::Decide => r.submitted_at.unwrap_or(r.updated_at),
                 _ => r.updated_at,

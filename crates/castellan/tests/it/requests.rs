@@ -181,10 +181,13 @@ both! {
         let chain = chains["items"].as_array().unwrap().iter()
             .find(|c| c["applies_to"] == "important_operation" && c["impact"] == "normal").unwrap().clone();
         let cid = chain["id"].as_i64().unwrap();
-        let mut steps = chain["steps"].as_array().unwrap().clone();
+        // The shipped chain's steps have no names (the UI names them by approver); an edit
+        // names them.
+        let mut steps: Vec<Value> = chain["steps"].as_array().unwrap().iter().enumerate()
+            .map(|(i, s)| { let mut s = s.clone(); s["name"] = json!(format!("第 {} 步", i + 1)); s }).collect();
         steps.push(json!({"name": "安全负责人复核", "approver_role": "security_officer", "scope": "any", "min_approvals": 1}));
         let edited = ok(t.patch(&format!("/api/v1/approval-chains/{cid}")).token(&officer_tok).if_match(1)
-            .json(&json!({"code": chain["code"], "name": chain["name"], "applies_to": "important_operation",
+            .json(&json!({"code": chain["code"], "name": "重要操作审批", "applies_to": "important_operation",
                 "impact": "normal", "steps": steps})).send().await);
         assert_eq!(edited["version"], 2);
         // A stale edit changes nothing.

@@ -87,7 +87,7 @@ both! {
 
     async fn request_pages_speak_one_language(b: Backend) {
         let t = TestApp::new(b).await;
-        let (_, tok) = t.user_with("reqr", &[("staff", None), ("security_admin", None)]).await;
+        let (_, tok) = t.user_with("reqr", &[("staff", None), ("security_admin", None), ("security_officer", None)]).await;
         let r = t.post("/api/v1/requests").token(&tok).json(&json!({"kind": "change", "title": "Firewall rule"})).send().await.json();
         let id = r["id"].as_i64().unwrap();
         for (lang, others) in [("zh-CN", english_texts()), ("en", chinese_texts())] {
@@ -95,7 +95,9 @@ both! {
             let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
             t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
             for path in ["/", "/approvals", "/requests", "/requests/new", &format!("/requests/{id}"),
-                         "/requests?deadline=breached&status=approved", "/requests/999999"] {
+                         "/requests?deadline=breached&status=approved", "/requests/999999",
+                         "/settings/approval-chains", "/settings/approval-chains/1/edit", "/settings/calendar",
+                         "/settings/calendar?year=2027"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
                 let text = visible_text(&r.text());
@@ -130,5 +132,56 @@ both! {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let d2 = t.get(&format!("/api/v1/departments/{dept}")).token(t.token_admin()).send().await.json();
         assert_eq!(d2["version"], d["version"]);
+    }
+
+    async fn chains_and_the_calendar_are_edited_on_their_pages(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.user_with("so", &[("security_officer", None)]).await;
+        t.user_with("plain", &[("staff", None)]).await;
+        let so = sign_in_zh(&t, "so").await;
+        let admin = sign_in_zh(&t, "admin").await;
+        let plain = sign_in_zh(&t, "plain").await;
+        let list = page(&t, &so, "/settings/approval-chains").await.text();
+        assert!(list.contains("部门负责人") && list.contains("安全管理员") && list.contains("信息安全领导小组"), "{list}");
+        let chains = t.get("/api/v1/approval-chains").token(t.token_admin()).send().await.json();
+        let chain = chains["items"].as_array().unwrap().iter().find(|c| c["code"] == "change_normal").unwrap().clone();
+        let cid = chain["id"].as_i64().unwrap();
+        assert_eq!(page(&t, &plain, &format!("/settings/approval-chains/{cid}/edit")).await.status, StatusCode::FORBIDDEN);
+        let form = page(&t, &so, &format!("/settings/approval-chains/{cid}/edit")).await.text();
+        let v = version_in(&form);
+        // Every step removed: refused with a message, nothing changed.
+        let bad = post(&t, &so, &format!("/settings/approval-chains/{cid}"), &[("name", "变更"), ("version", &v),
+            ("step_name", ""), ("step_role", "department_head"), ("step_scope", "any"), ("step_min", "1")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("审批环节"), "{}", bad.text());
+        assert_eq!(t.get(&format!("/api/v1/approval-chains/{cid}")).token(t.token_admin()).send().await.json()["version"], 1);
+        let ok = post(&t, &so, &format!("/settings/approval-chains/{cid}"), &[("name", "一般变更"), ("version", &v),
+            ("step_name", "网络管理员审核"), ("step_role", "network_admin"), ("step_scope", "requester_department"), ("step_min", "1"),
+            ("step_name", "安全管理员审批"), ("step_role", "security_admin"), ("step_scope", "any"), ("step_min", "2"),
+            ("step_name", ""), ("step_role", "committee"), ("step_scope", "any"), ("step_min", "1")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let saved = t.get(&format!("/api/v1/approval-chains/{cid}")).token(t.token_admin()).send().await.json();
+        assert_eq!(saved["version"], 2);
+        assert_eq!(saved["steps"].as_array().unwrap().len(), 2);
+        assert_eq!(saved["steps"][0]["scope"], "requester_department");
+        assert_eq!(saved["steps"][1]["min_approvals"], 2);
+
+        // The calendar: the administrator enters and removes days; a day entered twice is
+        // refused on the field; others only read.
+        let cal = page(&t, &admin, "/settings/calendar?year=2026").await.text();
+        assert!(cal.contains("本年度尚未录入日期"));
+        let add = post(&t, &admin, "/settings/calendar", &[("day", "2026-10-01"), ("kind", "holiday"), ("name", "国庆节")]).await;
+        assert_eq!(add.status, StatusCode::SEE_OTHER);
+        let again = post(&t, &admin, "/settings/calendar", &[("day", "2026-10-01"), ("kind", "workday"), ("name", "重复")]).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.text().contains("field-error"));
+        let cal = page(&t, &admin, "/settings/calendar?year=2026").await.text();
+        assert!(cal.contains("国庆节") && cal.contains("周四") && cal.contains("法定节假日"), "{cal}");
+        let read = page(&t, &plain, "/settings/calendar?year=2026").await.text();
+        assert!(read.contains("国庆节") && !read.contains("录入日期"));
+        assert_eq!(post(&t, &plain, "/settings/calendar", &[("day", "2026-10-02"), ("kind", "holiday"), ("name", "x")]).await.status, StatusCode::FORBIDDEN);
+        let rm = post(&t, &admin, "/settings/calendar/remove", &[("day", "2026-10-01")]).await;
+        assert_eq!(rm.status, StatusCode::SEE_OTHER);
+        assert!(page(&t, &admin, "/settings/calendar?year=2026").await.text().contains("本年度尚未录入日期"));
     }
 }

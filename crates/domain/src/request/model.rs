@@ -257,39 +257,29 @@ pub struct DefaultChain {
 }
 
 /// The shipped chains (SPEC §6.0): the department head, then a security administrator, for
-/// normal requests; the committee as well for major ones.
+/// normal requests; the committee as well for major ones. Their names and their steps'
+/// names are left empty, so each reader sees them named in their own language (by kind,
+/// impact and approver) until the organization names them.
 pub fn default_chains() -> Vec<DefaultChain> {
-    let step = |name: &str, role: StepRole| Step {
-        name: name.to_owned(),
+    let step = |role: StepRole| Step {
+        name: String::new(),
         approver_role: role,
         scope: StepScope::Any,
         min_approvals: 1,
     };
     let mut out = Vec::new();
-    for (subject, label) in CHAIN_SUBJECTS {
+    for (subject, _) in CHAIN_SUBJECTS {
         for impact in Impact::ALL {
             let mut steps = vec![
-                step("部门负责人审批 Department head", StepRole::DepartmentHead),
-                step(
-                    "安全管理员审批 Security administrator",
-                    StepRole::Role(Role::SecurityAdmin),
-                ),
+                step(StepRole::DepartmentHead),
+                step(StepRole::Role(Role::SecurityAdmin)),
             ];
             if impact == Impact::Major {
-                steps.push(step(
-                    "信息安全领导小组审批 Committee",
-                    StepRole::Role(Role::Committee),
-                ));
+                steps.push(step(StepRole::Role(Role::Committee)));
             }
             out.push(DefaultChain {
                 code: format!("{subject}_{}", impact.code()),
-                name: format!(
-                    "{}（{}） {} ({})",
-                    label.zh,
-                    impact.label().zh,
-                    label.en,
-                    impact.label().en.to_lowercase()
-                ),
+                name: String::new(),
                 applies_to: subject,
                 impact,
                 steps,

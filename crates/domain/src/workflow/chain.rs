@@ -103,6 +103,33 @@ pub struct Step {
     pub min_approvals: u32,
 }
 
+impl Step {
+    /// Its name, or its approver's label in `lang` when it has none (the shipped chains).
+    pub fn shown_name(&self, lang: crate::lang::Lang) -> String {
+        if self.name.is_empty() {
+            self.approver_role.label().get(lang).to_owned()
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// A chain's name, or one made of its kind and impact in `lang` when it has none.
+pub fn shown_chain_name(
+    name: &str,
+    applies_to: &str,
+    impact: Impact,
+    lang: crate::lang::Lang,
+) -> String {
+    if !name.is_empty() {
+        return name.to_owned();
+    }
+    match lang {
+        crate::lang::Lang::ZhCn => format!("{applies_to}（{}）", impact.label().zh),
+        crate::lang::Lang::En => format!("{applies_to} ({})", impact.label().en.to_lowercase()),
+    }
+}
+
 /// A chain as its editor gives it, before checks.
 #[derive(Debug, Clone, Default)]
 pub struct StepInput {

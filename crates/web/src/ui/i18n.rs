@@ -43,6 +43,8 @@ text_catalog! {
     no_department_head: "None (the head of the department above approves)", "未指定（由上级部门负责人审批）";
     department_head_hint: "Approves requests of this department's staff where an approval chain asks for the department head.", "审批流程中“部门负责人”环节由此人审批本部门人员的申请。";
     nav_requests: "Requests & approvals", "申请与审批";
+    nav_chains: "Approval chains", "审批流程";
+    nav_calendar: "Working-day calendar", "工作日历";
     nav_departments: "Departments", "部门";
     nav_users: "Users", "用户";
     nav_roles: "Roles & permissions", "角色与权限";

@@ -143,6 +143,10 @@ pub enum Section {
     Approvals,
     /// Approval requests.
     Requests,
+    /// Approval chains.
+    ApprovalChains,
+    /// The working-day calendar.
+    Calendar,
     /// Roles and permissions.
     Roles,
     /// Audit log.

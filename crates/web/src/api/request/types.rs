@@ -304,8 +304,11 @@ pub struct WaitingOut {
     pub state: String,
     /// `decide`, `implement`, `close`, `revise`.
     pub expected: String,
-    /// The chain step, for decisions on requests.
+    /// The chain step's name, for decisions on requests (empty for the shipped chains'
+    /// steps, which are named by their approver).
     pub step: Option<String>,
+    /// The chain step's approver (`department_head` or a role code).
+    pub step_approver_role: Option<String>,
     /// Since when it waits.
     #[schema(value_type = String, format = DateTime)]
     pub since: Timestamp,
@@ -337,7 +340,8 @@ impl WaitingOut {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            step: w.step,
+            step_approver_role: w.step.as_ref().map(|s| s.approver_role.code().to_owned()),
+            step: w.step.map(|s| s.name),
             age_seconds: w.since.seconds_until(&now),
             since: w.since,
             due_at: w.due_at,
@@ -363,7 +367,8 @@ pub struct ChainOut {
     pub id: i64,
     /// Code.
     pub code: String,
-    /// Name.
+    /// Name (empty for the shipped chains until renamed: the UI names them by kind and
+    /// impact in the reader's language; their steps likewise by approver).
     pub name: String,
     /// Kind of item (`change`, `access`, `important_operation`).
     pub applies_to: String,

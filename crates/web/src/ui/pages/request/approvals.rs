@@ -72,7 +72,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
             code: w.code,
             title: w.title,
             state: w.state_label.get(lang),
-            step: w.step.unwrap_or_default(),
+            step: w.step.map(|s| s.shown_name(lang)).unwrap_or_default(),
             expected: match w.expected {
                 Expected::Decide => tx.expected_decide,
                 Expected::Implement => tx.expected_implement,

@@ -448,7 +448,7 @@ async fn render_show(
                 (tx.steps_next, "")
             };
             StepLine {
-                name: s.name.clone(),
+                name: s.shown_name(lang),
                 who: s.approver_role.label().get(lang),
                 state,
                 class,
@@ -531,7 +531,15 @@ async fn render_show(
         decisions: approvals
             .iter()
             .map(|a| DecisionLine {
-                step: a.step_name.clone(),
+                step: if a.step_name.is_empty() {
+                    usize::try_from(a.step)
+                        .ok()
+                        .and_then(|i| r.steps.get(i))
+                        .map(|s| s.shown_name(lang))
+                        .unwrap_or_default()
+                } else {
+                    a.step_name.clone()
+                },
                 approver: name(a.approver_id, &a.approver),
                 decision: a.decision.label().get(lang),
                 decision_code: a.decision.code(),

@@ -79,4 +79,25 @@ crate::ui::i18n::text_catalog! {
     expected_close: "Check and close", "验证关闭";
     expected_revise: "Revise and resubmit", "修改后重新提交";
     first_run_title: "Get started", "开始使用";
+    chains_intro: "Who approves each kind of request, step by step. A request keeps the version it was submitted with; edits apply to new submissions.", "各类申请逐级由谁审批。申请按提交时的流程版本审批，修改只对之后提交的申请生效。";
+    chain_steps: "Steps", "审批环节";
+    chain_applies_to: "Applies to", "适用于";
+    edit_chain: "Edit approval chain", "编辑审批流程";
+    step_name: "Step name", "环节名称";
+    step_role: "Approver", "审批人";
+    step_scope: "Whose grant counts", "适用范围";
+    step_min: "Approvals needed", "需同意人数";
+    step_blank_rows: "Leave a row's name empty to drop it. Up to 10 steps.", "环节名称留空即删除该环节，最多 10 个环节。";
+    save_chain: "Save chain", "保存流程";
+    calendar_intro: "Saturdays and Sundays are days off unless entered as make-up working days; public holidays entered here are days off. Castellan ships with no entries: enter your year.", "周六、周日默认休息，录入为调休工作日的除外；在此录入的法定节假日为休息日。系统不预置任何日期，请录入本年度安排。";
+    calendar_year: "Year", "年份";
+    calendar_empty: "No days entered for this year.", "本年度尚未录入日期。";
+    calendar_add: "Enter a day", "录入日期";
+    day: "Day", "日期";
+    day_kind: "Kind", "类型";
+    day_name: "Name", "名称";
+    weekday: "Weekday", "星期";
+    remove: "Remove", "删除";
+    confirm_remove_day: "Remove this day from the calendar?", "确定从日历中删除该日期吗？";
+    add_day: "Add", "添加";
 }
