@@ -152,14 +152,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
                 report.users,
                 report.assets,
                 report.risk.assessments,
                 report.risk.risks,
-                report.risk.vulnerabilities
+                report.risk.vulnerabilities,
+                report.requests
             );
             println!(
                 "Every demo user signs in with the password {:?}; for example chen.jing (security officer), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",

@@ -40,7 +40,8 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_item ON approvals (process, item_id, id);
 -- one decision per person, step and round
 CREATE UNIQUE INDEX approvals_once ON approvals (process, item_id, round, step, approver_id);
-CREATE INDEX approvals_approver ON approvals (approver_id, at);
+-- "decided by me" and "not yet decided by me" (waiting for me) look up by approver first
+CREATE INDEX approvals_approver ON approvals (approver_id, process, item_id, round, step);
 
 -- The assessments' decisions so far (each review its own round), and the committee's
 -- decisions on single risks.
@@ -137,6 +138,8 @@ CREATE TABLE requests (
 CREATE UNIQUE INDEX requests_code ON requests (code);
 CREATE INDEX requests_list ON requests (created_at, id);
 CREATE INDEX requests_status ON requests (status, created_at, id);
+-- approved requests to carry out and carried-out ones to close, oldest change first
+CREATE INDEX requests_status_updated ON requests (status, updated_at, id);
 CREATE INDEX requests_waiting ON requests (status, step_role, submitted_at);
 CREATE INDEX requests_step_user ON requests (step_user_id, status);
 CREATE INDEX requests_requester ON requests (requester_id, status);

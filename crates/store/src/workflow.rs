@@ -430,3 +430,29 @@ pub async fn times_entered(
         .bind(state.to_owned());
     q.fetch_one(conn).await?.try_get("n")
 }
+
+/// The decisions on several items, by item, oldest first.
+pub async fn approvals_of(
+    conn: &mut Conn,
+    process: &str,
+    items: &[i64],
+) -> Result<Vec<(i64, Approval)>, DbError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT item_id, id, round, step, step_name, approver_id, approver, decision, comment, at FROM approvals WHERE process = ",
+    );
+    q.bind(process.to_owned())
+        .push(" AND item_id IN (")
+        .bind_list(items.iter().copied())
+        .push(") ORDER BY id");
+    q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let item: i64 = row.try_get("item_id")?;
+            Ok((item, approval_from_row(row)?))
+        })
+        .collect()
+}

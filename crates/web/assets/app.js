@@ -36,6 +36,23 @@
     });
   }
 
+  // The number of items waiting for me, next to its navigation entry (fetched after the
+  // page is shown so no page waits for it).
+  var waitingLink = document.querySelector('.nav a[href="/approvals"]');
+  if (waitingLink && window.fetch) {
+    fetch("/approvals/count", { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (body && body.count > 0) {
+          var badge = document.createElement("span");
+          badge.className = "nav-count" + (body.overdue > 0 ? " overdue" : "");
+          badge.textContent = body.count > 999 ? "999+" : String(body.count);
+          waitingLink.appendChild(badge);
+        }
+      })
+      .catch(function () {});
+  }
+
   // Filter selects submit their form when changed.
   var auto = document.querySelectorAll(".toolbar select");
   for (var k = 0; k < auto.length; k++) {

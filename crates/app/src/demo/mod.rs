@@ -2,6 +2,7 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod requests;
 mod risks;
 
 pub use risks::RiskReport;
@@ -152,6 +153,8 @@ pub struct DemoReport {
     pub assets: u64,
     /// Risk assessments, risks and findings created.
     pub risk: risks::RiskReport,
+    /// Approval requests created.
+    pub requests: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -211,6 +214,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         roots.push((region, format!("{code}-")));
     }
     let mut teams: Vec<Department> = Vec::new();
+    let mut division_of: std::collections::HashMap<DepartmentId, DepartmentId> =
+        std::collections::HashMap::new();
     let mut security_division: Option<DepartmentId> = None;
     for (root, prefix) in &roots {
         for (name, code, team_names) in DIVISIONS {
@@ -238,6 +243,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
                     now,
                 )
                 .await?;
+                division_of.insert(t.id, division.id);
                 teams.push(t.clone());
                 all.push(t);
             }
@@ -264,6 +270,9 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let mut taken = std::collections::HashSet::new();
     // Who can be responsible for an asset: the asset keepers and a share of the staff.
     let mut owners: Vec<(UserId, String)> = Vec::new();
+    let mut fixed_ids: std::collections::HashMap<&str, (UserId, String)> =
+        std::collections::HashMap::new();
+    let mut staff: Vec<(UserId, DepartmentId, String)> = Vec::new();
     let mut cast = risks::Cast {
         assessor: UserId(0),
         officer: UserId(0),
@@ -285,6 +294,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             now,
         )
         .await?;
+        fixed_ids.insert(username, (id, (*username).to_owned()));
         match *username {
             "wang.na" => cast.assessor = id,
             "chen.jing" => cast.officer = id,
@@ -336,6 +346,9 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             &mut tx, &username, &display, team, position, &hash, &grants, now,
         )
         .await?;
+        if let Some(team) = team {
+            staff.push((id, team, display.clone()));
+        }
         if grants.len() > 1 || rng.below(10) == 0 {
             owners.push((id, username));
         }
@@ -344,6 +357,37 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let team_ids: Vec<DepartmentId> = teams.iter().map(|t| t.id).collect();
     let asset_count = assets::generate(&mut tx, &mut rng, scale, &team_ids, &owners, now).await?;
     let risk = risks::generate(&mut tx, &mut rng, scale, &cast, now).await?;
+    // Each division's head: its first member; requests of its teams go to them first.
+    let mut division_heads: std::collections::HashMap<DepartmentId, (UserId, String)> =
+        std::collections::HashMap::new();
+    for (id, team, name) in &staff {
+        if let Some(division) = division_of.get(team)
+            && !division_heads.contains_key(division)
+        {
+            departments::set_head(&mut tx, *division, Some(*id)).await?;
+            division_heads.insert(*division, (*id, name.clone()));
+        }
+    }
+    let heads = division_of
+        .iter()
+        .filter_map(|(team, division)| division_heads.get(division).map(|h| (*team, h.clone())))
+        .collect();
+    let get = |name: &str| {
+        fixed_ids
+            .get(name)
+            .cloned()
+            .unwrap_or((UserId(0), String::new()))
+    };
+    let people = requests::People {
+        staff,
+        heads,
+        security_admin: get("li.qiang"),
+        committee: get("zhou.min"),
+        data_admin: get("huang.fang"),
+        officer: get("chen.jing"),
+    };
+    let request_count = requests::generate(&mut tx, &mut rng, scale, &people, now).await?;
+    castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
         &mut tx,
@@ -360,6 +404,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "assessments": risk.assessments,
             "risks": risk.risks,
             "vulnerabilities": risk.vulnerabilities,
+            "requests": request_count,
         })),
     )
     .await?;
@@ -369,6 +414,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         users: created,
         assets: asset_count,
         risk,
+        requests: request_count,
     })
 }
 

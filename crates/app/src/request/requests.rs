@@ -55,6 +55,8 @@ pub struct RequestView {
     pub may_edit: bool,
     /// Whether the deadline is breached now.
     pub breached: bool,
+    /// The decisions so far, oldest first.
+    pub approvals: Vec<Approval>,
 }
 
 const PROCESS: &str = FLOW.process;
@@ -74,9 +76,22 @@ fn roles_over(ctx: &Ctx, path: Option<&DepartmentPath>) -> Vec<Role> {
         .collect()
 }
 
+#[derive(Clone)]
 struct Facts {
     path: Option<DepartmentPath>,
     head: Option<UserId>,
+}
+
+/// Department facts, looked up once per department for a page of requests.
+type FactsCache = std::collections::HashMap<Option<castellan_domain::DepartmentId>, Facts>;
+
+async fn cached_facts(conn: &mut Conn, cache: &mut FactsCache, r: &Request) -> Result<Facts> {
+    if let Some(f) = cache.get(&r.department_id) {
+        return Ok(f.clone());
+    }
+    let f = facts(conn, r).await?;
+    cache.insert(r.department_id, f.clone());
+    Ok(f)
 }
 
 async fn facts(conn: &mut Conn, r: &Request) -> Result<Facts> {
@@ -99,13 +114,14 @@ fn origin_of(f: &Facts) -> (DepartmentPath, Option<UserId>) {
     (f.path.clone().unwrap_or_default(), f.head)
 }
 
-/// Whether the caller approves the request's current step and has not decided on it yet.
-async fn step_approver(conn: &mut Conn, ctx: &Ctx, r: &Request, f: &Facts) -> Result<bool> {
+/// Whether the caller approves the request's current step and has not decided on it yet
+/// (`approvals`: the request's decisions).
+fn step_approver(ctx: &Ctx, r: &Request, f: &Facts, approvals: &[Approval]) -> bool {
     let Some(step) = r.step() else {
-        return Ok(false);
+        return false;
     };
     if r.status != RequestStatus::Submitted {
-        return Ok(false);
+        return false;
     }
     let (path, head) = origin_of(f);
     let origin = ItemOrigin {
@@ -113,23 +129,42 @@ async fn step_approver(conn: &mut Conn, ctx: &Ctx, r: &Request, f: &Facts) -> Re
         department_head: head,
     };
     if !chain::is_step_approver(step, ctx.principal.user_id, &ctx.principal.grants, &origin) {
-        return Ok(false);
+        return false;
     }
-    let mine = wf::approvals(conn, PROCESS, r.id)
-        .await?
-        .into_iter()
-        .any(|a| {
-            a.round == r.round
-                && Some(a.step) == r.current_step
-                && a.approver_id == Some(ctx.principal.user_id)
-        });
-    Ok(!mine)
+    !approvals.iter().any(|a| {
+        a.round == r.round
+            && Some(a.step) == r.current_step
+            && a.approver_id == Some(ctx.principal.user_id)
+    })
 }
 
 async fn view(conn: &mut Conn, ctx: &Ctx, request: Request) -> Result<RequestView> {
+    let approvals = wf::approvals(conn, PROCESS, request.id).await?;
     let f = facts(conn, &request).await?;
+    Ok(view_with(ctx, request, &f, approvals))
+}
+
+/// Views of a page of requests: their decisions in one query, each department looked up once.
+async fn views(conn: &mut Conn, ctx: &Ctx, requests: Vec<Request>) -> Result<Vec<RequestView>> {
+    let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+    let mut by_item: std::collections::HashMap<i64, Vec<Approval>> =
+        std::collections::HashMap::new();
+    for (item, a) in wf::approvals_of(conn, PROCESS, &ids).await? {
+        by_item.entry(item).or_default().push(a);
+    }
+    let mut cache = FactsCache::new();
+    let mut out = Vec::with_capacity(requests.len());
+    for r in requests {
+        let f = cached_facts(conn, &mut cache, &r).await?;
+        let approvals = by_item.remove(&r.id).unwrap_or_default();
+        out.push(view_with(ctx, r, &f, approvals));
+    }
+    Ok(out)
+}
+
+fn view_with(ctx: &Ctx, request: Request, f: &Facts, approvals: Vec<Approval>) -> RequestView {
     let roles = roles_over(ctx, f.path.as_ref());
-    let approver = step_approver(conn, ctx, &request, &f).await?;
+    let approver = step_approver(ctx, &request, f, &approvals);
     let caller = Caller {
         user: ctx.principal.user_id,
         roles: &roles,
@@ -159,13 +194,14 @@ async fn view(conn: &mut Conn, ctx: &Ctx, request: Request) -> Result<RequestVie
     let may_edit = request.status == RequestStatus::Draft
         && request.requester_id == Some(ctx.principal.user_id);
     let breached = request.is_breached(Timestamp::now());
-    Ok(RequestView {
+    RequestView {
         request,
         allowed_transitions,
         allowed_decisions,
         may_edit,
         breached,
-    })
+        approvals,
+    }
 }
 
 /// Whether the caller may read the request: a reader whose scope covers its department, or
@@ -187,14 +223,9 @@ async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, r: &Request) -> Result<()> 
     {
         return Ok(());
     }
-    if step_approver(conn, ctx, r, &f).await? {
-        return Ok(());
-    }
-    let decided = wf::approvals(conn, PROCESS, r.id)
-        .await?
-        .iter()
-        .any(|a| a.approver_id == Some(me));
-    if decided {
+    let approvals = wf::approvals(conn, PROCESS, r.id).await?;
+    if step_approver(ctx, r, &f, &approvals) || approvals.iter().any(|a| a.approver_id == Some(me))
+    {
         return Ok(());
     }
     Err(DomainError::not_found("request").into())
@@ -804,10 +835,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &RequestQuery) -> Result<(Page<Re
     let now = Timestamp::now();
     let (items, next) = store::list(&mut conn, &filter, now, sort, after.as_ref(), limit).await?;
     let total = store::count(&mut conn, &filter, now).await?;
-    let mut views = Vec::with_capacity(items.len());
-    for r in items {
-        views.push(view(&mut conn, ctx, r).await?);
-    }
+    let views = views(&mut conn, ctx, items).await?;
     Ok((
         Page {
             items: views,

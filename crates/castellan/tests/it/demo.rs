@@ -46,6 +46,29 @@ both! {
         assert_eq!(t.count("risks").await, 80 + 2_000);
         assert!(report.risk.vulnerabilities > 50);
         assert!(t.count("controls").await >= 10);
+        // Requests: every status, access changes met and breached, heads who have work.
+        assert_eq!(report.requests, 800);
+        assert_eq!(t.count("requests").await, 800);
+        for status in ["draft", "submitted", "approved", "implemented", "closed", "rejected", "withdrawn"] {
+            let n = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM requests WHERE status = $1", &[castellan_store::Value::Text(status.into())]).await;
+            assert_ne!(n.as_deref(), Some("0"), "no {status} request");
+        }
+        let breached = t.get("/api/v1/requests?breached=true&limit=1").token(&officer_token).send().await.json();
+        let met = t.get("/api/v1/requests?breached=false&limit=1").token(&officer_token).send().await.json();
+        assert!(breached["total"].as_i64().unwrap() > 0 && met["total"].as_i64().unwrap() > breached["total"].as_i64().unwrap());
+        let li = t.user_by_name_pub("li.qiang").await;
+        let li_token = t.token_for(&li).await;
+        let waiting = t.get("/api/v1/me/approvals").token(&li_token).send().await.json();
+        assert!(waiting["total"].as_u64().unwrap() > 0, "the security administrator has requests to decide");
+        // A request page with its decisions reads back through the API.
+        let closed = t.get("/api/v1/requests?status=closed&kind=change&limit=1").token(&officer_token).send().await.json();
+        let item = &closed["items"][0];
+        assert!(item["approvals"].as_array().unwrap().len() >= 2, "{item}");
+        let moves = t.get(&format!("/api/v1/requests/{}/transitions", item["id"])).token(&officer_token).send().await.json();
+        assert!(moves["items"].as_array().unwrap().len() >= 3);
+        // A new request after the demo continues the codes and ids.
+        let r = t.post("/api/v1/requests").token(&li_token).json(&json!({"kind": "change", "title": "after demo"})).send().await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let list = t.get("/api/v1/assessments").token(&officer_token).send().await.json();
         let phases: Vec<&str> = list["items"].as_array().unwrap().iter().map(|a| a["phase"].as_str().unwrap()).collect();
         assert_eq!(phases.len(), 3);

@@ -56,6 +56,9 @@ both! {
         // The head finds it waiting, with the requester's name, and decides on the page.
         let waiting = page(&t, &chen, "/approvals").await.text();
         assert!(waiting.contains("申请 CRM 系统查询权限") && waiting.contains("审批"), "{waiting}");
+        let count = page(&t, &chen, "/approvals/count").await;
+        assert_eq!(count.json()["count"], 1);
+        assert_eq!(page(&t, &liu, "/approvals/count").await.json()["count"], 0);
         let home = page(&t, &chen, "/").await.text();
         assert!(home.contains("待我处理") && home.contains("申请 CRM 系统查询权限"));
         let html = page(&t, &chen, &at).await.text();

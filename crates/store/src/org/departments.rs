@@ -330,3 +330,15 @@ pub async fn head_of(
         .find_map(|d| heads.iter().find(|(id, _)| *id == d.0).map(|(_, h)| *h))
         .map(castellan_domain::UserId))
 }
+
+/// Names a department's head (demo data and tools; the service checks the person).
+pub async fn set_head(
+    conn: &mut Conn,
+    id: DepartmentId,
+    head: Option<castellan_domain::UserId>,
+) -> Result<(), DbError> {
+    let mut q = Sql::new("UPDATE departments SET head_id = ");
+    q.bind(head.map(|u| u.0)).push(" WHERE id = ").bind(id.0);
+    q.execute(conn).await?;
+    Ok(())
+}

@@ -16,8 +16,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use castellan_app::request::requests::{self, RequestInput, RequestQuery, RequestView};
-use castellan_app::{App, Ctx};
+use castellan_app::request::requests::{self, RequestInput, RequestQuery};
 use castellan_domain::workflow::Decision;
 use castellan_domain::{FieldErrors, Timestamp};
 use serde::Deserialize;
@@ -51,11 +50,6 @@ pub struct ListParams {
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
-}
-
-async fn out(app: &App, ctx: &Ctx, v: RequestView) -> ApiResult<RequestOut> {
-    let (approvals, _) = requests::trail(app, ctx, v.request.id).await?;
-    Ok(RequestOut::new(v, approvals))
 }
 
 fn input(b: RequestBody) -> RequestInput {
@@ -96,7 +90,7 @@ pub async fn list(
     let (page, total) = requests::list(&state.app, &ctx, &q).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for v in page.items {
-        items.push(out(&state.app, &ctx, v).await?);
+        items.push(RequestOut::new(v));
     }
     Ok(Json(RequestList {
         items,
@@ -121,7 +115,7 @@ pub async fn create(
     Ok(with_etag(
         StatusCode::CREATED,
         version,
-        out(&state.app, &ctx, v).await?,
+        RequestOut::new(v),
         Some(location),
     ))
 }
@@ -138,12 +132,7 @@ pub async fn get(
 ) -> ApiResult<Response> {
     let v = requests::get(&state.app, &ctx, id).await?;
     let version = v.request.version;
-    Ok(with_etag(
-        StatusCode::OK,
-        version,
-        out(&state.app, &ctx, v).await?,
-        None,
-    ))
+    Ok(with_etag(StatusCode::OK, version, RequestOut::new(v), None))
 }
 
 /// Change a draft (its requester only).
@@ -162,12 +151,7 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let v = requests::update(&state.app, &ctx, id, &input(b), version).await?;
     let version = v.request.version;
-    Ok(with_etag(
-        StatusCode::OK,
-        version,
-        out(&state.app, &ctx, v).await?,
-        None,
-    ))
+    Ok(with_etag(StatusCode::OK, version, RequestOut::new(v), None))
 }
 
 /// Move a request: `submitted` (the requester submits it along its approval chain),
@@ -190,12 +174,7 @@ pub async fn transition(
     let v =
         requests::transition(&state.app, &ctx, id, &b.to, b.comment.as_deref(), version).await?;
     let version = v.request.version;
-    Ok(with_etag(
-        StatusCode::OK,
-        version,
-        out(&state.app, &ctx, v).await?,
-        None,
-    ))
+    Ok(with_etag(StatusCode::OK, version, RequestOut::new(v), None))
 }
 
 /// The moves of a request, oldest first.
@@ -252,12 +231,7 @@ pub async fn decide(
     )
     .await?;
     let version = v.request.version;
-    Ok(with_etag(
-        StatusCode::OK,
-        version,
-        out(&state.app, &ctx, v).await?,
-        None,
-    ))
+    Ok(with_etag(StatusCode::OK, version, RequestOut::new(v), None))
 }
 
 /// The decisions on a request, oldest first.

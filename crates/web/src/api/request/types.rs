@@ -111,8 +111,9 @@ pub struct RequestOut {
 }
 
 impl RequestOut {
-    /// From the service's view and the decisions.
-    pub fn new(v: AppView, approvals: Vec<Approval>) -> Self {
+    /// From the service's view (with its decisions).
+    pub fn new(v: AppView) -> Self {
+        let approvals = v.approvals;
         let r = v.request;
         RequestOut {
             id: r.id,

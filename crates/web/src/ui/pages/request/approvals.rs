@@ -111,3 +111,20 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         },
     ))
 }
+
+/// `GET /approvals/count`: how many items wait for the user, and how many are overdue, for
+/// the navigation badge (`{"count": 3, "overdue": 1}`).
+pub async fn count(State(state): State<AppState>, web: Web) -> Response {
+    use axum::response::IntoResponse;
+    let items = castellan_app::workflow::waiting_for_me(&state.app, &web.ctx())
+        .await
+        .unwrap_or_default();
+    let overdue = items.iter().filter(|w| w.overdue).count();
+    let mut r =
+        axum::Json(serde_json::json!({"count": items.len(), "overdue": overdue})).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
+}

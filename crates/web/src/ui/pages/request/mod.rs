@@ -59,6 +59,7 @@ pub const NAV: &[NavEntry] = &[
 pub fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/approvals", get(approvals::show))
+        .route("/approvals/count", get(approvals::count))
         .route("/requests", get(requests::list).post(requests::create))
         .route("/requests/new", get(requests::new))
         .route("/requests/{id}", get(requests::show))
