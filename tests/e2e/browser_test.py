@@ -381,6 +381,86 @@ def main():
         expect("beyond your department scope")
         shot("24-user-beyond-scope-en")
 
+
+        # Approval requests: a member of staff asks for access in Chinese; the department
+        # head decides from "waiting for me" (with the count in the navigation), then the
+        # security administrator; the pages in both languages.
+        dept_head = api("POST", "/api/v1/users", {
+            "username": "he.jing", "display_name": "何静", "department_id": int(department_id),
+            "position": "部门经理", "password": "he-jing-strong-passphrase",
+            "roles": [{"role": "staff", "department_id": None}]}, admin_token)
+        api("POST", "/api/v1/users", {
+            "username": "xu.ming", "display_name": "徐明", "department_id": int(department_id),
+            "position": "工程师", "password": "xu-ming-strong-passphrase",
+            "roles": [{"role": "staff", "department_id": None}]}, admin_token)
+        api("POST", "/api/v1/users", {
+            "username": "luo.hua", "display_name": "罗华", "password": "luo-hua-strong-passphrase",
+            "roles": [{"role": "security_admin", "department_id": None}]}, admin_token)
+        dept = json.load(urllib.request.urlopen(urllib.request.Request(
+            base + f"/api/v1/departments/{department_id}", headers={"authorization": f"Bearer {admin_token}"})))
+        req = urllib.request.Request(base + f"/api/v1/departments/{department_id}",
+                                     data=json.dumps({"head_id": dept_head["id"]}).encode(), method="PATCH",
+                                     headers={"content-type": "application/json", "authorization": f"Bearer {admin_token}",
+                                              "if-match": f'"{dept["version"]}"'})
+        urllib.request.urlopen(req).read()
+
+        def sign_in_as(username, password, lang):
+            click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
+            driver.find_element(By.NAME, "username").send_keys(username)
+            driver.find_element(By.NAME, "password").send_keys(password)
+            submit()
+            click_and_wait(By.CSS_SELECTOR, f"button.lang-option[value='{lang}']")
+
+        sign_in_as("xu.ming", "xu-ming-strong-passphrase", "zh-CN")
+        driver.get(base + "/requests/new")
+        expect("新建申请", "类型", "影响程度", "创建并提交")
+        driver.find_element(By.NAME, "title").send_keys("申请开通 CRM 客户数据只读权限")
+        driver.find_element(By.NAME, "description").send_keys("负责客户回访，需要查询客户联系记录，期限一年。")
+        shot("25-request-new-zh")
+        click_and_wait(By.CSS_SELECTOR, "button[name=submit][value='1']")
+        expect("申请开通 CRM 客户数据只读权限", "审批中", "部门负责人", "待审批")
+        request_url = driver.current_url.split("?")[0]
+        shot("26-request-submitted-zh")
+
+        sign_in_as("he.jing", "he-jing-strong-passphrase", "zh-CN")
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".nav-count"))
+        assert driver.find_element(By.CSS_SELECTOR, ".nav-count").text == "1"
+        expect("待我处理", "申请开通 CRM 客户数据只读权限")
+        shot("27-home-waiting-zh")
+        driver.get(base + "/approvals")
+        expect("待我处理", "申请开通 CRM 客户数据只读权限", "审批")
+        shot("28-approvals-zh")
+        driver.get(request_url)
+        expect("同意", "退回修改", "驳回", "徐明")
+        driver.find_element(By.NAME, "comment").send_keys("同意，请注意数据保密。")
+        click_and_wait(By.CSS_SELECTOR, "button[name=decision][value=approve]")
+        expect("已完成", "同意，请注意数据保密。", "何静")
+
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "en")
+        driver.get(base + "/approvals")
+        expect("Waiting for me", "Decide")
+        shot("29-approvals-en")
+        driver.get(request_url)
+        expect("Approval chain", "Department head", "Security administrator", "Approve", "Return for changes")
+        shot("30-request-decide-en")
+        click_and_wait(By.CSS_SELECTOR, "button[name=decision][value=approve]")
+        expect("Approved", "Mark as carried out")
+        driver.get(base + "/requests")
+        expect("Requests & approvals", "Total 1")
+        shot("31-requests-en")
+
+        # Chains and the calendar, as the administrator.
+        sign_in_as("admin", ADMIN_PASSWORD, "zh-CN")
+        driver.get(base + "/settings/approval-chains")
+        expect("审批流程", "部门负责人", "安全管理员", "信息安全领导小组")
+        shot("32-chains-zh")
+        driver.get(base + "/settings/calendar?year=2026")
+        driver.execute_script("arguments[0].value = '2026-10-01'", driver.find_element(By.NAME, "day"))
+        driver.find_element(By.NAME, "name").send_keys("国庆节")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/settings/calendar'] button[type=submit]")
+        expect("国庆节", "法定节假日", "周四")
+        shot("33-calendar-zh")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url

@@ -144,7 +144,8 @@ async fn view(conn: &mut Conn, ctx: &Ctx, request: Request) -> Result<RequestVie
     Ok(view_with(ctx, request, &f, approvals))
 }
 
-/// Views of a page of requests: their decisions in one query, each department looked up once.
+/// Views of a page of requests: their decisions in one query, their departments (with the
+/// departments above, for the heads) in two.
 async fn views(conn: &mut Conn, ctx: &Ctx, requests: Vec<Request>) -> Result<Vec<RequestView>> {
     let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
     let mut by_item: std::collections::HashMap<i64, Vec<Approval>> =
@@ -152,7 +153,37 @@ async fn views(conn: &mut Conn, ctx: &Ctx, requests: Vec<Request>) -> Result<Vec
     for (item, a) in wf::approvals_of(conn, PROCESS, &ids).await? {
         by_item.entry(item).or_default().push(a);
     }
+    let mut dept_ids: Vec<castellan_domain::DepartmentId> =
+        requests.iter().filter_map(|r| r.department_id).collect();
+    dept_ids.sort();
+    dept_ids.dedup();
+    let own = departments::get_many(conn, &dept_ids).await?;
+    let mut above: Vec<castellan_domain::DepartmentId> =
+        own.iter().flat_map(|d| d.path.0.iter().copied()).collect();
+    above.sort();
+    above.dedup();
+    let heads: std::collections::HashMap<castellan_domain::DepartmentId, Option<UserId>> =
+        departments::get_many(conn, &above)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.head_id))
+            .collect();
     let mut cache = FactsCache::new();
+    for d in own {
+        let head = d
+            .path
+            .0
+            .iter()
+            .rev()
+            .find_map(|a| heads.get(a).copied().flatten());
+        cache.insert(
+            Some(d.id),
+            Facts {
+                path: Some(d.path),
+                head,
+            },
+        );
+    }
     let mut out = Vec::with_capacity(requests.len());
     for r in requests {
         let f = cached_facts(conn, &mut cache, &r).await?;
@@ -217,11 +248,21 @@ async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, r: &Request) -> Result<()> 
         Some(p) => Target::Department(p),
         None => Target::Global,
     };
-    if ctx
-        .principal
-        .is_allowed(Resource::RequestRegister, Action::Read, target)
-    {
-        return Ok(());
+    // Others' drafts are their requester's alone; a submitted request is read by those
+    // who oversee its department and by the heads of the departments above it.
+    if r.status != RequestStatus::Draft {
+        if ctx
+            .principal
+            .is_allowed(Resource::RequestRegister, Action::Read, target)
+        {
+            return Ok(());
+        }
+        if let Some(path) = &f.path {
+            let headed = departments::headed_by(conn, me).await?;
+            if headed.iter().any(|d| path.is_within(d.id)) {
+                return Ok(());
+            }
+        }
     }
     let approvals = wf::approvals(conn, PROCESS, r.id).await?;
     if step_approver(ctx, r, &f, &approvals) || approvals.iter().any(|a| a.approver_id == Some(me))
@@ -794,7 +835,13 @@ async fn filter_for(conn: &mut Conn, ctx: &Ctx, query: &RequestQuery) -> Result<
     let me = ctx.principal.user_id;
     let (scope_paths, party) = match scope_paths {
         None => (None, None),
-        Some(p) => (Some(p), Some(me)),
+        Some(mut p) => {
+            // A department head sees the requests of the departments they head.
+            for d in departments::headed_by(conn, me).await? {
+                p.push(d.path.to_db());
+            }
+            (Some(p), Some(me))
+        }
     };
     Ok(RequestFilter {
         status,
@@ -807,6 +854,7 @@ async fn filter_for(conn: &mut Conn, ctx: &Ctx, query: &RequestQuery) -> Result<
         q: query.q.clone(),
         scope_paths,
         party,
+        viewer: Some(me),
     })
 }
 

@@ -201,6 +201,11 @@ both! {
         assert_eq!(back["steps"].as_array().unwrap().len(), 2, "kept the version it was submitted with");
         let mine = waiting(&t, &staff_tok).await;
         assert_eq!(mine[0]["expected"], "revise");
+        // A draft is its requester's: the security officer, who oversees every department,
+        // neither lists nor reads it; the approver who returned it still reads it.
+        assert_eq!(ok(t.get("/api/v1/requests").token(&officer_tok).send().await)["total"], 0);
+        t.get(&format!("/api/v1/requests/{id}")).token(&officer_tok).send().await.problem(StatusCode::NOT_FOUND);
+        ok(t.get(&format!("/api/v1/requests/{id}")).token(&sa_tok).send().await);
         // Resubmitted, it takes the chain's new version.
         let again = ok(t.post(&format!("/api/v1/requests/{id}/transitions")).token(&staff_tok)
             .json(&json!({"to": "submitted"})).send().await);
@@ -319,5 +324,28 @@ both! {
         let met = ok(t.get("/api/v1/requests?breached=false").token(t.token_admin()).send().await);
         let listed: Vec<i64> = met["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
         assert_eq!(listed, [id]);
+    }
+
+    async fn the_head_of_the_department_above_decides_when_a_team_names_none(b: Backend) {
+        let t = TestApp::new(b).await;
+        let division = t.department("信息技术部", None).await;
+        let team = t.department("运维组", Some(division)).await;
+        let (head, head_tok) = t.user_in("it-head", Some(division), &[("staff", None)]).await;
+        let (_, staff_tok) = t.user_in("ops1", Some(team), &[("staff", None)]).await;
+        set_head(&t, division, head.id.0).await;
+        let r = ask(&t, &staff_tok, json!({"kind": "access_grant", "title": "堡垒机账号"})).await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["current_step"], 0, "the step is not skipped: the division names a head");
+        // The list and the single request agree on what the head may do.
+        let one = ok(t.get(&format!("/api/v1/requests/{id}")).token(&head_tok).send().await);
+        let list = ok(t.get("/api/v1/requests").token(&head_tok).send().await);
+        assert_eq!(one["allowed_decisions"], json!(["approve", "reject", "return"]));
+        // A head sees the requests of the departments below them in the list.
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["allowed_decisions"], one["allowed_decisions"]);
+        let admin_list = ok(t.get("/api/v1/requests").token(t.token_admin()).send().await);
+        assert_eq!(admin_list["items"][0]["allowed_decisions"], json!([]), "the administrator is not an approver");
+        assert_eq!(ids(&waiting(&t, &head_tok).await, "request"), [id]);
+        ok(decide(&t, &head_tok, id, "approve", None).await);
     }
 }

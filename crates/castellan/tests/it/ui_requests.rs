@@ -81,7 +81,7 @@ both! {
         assert!(html.contains("已批准") && html.contains("Test chen") && html.contains("同意开通") && html.contains("Test zhao"), "{html}");
         // The requester's list shows it with its total.
         let list = page(&t, &liu, "/requests").await.text();
-        assert!(list.contains("1 条申请") && list.contains("申请 CRM 系统查询权限"));
+        assert!(list.contains("共 1 条") && list.contains("申请 CRM 系统查询权限"));
         // Someone else is told it does not exist.
         t.user_with("other", &[("staff", None)]).await;
         let other = sign_in_zh(&t, "other").await;

@@ -342,3 +342,15 @@ pub async fn set_head(
     q.execute(conn).await?;
     Ok(())
 }
+
+/// The departments `user` heads.
+pub async fn headed_by(
+    conn: &mut Conn,
+    user: castellan_domain::UserId,
+) -> Result<Vec<Department>, DbError> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM departments WHERE head_id = "
+    ));
+    q.bind(user.0).push(" ORDER BY id");
+    q.fetch_all(conn).await?.into_iter().map(from_row).collect()
+}

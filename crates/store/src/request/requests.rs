@@ -216,10 +216,12 @@ pub struct RequestFilter {
     pub asset_id: Option<AssetId>,
     /// Words of the title or the code.
     pub q: Option<String>,
-    /// Only requests of these departments' subtrees (department paths); `None` for all.
+    /// Only requests of these departments' subtrees (department paths: the caller's scope and the departments they head); `None` for all.
     pub scope_paths: Option<Vec<String>>,
     /// Also (or, for staff, only) requests this user is a party to: requester, subject.
     pub party: Option<UserId>,
+    /// Who reads (others' drafts are left out).
+    pub viewer: Option<UserId>,
 }
 
 /// The sort keys of the request list.
@@ -311,13 +313,20 @@ fn push_filter(q: &mut Sql, f: &RequestFilter, now: Timestamp) {
     }
     // Scope: the departments the caller reads, or the requests they are a party to.
     if f.scope_paths.is_none() && f.party.is_none() {
+        // Readers of every department: everything but others' drafts.
+        if let Some(me) = f.viewer {
+            q.push(" AND (status <> 'draft' OR requester_id = ")
+                .bind(me.0)
+                .push(")");
+        }
         return;
     }
     q.push(" AND (1 = 0");
+    // Drafts are their requester's alone until submitted.
     for p in f.scope_paths.iter().flatten() {
-        q.push(" OR department_id IN (SELECT id FROM departments WHERE path LIKE ")
+        q.push(" OR (status <> 'draft' AND department_id IN (SELECT id FROM departments WHERE path LIKE ")
             .bind(format!("{p}%"))
-            .push(")");
+            .push("))");
     }
     if let Some(u) = f.party {
         q.push(" OR requester_id = ")

@@ -64,7 +64,7 @@ struct ListPage {
     statuses: Vec<CodeOption>,
     kinds: Vec<CodeOption>,
     origins: Vec<CodeOption>,
-    total: i64,
+    total_label: String,
     rows: Vec<Row>,
     pager: Pager,
 }
@@ -177,7 +177,7 @@ pub async fn list(
                 &p.kind,
             ),
             origins: code_options(&Origin::ALL, Origin::code, Origin::label, lang, &p.origin),
-            total,
+            total_label: tx(lang).total_found.replace("{n}", &total.to_string()),
             rows,
             pager: Pager {
                 is_later_page: !p.cursor.is_empty(),
@@ -449,7 +449,12 @@ async fn render_show(
             };
             StepLine {
                 name: s.shown_name(lang),
-                who: s.approver_role.label().get(lang),
+                // The approver, unless the step is named by it already.
+                who: if s.name.is_empty() && s.min_approvals == 1 {
+                    ""
+                } else {
+                    s.approver_role.label().get(lang)
+                },
                 state,
                 class,
                 min: s.min_approvals,

@@ -59,9 +59,15 @@ pub async fn chains(
 ) -> Result<Response, Response> {
     let ctx = web.ctx();
     let lang = web.lang();
-    let rows = workflow::chains(&state.app, &ctx)
+    let mut rows = workflow::chains(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
+    // By kind of item, the normal chain before the major one (Impact orders Normal first).
+    rows.sort_by(|a, b| {
+        a.applies_to
+            .cmp(&b.applies_to)
+            .then(a.impact.cmp(&b.impact))
+    });
     let chains = rows
         .into_iter()
         .map(|c| ChainView {
@@ -81,8 +87,18 @@ pub async fn chains(
                 .iter()
                 .map(|s| StepView {
                     name: s.shown_name(lang),
-                    who: s.approver_role.label().get(lang).to_owned(),
-                    scope: s.scope.label().get(lang).to_owned(),
+                    // The approver, unless the step is named by it already.
+                    who: if s.name.is_empty() {
+                        String::new()
+                    } else {
+                        s.approver_role.label().get(lang).to_owned()
+                    },
+                    // Whose grant counts matters for roles, not for the department head.
+                    scope: if s.approver_role == StepRole::DepartmentHead {
+                        String::new()
+                    } else {
+                        s.scope.label().get(lang).to_owned()
+                    },
                     min: s.min_approvals,
                 })
                 .collect(),

@@ -24,7 +24,7 @@ crate::ui::i18n::text_catalog! {
     deadline_breached: "Breached", "已超时";
     deadline_met: "Met", "按时完成";
     export_xlsx: "Export XLSX", "导出 XLSX";
-    total_found: "requests", "条申请";
+    total_found: "Total {n}", "共 {n} 条";
     requests_empty: "No requests match. Ask for access or a change with “New request”.", "没有符合条件的申请。可点击“新建申请”申请权限或变更。";
     code: "Code", "编号";
     kind: "Kind", "类型";
@@ -49,6 +49,9 @@ crate::ui::i18n::text_catalog! {
     approvals_heading: "Decisions", "审批记录";
     no_decisions: "No decisions yet.", "尚无审批记录。";
     decision: "Decision", "审批意见";
+    decision_step: "Step", "审批环节";
+    approver: "Approver", "审批人";
+    decided_at: "When", "时间";
     comment: "Comment", "意见说明";
     comment_help: "Required to reject or return.", "驳回或退回时必填。";
     approve: "Approve", "同意";
