@@ -100,7 +100,7 @@ both! {
             for path in ["/", "/approvals", "/requests", "/requests/new", &format!("/requests/{id}"),
                          "/requests?deadline=breached&status=approved", "/requests/999999",
                          "/settings/approval-chains", "/settings/approval-chains/1/edit", "/settings/calendar",
-                         "/settings/calendar?year=2027"] {
+                         "/settings/calendar?year=2027", "/settings/valuation"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
                 let text = visible_text(&r.text());
@@ -186,5 +186,40 @@ both! {
         let rm = post(&t, &admin, "/settings/calendar/remove", &[("day", "2026-10-01")]).await;
         assert_eq!(rm.status, StatusCode::SEE_OTHER);
         assert!(page(&t, &admin, "/settings/calendar?year=2026").await.text().contains("本年度尚未录入日期"));
+    }
+
+    async fn a_fresh_install_shows_the_next_steps_and_the_valuation_method_is_set_on_a_page(b: Backend) {
+        let t = TestApp::new(b).await;
+        let admin = sign_in_zh(&t, "admin").await;
+        let home = page(&t, &admin, "/").await.text();
+        for step in ["建立部门结构", "指定安全管理负责人", "选择资产赋值方法", "导入资产台账"] {
+            assert!(home.contains(step), "{step}: {home}");
+        }
+        assert!(!home.contains("<li class=\"done\"><a href=\"/settings/valuation\""));
+        let form = page(&t, &admin, "/settings/valuation").await.text();
+        assert!(form.contains("资产赋值方法") && form.contains("加权平均") && form.contains("保存并重新计算"), "{form}");
+        // Weights out of range: the message on the page, nothing saved.
+        let bad = post(&t, &admin, "/settings/valuation", &[("method", "weighted_mean"), ("weight_c", "0"),
+            ("weight_i", "1"), ("weight_a", "1"), ("version", "0")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"), "{}", bad.text());
+        let v = t.get("/api/v1/settings/asset-valuation").token(t.token_admin()).send().await;
+        assert_eq!(v.header("etag"), Some("\"0\""));
+        let ok = post(&t, &admin, "/settings/valuation", &[("method", "max"), ("weight_c", "1"),
+            ("weight_i", "1"), ("weight_a", "1"), ("version", "0")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let done = page(&t, &admin, ok.header("location").unwrap()).await.text();
+        assert!(done.contains("已保存；0 项资产的价值发生变化") && done.contains("取最高值"), "{done}");
+        let v = t.get("/api/v1/settings/asset-valuation").token(t.token_admin()).send().await.json();
+        assert_eq!(v["method"], "max");
+        let home = page(&t, &admin, "/").await.text();
+        assert!(home.contains("<li class=\"done\"><a href=\"/settings/valuation\""), "{home}");
+        // Staff read it and cannot change it.
+        t.user_with("reader", &[("staff", None)]).await;
+        let reader = sign_in_zh(&t, "reader").await;
+        let html = page(&t, &reader, "/settings/valuation").await.text();
+        assert!(html.contains("取最高值") && !html.contains("保存并重新计算"));
+        let refused = post(&t, &reader, "/settings/valuation", &[("method", "gbt20984"), ("version", "1")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }

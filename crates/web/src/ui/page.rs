@@ -145,6 +145,8 @@ pub enum Section {
     Requests,
     /// Approval chains.
     ApprovalChains,
+    /// The asset valuation method.
+    Valuation,
     /// The working-day calendar.
     Calendar,
     /// Roles and permissions.

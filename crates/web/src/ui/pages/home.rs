@@ -35,6 +35,9 @@ struct HomePage {
     page: Page,
     greeting: String,
     show_setup: bool,
+    has_officer: bool,
+    valuation_chosen: bool,
+    has_assets: bool,
     department_count: usize,
     user_count: usize,
     stat_departments: Option<usize>,
@@ -177,11 +180,43 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
     };
     let is_admin = p.may_somewhere(Resource::User, Action::Create);
     let users_n = user_count.map(|(n, _)| n).unwrap_or(0);
-    let show_setup = is_admin && (tree.is_empty() || users_n <= 1);
+    // The first-run checklist: until the organization, its security officer, its valuation
+    // method and its assets are there.
+    let has_officer = if is_admin {
+        let q = castellan_app::org::users::ListQuery {
+            role: Some("security_officer".into()),
+            limit: Some(1),
+            ..Default::default()
+        };
+        castellan_app::org::users::list(&state.app, &ctx, &q)
+            .await
+            .is_ok_and(|p| !p.items.is_empty())
+    } else {
+        true
+    };
+    let valuation_chosen = castellan_app::settings::get_valuation(&state.app, &ctx)
+        .await
+        .is_ok_and(|(_, version)| version > 0);
+    let has_assets = if p.may_somewhere(Resource::Asset, Action::Read) {
+        let q = castellan_app::asset::assets::AssetQuery {
+            limit: Some(1),
+            ..Default::default()
+        };
+        castellan_app::asset::assets::list(&state.app, &ctx, &q)
+            .await
+            .is_ok_and(|p| !p.items.is_empty())
+    } else {
+        true
+    };
+    let show_setup = is_admin
+        && (tree.is_empty() || users_n <= 1 || !has_officer || !valuation_chosen || !has_assets);
     Ok(render::ok(&HomePage {
         page: Page::new(&web, Some(Section::Home), None),
         greeting: fill(t.greeting, "name", &p.display_name),
         show_setup,
+        has_officer,
+        valuation_chosen,
+        has_assets,
         department_count: tree.len(),
         user_count: users_n,
         stat_departments: p

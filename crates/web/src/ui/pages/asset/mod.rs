@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod import;
+pub mod valuation;
 
 use crate::state::AppState;
 use crate::ui::page::{NavEntry, NavHeading, Section};
@@ -12,14 +13,24 @@ use axum::routing::{get, post};
 use castellan_domain::{Action, Resource};
 
 /// The area's navigation entries.
-pub const NAV: &[NavEntry] = &[NavEntry {
-    heading: NavHeading::Assets,
-    order: 10,
-    href: "/assets",
-    label: |t| t.nav_assets,
-    section: Section::Assets,
-    needs: Some((Resource::Asset, Action::Read)),
-}];
+pub const NAV: &[NavEntry] = &[
+    NavEntry {
+        heading: NavHeading::Assets,
+        order: 10,
+        href: "/assets",
+        label: |t| t.nav_assets,
+        section: Section::Assets,
+        needs: Some((Resource::Asset, Action::Read)),
+    },
+    NavEntry {
+        heading: NavHeading::Governance,
+        order: 50,
+        href: "/settings/valuation",
+        label: |t| t.valuation_title,
+        section: Section::Valuation,
+        needs: Some((Resource::Setting, Action::Update)),
+    },
+];
 
 /// The area's pages.
 pub fn routes(router: Router<AppState>) -> Router<AppState> {
@@ -38,4 +49,8 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/assets/{id}", get(assets::show).post(assets::update))
         .route("/assets/{id}/edit", get(assets::edit))
         .route("/assets/{id}/events", post(assets::record_event))
+        .route(
+            "/settings/valuation",
+            get(valuation::show).post(valuation::update),
+        )
 }
