@@ -45,6 +45,15 @@ pub enum FieldErrorKind {
     WrongPassword,
     /// A value appears twice in a list.
     Duplicate,
+    /// The person named does not hold a role the field needs (organization-wide, where
+    /// `organization_wide`: a department-limited grant does not reach organization-wide
+    /// work such as an assessment).
+    RoleRequired {
+        /// The roles that qualify.
+        roles: &'static [crate::role::Role],
+        /// Whether only grants without a department limit count.
+        organization_wide: bool,
+    },
 }
 
 impl FieldErrorKind {
@@ -62,6 +71,7 @@ impl FieldErrorKind {
             FieldErrorKind::PasswordContainsUsername => "password_contains_username",
             FieldErrorKind::WrongPassword => "wrong_password",
             FieldErrorKind::Duplicate => "duplicate",
+            FieldErrorKind::RoleRequired { .. } => "role_required",
         }
     }
 }
@@ -86,6 +96,22 @@ impl std::fmt::Display for FieldErrorKind {
             }
             FieldErrorKind::WrongPassword => f.write_str("is not the current password"),
             FieldErrorKind::Duplicate => f.write_str("contains the same entry twice"),
+            FieldErrorKind::RoleRequired {
+                roles,
+                organization_wide,
+            } => {
+                let names: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+                write!(
+                    f,
+                    "must name someone holding {}{}",
+                    names.join(" or "),
+                    if *organization_wide {
+                        " without a department limit"
+                    } else {
+                        ""
+                    }
+                )
+            }
         }
     }
 }

@@ -269,8 +269,9 @@ async fn validate(conn: &mut Conn, input: &AssessmentInput) -> Result<Valid> {
                 {
                     errors.add(
                         format!("team[{i}]"),
-                        FieldErrorKind::Invalid {
-                            hint: "team members hold the assessor or security officer role",
+                        FieldErrorKind::RoleRequired {
+                            roles: &[Role::Assessor, Role::SecurityOfficer],
+                            organization_wide: true,
                         },
                     )
                 }

@@ -405,4 +405,25 @@ both! {
         assert_eq!(p["level"], 3);
         assert_eq!(page(&t, &cookie, &format!("/assessments/{id}/preview?t=0&v=4&a=5")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
+
+    async fn a_department_limited_assessor_is_refused_from_a_team_with_the_reason(b: Backend) {
+        let t = TestApp::new(b).await;
+        let dept = t.department("华东分公司", None).await;
+        t.user_with("lead", &[("assessor", None)]).await;
+        t.user_with("scoped", &[("assessor", Some(dept))]).await;
+        let lead = sign_in_zh(&t, "lead").await;
+        let r = post(&t, &lead, "/assessments", &[("name", "分公司专项评估"), ("team", "lead, scoped"),
+            ("method", "multiplication"), ("acceptance_threshold", "4")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = visible_text(&r.text());
+        assert!(text.contains("scoped: 请选择在全组织范围持有“风险评估人员或安全管理负责人”角色的人员"), "{text}");
+        assert!(!text.contains("格式不正确"));
+        assert_eq!(t.count("assessments").await, 0);
+        // The API names the reason by code.
+        let (_, token) = t.user_with("api-lead", &[("assessor", None)]).await;
+        let scoped = t.user_by_name_pub("scoped").await;
+        let p = t.post("/api/v1/assessments").token(&token)
+            .json(&json!({"name": "x", "team": [scoped.id.0]})).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p["errors"]["team[0]"].as_str().unwrap().contains("without a department limit"), "{p}");
+    }
 }

@@ -650,6 +650,8 @@ text_catalog! {
     cf_risk_exists: "This asset, threat and vulnerability are already a risk of the assessment.", "该资产、威胁与脆弱性的组合已在本次评估的风险中。";
     cf_in_use: "The record is in use elsewhere and cannot be removed.", "该记录仍被其他数据引用，不能删除。";
     cf_already_decided: "This decision is already recorded; it cannot be made again or changed.", "该决定已经记录，不能重复作出或更改。";
+    fe_role_required: "Choose someone who holds the role {roles}.", "请选择持有“{roles}”角色的人员。";
+    fe_role_required_org: "Choose someone who holds the role {roles} for the whole organization: a role limited to a department does not reach organization-wide work such as a risk assessment.", "请选择在全组织范围持有“{roles}”角色的人员：限定部门的角色不适用于风险评估这类全组织范围的工作。";
     cf_no_chain: "No approval chain applies to this kind of request and impact. Ask an administrator or the security officer to set one up.", "没有适用于该类申请和影响程度的审批流程，请联系系统管理员或安全管理负责人配置。";
 }
 
@@ -691,6 +693,22 @@ pub fn field_error(lang: Lang, kind: &FieldErrorKind) -> String {
         FieldErrorKind::NoSuchRecord => t.fe_no_such_record.into(),
         FieldErrorKind::PasswordContainsUsername => t.fe_password_contains_username.into(),
         FieldErrorKind::WrongPassword => t.fe_wrong_password.into(),
+        FieldErrorKind::RoleRequired {
+            roles,
+            organization_wide,
+        } => {
+            let names: Vec<&str> = roles.iter().map(|r| r.name(lang)).collect();
+            let sep = match lang {
+                Lang::En => " or ",
+                Lang::ZhCn => "或",
+            };
+            let text = if *organization_wide {
+                t.fe_role_required_org
+            } else {
+                t.fe_role_required
+            };
+            fill(text, "roles", names.join(sep))
+        }
         FieldErrorKind::Duplicate => t.fe_duplicate.into(),
     }
 }

@@ -353,8 +353,26 @@ async fn resolve(
 }
 
 /// Field errors of the service under the form's own field names.
-fn plan_errors(lang: Lang, e: &castellan_app::Error) -> Option<(FormErrors, Option<String>)> {
+/// The plan's field errors on the form's fields; a team member refused is named
+/// (`team[i]` is the i-th distinct username typed).
+fn plan_errors(
+    lang: Lang,
+    e: &castellan_app::Error,
+    team: &str,
+) -> Option<(FormErrors, Option<String>)> {
     let (mut errors, message) = view::form_failure(lang, e)?;
+    let mut names: Vec<String> = Vec::new();
+    for w in words(team) {
+        if !names.contains(&w) {
+            names.push(w);
+        }
+    }
+    for (i, name) in names.iter().enumerate() {
+        let key = format!("team[{i}]");
+        if let Some(m) = errors.get(&key).map(str::to_owned) {
+            errors.set(&key, &format!("{name}: {m}"));
+        }
+    }
     let renames: Vec<(String, String)> = errors
         .fields()
         .into_iter()
@@ -413,7 +431,7 @@ pub async fn create(
             Redirect::to(&format!("/assessments/{}?notice=created", v.assessment.id))
                 .into_response(),
         ),
-        Err(e) => match plan_errors(web.lang(), &e) {
+        Err(e) => match plan_errors(web.lang(), &e, &f.team) {
             Some((errors, message)) => {
                 form_page(
                     &state,
@@ -522,7 +540,7 @@ pub async fn update(
                 Some(DomainError::Conflict(_)) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            match plan_errors(web.lang(), &e) {
+            match plan_errors(web.lang(), &e, &f.team) {
                 Some((errors, message)) => {
                     form_page(&state, &web, Some(id), f, errors, message, status).await
                 }
