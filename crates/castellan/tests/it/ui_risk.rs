@@ -152,7 +152,14 @@ both! {
         }
         for rid in &all {
             let path = format!("{base}/risks/{rid}");
-            let v = version_in(&page(&t, &alice, &path).await.text());
+            let html = page(&t, &alice, &path).await.text();
+            // The residual form starts from the original rating.
+            let rated = t.get(&format!("/api/v1/assessments/{id}/risks/{rid}")).token(t.token_admin()).send().await.json();
+            let original_t = rated["threat_frequency"].as_i64().unwrap();
+            assert!(html.contains("已按原始评价预填"), "{html}");
+            let residual_form = &html[html.find("value=\"residual\"").unwrap()..];
+            assert!(residual_form.contains(&format!("name=\"threat_frequency\" type=\"number\" min=\"1\" max=\"5\" value=\"{original_t}\"")), "{residual_form}");
+            let v = version_in(&html);
             redirected_to(&post(&t, &alice, &path, &[("part", "residual"), ("version", &v), ("threat_frequency", "1"), ("vulnerability_severity", "2")]).await);
         }
         redirected_to(&go(alice.clone(), "residual_review", "").await);

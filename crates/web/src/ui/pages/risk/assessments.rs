@@ -1381,6 +1381,7 @@ struct RiskPage {
     v_value: String,
     rt_value: String,
     rv_value: String,
+    residual_prefilled: bool,
     treatments: Vec<CodeOption>,
     approval: Option<String>,
     residual_acceptance: Option<String>,
@@ -1526,8 +1527,11 @@ async fn risk_page(
             asset_value_now: r.asset_value_level_now,
             t_value: empties(rating.map(|x| x.threat_frequency.get())),
             v_value: empties(rating.map(|x| x.vulnerability_severity.get())),
-            rt_value: empties(rt.map(|x| x.threat_frequency.get())),
-            rv_value: empties(rt.map(|x| x.vulnerability_severity.get())),
+            // Before the first residual rating, the form starts from the original one: the
+            // assessor changes what the treatment changed.
+            rt_value: empties(rt.or(rating).map(|x| x.threat_frequency.get())),
+            rv_value: empties(rt.or(rating).map(|x| x.vulnerability_severity.get())),
+            residual_prefilled: rt.is_none() && rating.is_some(),
             treatments: Treatment::ALL
                 .iter()
                 .map(|x| CodeOption {
