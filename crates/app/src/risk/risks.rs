@@ -874,3 +874,20 @@ pub async fn preview(
     let x = load(&mut conn, ctx, assessment).await?;
     Ok(risk::evaluate(x.method, &x.tables, t, v, a))
 }
+
+/// The risks of an asset across assessments, highest first, with their assessment's name,
+/// for those who read assessments (at most `limit`).
+pub async fn of_asset(
+    app: &App,
+    ctx: &Ctx,
+    asset: AssetId,
+    limit: u32,
+) -> Result<Vec<(Risk, String)>> {
+    ctx.principal.authorize(
+        Resource::Assessment,
+        Action::Read,
+        castellan_domain::Target::Global,
+    )?;
+    let mut conn = app.db().read().await?;
+    Ok(store::of_asset(&mut conn, asset, limit).await?)
+}

@@ -172,6 +172,10 @@ both! {
         assert!(closed.contains(&format!("{base}/risks?likelihood_level=5&#38;loss_level=5")), "{closed}");
         let cell = page(&t, &alice, &format!("{base}/risks?likelihood_level=5&loss_level=5")).await.text();
         assert!(cell.contains("DB-01") && !cell.contains("WEB-01"));
+        // The asset's page lists its risks with their assessment and level.
+        let db = t.get("/api/v1/assets?q=DB-01").token(&keeper).send().await.json()["items"][0]["id"].as_i64().unwrap();
+        let asset_page = page(&t, &alice, &format!("/assets/{db}")).await.text();
+        assert!(asset_page.contains("该资产的风险") && asset_page.contains("2026 年度风险评估") && asset_page.contains(&format!("{base}/risks/")), "{asset_page}");
     }
 
     async fn risk_pages_do_not_mix_languages(b: Backend) {

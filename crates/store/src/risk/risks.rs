@@ -484,3 +484,28 @@ pub async fn rerate(
         ));
     q.execute(conn).await
 }
+
+/// The risks of an asset across assessments, highest first, with their assessment's name
+/// (the asset page).
+pub async fn of_asset(
+    conn: &mut Conn,
+    asset: castellan_domain::ids::AssetId,
+    limit: u32,
+) -> Result<Vec<(Risk, String)>, DbError> {
+    let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
+    let mut q = Sql::new(&format!(
+        "SELECT {}, a.name AS assessment_name FROM risks r JOIN assessments a ON a.id = r.assessment_id WHERE r.asset_id = ",
+        cols.join(", ")
+    ));
+    q.bind(asset.0)
+        .push(" ORDER BY r.risk_rank DESC, r.id DESC LIMIT ")
+        .bind(i64::from(limit));
+    q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut row| {
+            let name: String = row.take("assessment_name")?;
+            Ok((from_row(row)?, name))
+        })
+        .collect()
+}

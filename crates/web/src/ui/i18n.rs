@@ -227,6 +227,10 @@ text_catalog! {
     setup_users_hint: "Committee members, the security team and staff.", "领导小组成员、安全团队和员工。";
     setup_roles: "Review roles and permissions", "查看角色与权限";
     setup_roles_hint: "Who may do what, limited to a department where needed.", "明确各角色的权限，必要时限定部门范围。";
+    asset_risks: "Risks of this asset", "该资产的风险";
+    asset_no_risks: "No assessment has rated a risk of this asset yet.", "尚无评估对该资产识别风险。";
+    asset_no_vulnerabilities: "No vulnerability findings.", "暂无脆弱性记录。";
+    asset_requests: "Requests about this asset", "涉及该资产的申请";
     residual_prefilled: "Filled in from the original rating: change what the treatment changed.", "已按原始评价预填：请修改处置后发生变化的数值。";
     setup_officer: "Name the security officer", "指定安全管理负责人";
     setup_officer_hint: "Give someone the security officer role: they run the ISMS processes and approve assessments.", "为某位人员分配“安全管理负责人”角色：负责运行信息安全管理流程并审批风险评估。";

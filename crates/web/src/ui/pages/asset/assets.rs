@@ -405,6 +405,37 @@ struct ShowPage {
     history: Vec<HistoryItem>,
     action_error: Option<String>,
     created_at: String,
+    /// Its risks across assessments (for those who read assessments).
+    risks: Option<Vec<RelatedRisk>>,
+    /// Its vulnerability findings (for those who read them).
+    vulnerabilities: Option<Vec<RelatedFinding>>,
+    /// The approval requests about it that the user may see.
+    requests: Vec<RelatedRequest>,
+}
+
+/// A risk of the asset, as its page lists it.
+struct RelatedRisk {
+    href: String,
+    assessment: String,
+    threat_level: String,
+    level: Option<u8>,
+    treatment: String,
+}
+
+/// A finding against the asset.
+struct RelatedFinding {
+    title: String,
+    severity: String,
+    status: String,
+    open: bool,
+}
+
+/// A request about the asset.
+struct RelatedRequest {
+    id: i64,
+    code: String,
+    title: String,
+    status: String,
 }
 
 /// `GET /assets/{id}`.
@@ -472,6 +503,85 @@ async fn show_page(
     let names = view::department_names(&tree);
     let a = v.asset;
     let can_update = may_update(&tree, web, &a);
+    // What else the register knows about the asset: its risks, findings and requests.
+    let p = &web.auth.principal;
+    let risks = if p.may_somewhere(Resource::Assessment, Action::Read) {
+        castellan_app::risk::risks::of_asset(&state.app, &ctx, id, 20)
+            .await
+            .ok()
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(r, assessment)| RelatedRisk {
+                        href: format!("/assessments/{}/risks/{}", r.assessment_id, r.id),
+                        assessment,
+                        threat_level: r
+                            .rating
+                            .map(|x| {
+                                format!(
+                                    "T{} · V{}",
+                                    x.threat_frequency.get(),
+                                    x.vulnerability_severity.get()
+                                )
+                            })
+                            .unwrap_or_default(),
+                        level: r.rating.map(|x| x.evaluation.risk_level.get()),
+                        treatment: r
+                            .treatment
+                            .map(|x| x.label().get(lang).to_owned())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+    } else {
+        None
+    };
+    let vulnerabilities = if p.may_somewhere(Resource::Vulnerability, Action::Read) {
+        let q = castellan_app::risk::findings::VulnerabilityQuery {
+            asset_id: Some(id.0),
+            limit: Some(20),
+            ..Default::default()
+        };
+        castellan_app::risk::findings::list_vulnerabilities(&state.app, &ctx, &q)
+            .await
+            .ok()
+            .map(|page| {
+                page.items
+                    .into_iter()
+                    .map(|f| RelatedFinding {
+                        title: f.title,
+                        severity: castellan_domain::risk::Level::new(i64::from(f.severity.get()))
+                            .map(|l| l.label().get(lang).to_owned())
+                            .unwrap_or_default(),
+                        status: f.status.label().get(lang).to_owned(),
+                        open: f.status.code() == "open",
+                    })
+                    .collect()
+            })
+    } else {
+        None
+    };
+    let requests = castellan_app::request::requests::list(
+        &state.app,
+        &ctx,
+        &castellan_app::request::requests::RequestQuery {
+            asset_id: Some(id.0),
+            limit: Some(20),
+            ..Default::default()
+        },
+    )
+    .await
+    .map(|(page, _)| {
+        page.items
+            .into_iter()
+            .map(|v| RelatedRequest {
+                id: v.request.id,
+                code: v.request.code,
+                title: v.request.title,
+                status: v.request.status.label().get(lang).to_owned(),
+            })
+            .collect()
+    })
+    .unwrap_or_default();
     let explanation = explain(&a, a.value_score, lang);
     Ok(render::page_response(
         status,
@@ -513,6 +623,9 @@ async fn show_page(
             ),
             action_error,
             created_at: view::when(t, Some(a.created_at)),
+            risks,
+            vulnerabilities,
+            requests,
             asset: a,
         },
     ))
