@@ -82,6 +82,25 @@ both! {
         // The requester's list shows it with its total.
         let list = page(&t, &liu, "/requests").await.text();
         assert!(list.contains("共 1 条") && list.contains("申请 CRM 系统查询权限"));
+        // An unknown asset ID is refused on its field; a known one is linked.
+        let bad = post(&t, &liu, "/requests", &[("kind", "change"), ("title", "换网卡"), ("impact", "normal"),
+            ("asset_code", "NOPE-1"), ("submit", "0")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"));
+        assert_eq!(t.count("requests").await, 1);
+        // The list exports to XLSX with the page's filters, recorded in the audit log.
+        let x = page(&t, &liu, "/requests/export?deadline=").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.header("content-type").unwrap().contains("spreadsheetml"));
+        assert!(x.header("content-disposition").unwrap().starts_with("attachment"));
+        let reader = castellan_tabular::TableReader::from_reader(std::io::Cursor::new(x.body.clone()),
+            castellan_tabular::Format::Xlsx, &castellan_tabular::ReadOptions::default()).unwrap();
+        assert_eq!(reader.headers()[0], "编号");
+        let rows: Vec<_> = reader.map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 1);
+        assert!(format!("{:?}", rows[0]).contains("申请 CRM 系统查询权限"), "{:?}", rows[0]);
+        let audit = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE action = 'export' AND entity_type = 'request'", &[]).await;
+        assert_eq!(audit.as_deref(), Some("1"));
         // Someone else is told it does not exist.
         t.user_with("other", &[("staff", None)]).await;
         let other = sign_in_zh(&t, "other").await;

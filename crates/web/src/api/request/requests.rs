@@ -60,6 +60,7 @@ fn input(b: RequestBody) -> RequestInput {
         impact: b.impact,
         asset_id: b.asset_id,
         subject_user_id: b.subject_user_id,
+        asset_code: None,
     }
 }
 

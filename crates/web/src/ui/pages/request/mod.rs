@@ -62,6 +62,7 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/approvals/count", get(approvals::count))
         .route("/requests", get(requests::list).post(requests::create))
         .route("/requests/new", get(requests::new))
+        .route("/requests/export", get(requests::export))
         .route("/requests/{id}", get(requests::show))
         .route("/requests/{id}/decide", post(requests::decide))
         .route("/requests/{id}/move", post(requests::transition))

@@ -67,6 +67,7 @@ struct ListPage {
     total_label: String,
     rows: Vec<Row>,
     pager: Pager,
+    export_href: String,
 }
 
 async fn names(state: &AppState, _web: &Web, ids: Vec<UserId>) -> HashMap<UserId, String> {
@@ -179,6 +180,7 @@ pub async fn list(
             origins: code_options(&Origin::ALL, Origin::code, Origin::label, lang, &p.origin),
             total_label: tx(lang).total_found.replace("{n}", &total.to_string()),
             rows,
+            export_href: href("/requests/export", &base),
             pager: Pager {
                 is_later_page: !p.cursor.is_empty(),
                 first_href: href("/requests", &base),
@@ -187,6 +189,46 @@ pub async fn list(
             filters: p,
         },
     ))
+}
+
+/// `GET /requests/export`: the filtered list (the breach list with `deadline=breached`) as
+/// an XLSX workbook with headers in the page's language.
+pub async fn export(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Response> {
+    let query = RequestQuery {
+        status: some(&p.status),
+        kind: some(&p.kind),
+        origin: some(&p.origin),
+        breached: match p.deadline.as_str() {
+            "breached" => Some(true),
+            "met" => Some(false),
+            _ => None,
+        },
+        q: some(&p.q),
+        ..RequestQuery::default()
+    };
+    let (_, body) = requests::export_xlsx(&state.app, &web.ctx(), &query, web.lang())
+        .await
+        .map_err(|e| web.fail(e))?;
+    let day = castellan_domain::Timestamp::now().to_db();
+    let name = format!("requests-{}.xlsx", day.get(..10).unwrap_or("export"));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -199,6 +241,8 @@ pub struct RequestForm {
     description: String,
     #[serde(default)]
     impact: String,
+    #[serde(default)]
+    asset_code: String,
     #[serde(default)]
     submit: String,
 }
@@ -278,6 +322,7 @@ pub async fn create(
         impact: some(&f.impact),
         asset_id: None,
         subject_user_id: None,
+        asset_code: some(&f.asset_code),
     };
     let created = match requests::create(&state.app, &ctx, &input).await {
         Ok(v) => v,

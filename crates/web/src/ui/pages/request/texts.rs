@@ -28,6 +28,8 @@ crate::ui::i18n::text_catalog! {
     requests_empty: "No requests match. Ask for access or a change with “New request”.", "没有符合条件的申请。可点击“新建申请”申请权限或变更。";
     code: "Code", "编号";
     kind: "Kind", "类型";
+    asset_code: "Asset ID (optional)", "相关资产编号（可选）";
+    asset_code_hint: "The system, server or application the request is about, as in the asset register.", "申请涉及的系统、服务器或应用在资产台账中的编号。";
     title: "Title", "标题";
     description: "Description", "说明";
     impact: "Impact", "影响程度";
