@@ -45,11 +45,13 @@ pub enum Resource {
     ApprovalChain,
     /// The working-day calendar.
     Calendar,
+    /// Finding colleagues by name in forms (the people picker).
+    People,
 }
 
 impl Resource {
     /// Every resource, in display order.
-    pub const ALL: [Resource; 15] = [
+    pub const ALL: [Resource; 16] = [
         Resource::Department,
         Resource::User,
         Resource::Asset,
@@ -61,6 +63,7 @@ impl Resource {
         Resource::RequestRegister,
         Resource::ApprovalChain,
         Resource::Calendar,
+        Resource::People,
         Resource::Setting,
         Resource::Role,
         Resource::AuditLog,
@@ -85,6 +88,7 @@ impl Resource {
             Resource::RequestRegister => "request_register",
             Resource::ApprovalChain => "approval_chain",
             Resource::Calendar => "calendar",
+            Resource::People => "people",
         }
     }
 
@@ -106,6 +110,7 @@ impl Resource {
             Resource::RequestRegister => ("All approval requests", "全部审批申请"),
             Resource::ApprovalChain => ("Approval chains", "审批流程"),
             Resource::Calendar => ("Working-day calendar", "工作日历"),
+            Resource::People => ("Finding colleagues in forms", "在表单中查找人员"),
         };
         Text { en, zh }
     }

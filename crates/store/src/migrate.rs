@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "workflow engine and approval requests",
         sql: include_str!("../migrations/0006_workflow.sql"),
     },
+    Migration {
+        version: 7,
+        name: "people search",
+        sql: include_str!("../migrations/0007_people_search.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
@@ -60,6 +65,10 @@ const THREAT_CATALOG_VERSION: i64 = 5;
 /// The migration that creates approval chains, which the runner then fills with the
 /// default chains (they live in the domain crate).
 const CHAINS_VERSION: i64 = 6;
+
+/// The migration that adds the people picker's search keys, which the runner then computes
+/// for existing users (pinyin lives in the domain crate).
+const PEOPLE_SEARCH_VERSION: i64 = 7;
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
@@ -131,6 +140,9 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         }
         if migration.version == CHAINS_VERSION {
             crate::workflow::seed_default_chains(&mut tx).await?;
+        }
+        if migration.version == PEOPLE_SEARCH_VERSION {
+            crate::org::users::refresh_all_search_keys(&mut tx).await?;
         }
         let mut q =
             Sql::new("INSERT INTO castellan_schema (version, name, checksum, applied_at) VALUES (");

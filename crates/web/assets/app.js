@@ -53,6 +53,49 @@
       .catch(function () {});
   }
 
+  // The people picker: inputs marked data-people suggest colleagues as one types a name,
+  // its pinyin initials (陈静 → cj) or a username; the field keeps usernames, so the form
+  // works the same without this script. data-people="multi" completes the last of several
+  // comma-separated names.
+  var pickers = document.querySelectorAll("input[data-people]");
+  for (var pi = 0; pi < pickers.length; pi++) {
+    (function (input, n) {
+      var list = document.createElement("datalist");
+      list.id = "people-" + n;
+      input.setAttribute("list", list.id);
+      input.setAttribute("autocomplete", "off");
+      input.parentNode.appendChild(list);
+      var multi = input.getAttribute("data-people") === "multi";
+      var timer = null;
+      var last = "";
+      input.addEventListener("input", function () {
+        var value = input.value;
+        var cut = multi ? Math.max(value.lastIndexOf(","), value.lastIndexOf("，"), value.lastIndexOf(" ")) : -1;
+        var prefix = cut >= 0 ? value.slice(0, cut + 1) : "";
+        var q = value.slice(cut + 1).trim();
+        if (q === last) { return; }
+        last = q;
+        clearTimeout(timer);
+        if (!q) { list.innerHTML = ""; return; }
+        timer = setTimeout(function () {
+          fetch("/people?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.json() : []; })
+            .then(function (people) {
+              list.innerHTML = "";
+              people.forEach(function (p) {
+                var option = document.createElement("option");
+                option.value = prefix + (prefix && !/\s$/.test(prefix) ? " " : "") + p.username;
+                option.label = p.label;
+                option.textContent = p.label;
+                list.appendChild(option);
+              });
+            })
+            .catch(function () {});
+        }, 150);
+      });
+    })(pickers[pi], pi);
+  }
+
   // Filter selects submit their form when changed.
   var auto = document.querySelectorAll(".toolbar select");
   for (var k = 0; k < auto.length; k++) {

@@ -594,3 +594,34 @@ pub async fn history(
     )
     .await
 }
+
+/// The people picker: active colleagues whose username, name or name's pinyin (whole or
+/// initials: 陈静 → "cj") contains `q`, within the caller's scope, at most `limit`.
+pub async fn search_people(
+    app: &App,
+    ctx: &Ctx,
+    q: &str,
+    limit: u32,
+) -> Result<Vec<castellan_store::org::users::PersonMatch>> {
+    let scope = ctx.principal.read_scope(Resource::People, Action::Read)?;
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = app.db().read().await?;
+    let paths = match scope {
+        castellan_domain::Scope::All => None,
+        castellan_domain::Scope::Departments(ids) => Some(
+            castellan_store::org::departments::get_many(&mut conn, &ids)
+                .await?
+                .into_iter()
+                .map(|d| d.path.to_db())
+                .collect::<Vec<_>>(),
+        ),
+    };
+    let q: String = q.chars().take(64).collect();
+    Ok(
+        castellan_store::org::users::search_people(&mut conn, &q, paths.as_deref(), limit.min(50))
+            .await?,
+    )
+}

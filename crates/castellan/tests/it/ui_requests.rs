@@ -241,4 +241,47 @@ both! {
         let refused = post(&t, &reader, "/settings/valuation", &[("method", "gbt20984"), ("version", "1")]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
+
+    async fn the_people_picker_finds_colleagues_by_pinyin_initials_within_scope(b: Backend) {
+        let t = TestApp::new(b).await;
+        let east = t.department("华东分公司", None).await;
+        let west = t.department("西南分公司", None).await;
+        let input = |u: &str, name: &str, d: i64| castellan_app::org::users::NewUserInput {
+            username: u.into(),
+            display_name: name.into(),
+            department_id: Some(d),
+            password: crate::harness::ADMIN_PASSWORD.into(),
+            roles: vec![castellan_app::org::users::GrantInput { role: "staff".into(), department_id: None }],
+            ..Default::default()
+        };
+        let sys = castellan_app::Ctx::system(castellan_app::RequestMeta::default());
+        castellan_app::org::users::create(&t.app, &sys, &input("chen.jing", "陈静", east)).await.unwrap();
+        castellan_app::org::users::create(&t.app, &sys, &input("cao.jun", "曹军", west)).await.unwrap();
+        t.user_with("officer", &[("security_officer", None)]).await;
+        t.user_with("east-assessor", &[("assessor", Some(east))]).await;
+        t.user_with("plain", &[("staff", None)]).await;
+        let officer = sign_in_zh(&t, "officer").await;
+        let names = |v: serde_json::Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|p| p["username"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(names(page(&t, &officer, "/people?q=cj").await.json()), ["cao.jun", "chen.jing"]);
+        assert_eq!(names(page(&t, &officer, "/people?q=陈").await.json()), ["chen.jing"]);
+        assert_eq!(names(page(&t, &officer, "/people?q=chenjing").await.json()), ["chen.jing"]);
+        assert_eq!(names(page(&t, &officer, "/people?q=CAO.J").await.json()), ["cao.jun"]);
+        assert_eq!(page(&t, &officer, "/people?q=cj").await.json()[1]["label"], "陈静 · 华东分公司");
+        assert!(names(page(&t, &officer, "/people?q=%25").await.json()).is_empty(), "wildcards are searched literally");
+        // A department-limited assessor finds only their subtree; staff find nobody.
+        let scoped = sign_in_zh(&t, "east-assessor").await;
+        assert_eq!(names(page(&t, &scoped, "/people?q=cj").await.json()), ["chen.jing"]);
+        let plain = sign_in_zh(&t, "plain").await;
+        assert!(names(page(&t, &plain, "/people?q=cj").await.json()).is_empty());
+        // A renamed user is found by the new name.
+        let u = t.user_by_name_pub("cao.jun").await;
+        let cur = t.get(&format!("/api/v1/users/{}", u.id.0)).token(t.token_admin()).send().await.json();
+        t.patch(&format!("/api/v1/users/{}", u.id.0)).token(t.token_admin()).if_match(cur["version"].as_i64().unwrap())
+            .json(&json!({"display_name": "高峰"})).send().await;
+        assert_eq!(names(page(&t, &officer, "/people?q=gf").await.json()), ["cao.jun"]);
+        // The forms that name people offer the picker.
+        assert!(page(&t, &officer, "/assessments/new").await.text().contains("data-people=\"multi\""));
+    }
 }

@@ -125,3 +125,48 @@ pub struct TokenInfo {
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
 }
+
+/// What a person is found by in a people picker: the username, the display name, and the
+/// display name's pinyin, whole and as initials, all in lower case (陈静, chen.jing →
+/// "chen.jing 陈静 chenjing cj"). A search matches any part of it.
+pub fn person_search_key(username: &str, display_name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut whole = String::new();
+    let mut initials = String::new();
+    for (c, p) in display_name.chars().zip(display_name.to_pinyin()) {
+        match p {
+            Some(p) => {
+                whole.push_str(p.plain());
+                initials.push_str(p.first_letter());
+            }
+            None if c.is_ascii_alphanumeric() => {
+                whole.push(c.to_ascii_lowercase());
+                initials.push(c.to_ascii_lowercase());
+            }
+            None => {}
+        }
+    }
+    format!(
+        "{} {} {whole} {initials}",
+        username.to_lowercase(),
+        display_name.to_lowercase()
+    )
+}
+
+#[cfg(test)]
+mod search_key_tests {
+    use super::person_search_key;
+
+    #[test]
+    fn people_are_found_by_name_pinyin_initials_and_username() {
+        let key = person_search_key("chen.jing", "陈静");
+        for q in ["chen.jing", "陈静", "陈", "chenjing", "cj", "jing"] {
+            assert!(key.contains(q), "{q} in {key}");
+        }
+        let key = person_search_key("Li.Qiang2", "李强 Lee");
+        assert!(
+            key.contains("li.qiang2") && key.contains("lq") && key.contains("liqianglee"),
+            "{key}"
+        );
+    }
+}

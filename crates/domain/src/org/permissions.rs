@@ -14,4 +14,7 @@ pub const PERMISSIONS: &[Rule] = &[
     rule(Resource::User, Action::Create, Who::Roles(ADMIN)),
     rule(Resource::User, Action::Update, Who::Roles(ADMIN)),
     rule(Resource::User, Action::AssignRoles, Who::Roles(ADMIN)),
+    // Forms that name people (a team, a responsible person, an approver) find them by name
+    // or pinyin: every role but `staff`, within its department scope.
+    rule(Resource::People, Action::Read, Who::Roles(ALL_BUT_STAFF)),
 ];

@@ -176,7 +176,87 @@ pub async fn insert(
         .ok_or(DbError::RowNotFound)?;
     let id = UserId(row.try_get(0)?);
     replace_grants(conn, id, grants, now).await?;
+    set_search_key(conn, id, username, &profile.display_name).await?;
     get(conn, id).await?.ok_or(DbError::RowNotFound)
+}
+
+async fn set_search_key(
+    conn: &mut Conn,
+    id: UserId,
+    username: &str,
+    display_name: &str,
+) -> Result<(), DbError> {
+    let mut q = Sql::new("UPDATE users SET search_key = ");
+    q.bind(castellan_domain::org::person_search_key(
+        username,
+        display_name,
+    ))
+    .push(" WHERE id = ")
+    .bind(id.0);
+    q.execute(conn).await?;
+    Ok(())
+}
+
+/// Computes every user's search key (migration 7).
+pub(crate) async fn refresh_all_search_keys(conn: &mut Conn) -> Result<(), DbError> {
+    let rows = Sql::new("SELECT id, username, display_name FROM users ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    for row in rows {
+        let (id, username, name): (i64, String, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        set_search_key(conn, UserId(id), &username, &name).await?;
+    }
+    Ok(())
+}
+
+/// A person as the people picker offers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonMatch {
+    /// Id.
+    pub id: UserId,
+    /// Login name.
+    pub username: String,
+    /// Name.
+    pub display_name: String,
+    /// Their department's name.
+    pub department: Option<String>,
+}
+
+/// Active users whose search key contains `q` (lower-cased), by display name; limited to
+/// the subtrees of `paths` when given.
+pub async fn search_people(
+    conn: &mut Conn,
+    q: &str,
+    paths: Option<&[String]>,
+    limit: u32,
+) -> Result<Vec<PersonMatch>, DbError> {
+    let mut sql = Sql::new(
+        "SELECT u.id, u.username, u.display_name, d.name AS department FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.status = 'active' AND u.search_key LIKE ",
+    );
+    sql.bind(crate::sql::contains_pattern(&q.to_lowercase()))
+        .push(" ESCAPE '\\'");
+    if let Some(paths) = paths {
+        sql.push(" AND (1 = 0");
+        for p in paths {
+            sql.push(" OR d.path LIKE ").bind(format!("{p}%"));
+        }
+        sql.push(")");
+    }
+    sql.push(" ORDER BY u.display_name, u.id LIMIT ")
+        .bind(i64::from(limit));
+    sql.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut row| {
+            Ok(PersonMatch {
+                id: UserId(row.try_get("id")?),
+                username: row.take("username")?,
+                display_name: row.take("display_name")?,
+                department: row.take("department")?,
+            })
+        })
+        .collect()
 }
 
 /// Updates the profile if the version still matches; `None` when it does not.
@@ -208,7 +288,11 @@ pub async fn update_profile(
     if q.execute(&mut *conn).await? == 0 {
         return Ok(None);
     }
-    get(conn, id).await
+    let user = get(conn, id).await?;
+    if let Some(u) = &user {
+        set_search_key(conn, id, &u.username, &u.display_name).await?;
+    }
+    Ok(user)
 }
 
 /// Replaces every grant of a user and bumps the user's version.

@@ -50,6 +50,7 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/departments/{id}/edit", get(departments::edit))
         .route("/departments/{id}/delete", post(departments::delete))
         .route("/users", get(users::list).post(users::create))
+        .route("/people", get(users::people))
         .route("/users/new", get(users::new))
         .route("/users/{id}", get(users::show).post(users::update))
         .route("/users/{id}/edit", get(users::edit))

@@ -678,3 +678,42 @@ pub async fn set_password(
         Err(e) => Err(web.fail(e)),
     }
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct PeopleParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /people?q=`: the people picker's suggestions as JSON
+/// (`[{"username", "display_name", "department", "label"}]`), for forms that name people.
+/// Without the right to find people the list is empty.
+pub async fn people(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Query(p): axum::extract::Query<PeopleParams>,
+) -> Response {
+    use axum::response::IntoResponse;
+    let found = castellan_app::org::users::search_people(&state.app, &web.ctx(), &p.q, 10)
+        .await
+        .unwrap_or_default();
+    let items: Vec<serde_json::Value> = found
+        .into_iter()
+        .map(|m| {
+            let label = match &m.department {
+                Some(d) => format!("{} · {d}", m.display_name),
+                None => m.display_name.clone(),
+            };
+            serde_json::json!({
+                "username": m.username, "display_name": m.display_name,
+                "department": m.department, "label": label,
+            })
+        })
+        .collect();
+    let mut r = axum::Json(items).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
