@@ -492,6 +492,27 @@ pub async fn update(
         ensure_may(ctx, &a, Work::Risks)?;
     }
     check_version(&before, version)?;
+    let after = apply(&mut tx, ctx, &a, &before, patch).await?;
+    let v = one_view(&mut tx, &a, after).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Applies `patch` to one risk (`before`) of assessment `a` inside the caller's transaction:
+/// checks the values, rates, withdraws decisions taken on other facts, saves and records
+/// the change. Returns the risk as it is afterwards (unchanged when nothing differs).
+async fn apply(
+    tx: &mut Conn,
+    ctx: &Ctx,
+    a: &Assessment,
+    before: &Risk,
+    patch: &RiskPatch,
+) -> Result<Risk> {
+    let rating_change = patch.threat_frequency.is_some()
+        || patch.vulnerability_severity.is_some()
+        || patch.refresh_asset_value;
+    let residual_change = patch.residual_threat_frequency.is_some()
+        || patch.residual_vulnerability_severity.is_some();
     let mut errors = FieldErrors::new();
     let mut r = before.clone();
     if let Some(d) = &patch.description
@@ -511,14 +532,14 @@ pub async fn update(
         if errors.is_empty() {
             match (t, v) {
                 (Some(t), Some(v)) => {
-                    let asset = asset_store::get(&mut tx, r.asset_id)
+                    let asset = asset_store::get(&mut *tx, r.asset_id)
                         .await?
                         .ok_or(DomainError::not_found("asset"))?;
                     let value = match (patch.refresh_asset_value, r.rating) {
                         (false, Some(old)) => old.asset_value_level,
                         _ => asset_value(asset.value_level.get())?,
                     };
-                    r.rating = Some(rate(&a, t, v, value));
+                    r.rating = Some(rate(a, t, v, value));
                 }
                 (None, _) => errors.add("threat_frequency", FieldErrorKind::Required),
                 (_, None) => errors.add("vulnerability_severity", FieldErrorKind::Required),
@@ -544,7 +565,7 @@ pub async fn update(
         if errors.is_empty() {
             match (t, v, base) {
                 (Some(t), Some(v), Some(base)) => {
-                    r.residual = Some(rate(&a, t, v, base.asset_value_level));
+                    r.residual = Some(rate(a, t, v, base.asset_value_level));
                 }
                 (_, _, None) => errors.add(
                     "residual_threat_frequency",
@@ -560,9 +581,9 @@ pub async fn update(
         }
     }
     errors.into_result()?;
-    if r == before {
+    if r == *before {
         // Nothing changes: no new version, no audit entry.
-        return one_view(&mut tx, &a, before).await;
+        return Ok(before.clone());
     }
     // A decision taken on other facts no longer holds.
     if r.rating != before.rating || r.treatment != before.treatment {
@@ -572,27 +593,25 @@ pub async fn update(
         r.residual_acceptance = None;
     }
     let now = Timestamp::now();
-    let after = store::save(&mut tx, &r, now)
+    let after = store::save(&mut *tx, &r, now)
         .await?
         .ok_or(DomainError::StaleVersion {
             current: before.version,
         })?;
-    castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
+    castellan_store::risk::assessments::touch(&mut *tx, a.id, now).await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         &ctx.actor(),
         Event::new(
             castellan_domain::audit::Verb::Update,
             castellan_domain::risk::audit::RiskRecord::Risk,
-            id,
+            before.id,
         )
-        .before(&snapshot(&before))
+        .before(&snapshot(before))
         .after(&snapshot(&after)),
     )
     .await?;
-    let v = one_view(&mut tx, &a, after).await?;
-    tx.commit().await?;
-    Ok(v)
+    Ok(after)
 }
 
 /// Removes a risk while risks are identified and analysed.
@@ -890,4 +909,71 @@ pub async fn of_asset(
     )?;
     let mut conn = app.db().read().await?;
     Ok(store::of_asset(&mut conn, asset, limit).await?)
+}
+
+/// The most risks one bulk change touches.
+pub const BULK_MAX: usize = 1_000;
+
+/// Applies the same change — a treatment option, or a residual rating — to several risks of
+/// an assessment at once, all or none (SPEC §4.3, §4.4: a treatment plan and residual
+/// ratings are often the same for a group of risks). Only the treatment and the residual
+/// rating may be changed this way, each in its phases, by the assessment's team. Returns how
+/// many risks changed.
+pub async fn bulk_update(
+    app: &App,
+    ctx: &Ctx,
+    assessment: AssessmentId,
+    ids: &[i64],
+    patch: &RiskPatch,
+) -> Result<usize> {
+    let mut errors = FieldErrors::new();
+    if ids.is_empty() {
+        errors.add("risk_ids", FieldErrorKind::Required);
+    } else if ids.len() > BULK_MAX {
+        errors.add(
+            "risk_ids",
+            FieldErrorKind::OutOfRange {
+                min: 1,
+                max: BULK_MAX as i64,
+            },
+        );
+    }
+    if patch.description.is_some()
+        || patch.threat_frequency.is_some()
+        || patch.vulnerability_severity.is_some()
+        || patch.refresh_asset_value
+    {
+        errors.add(
+            "patch",
+            FieldErrorKind::Invalid {
+                hint: "only the treatment and the residual rating change in bulk",
+            },
+        );
+    }
+    errors.into_result()?;
+    let mut tx = app.db().begin().await?;
+    let a = load(&mut tx, ctx, assessment).await?;
+    if patch.treatment.is_some() {
+        ensure_may(ctx, &a, Work::Treatment)?;
+    }
+    if patch.residual_threat_frequency.is_some() || patch.residual_vulnerability_severity.is_some()
+    {
+        ensure_may(ctx, &a, Work::Residual)?;
+    }
+    let mut changed = 0;
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            return Err(
+                FieldErrors::single(format!("risk_ids[{i}]"), FieldErrorKind::Duplicate).into(),
+            );
+        }
+        let (before, _) = load_risk(&mut tx, ctx, assessment, RiskId(*id)).await?;
+        let after = apply(&mut tx, ctx, &a, &before, patch).await?;
+        if after != before {
+            changed += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(changed)
 }

@@ -437,4 +437,64 @@ both! {
             .json(&json!({"name": "x", "team": [scoped.id.0]})).send().await.problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(p["errors"]["team[0]"].as_str().unwrap().contains("without a department limit"), "{p}");
     }
+
+    async fn several_risks_get_a_treatment_or_residual_rating_at_once(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, keeper) = t.user_with("keeper5", &[("security_admin", None)]).await;
+        let (_, analyst) = t.user_with("analyst5", &[("assessor", None)]).await;
+        let mut assets = Vec::new();
+        for code in ["BK-1", "BK-2", "BK-3"] {
+            assets.push(t.post("/api/v1/assets").token(&keeper).json(&json!({"code": code, "name": code, "category": "server",
+                "confidentiality": 3, "integrity": 3, "availability": 3})).send().await.json()["id"].as_i64().unwrap());
+        }
+        let new_assessment = |name: &'static str| {
+            let t = &t;
+            let analyst = analyst.clone();
+            async move {
+                let id = t.post("/api/v1/assessments").token(&analyst).json(&json!({"name": name})).send().await.json()["id"].as_i64().unwrap();
+                t.post(&format!("/api/v1/assessments/{id}/transitions")).token(&analyst).json(&json!({"to": "identification"})).send().await;
+                id
+            }
+        };
+        let id = new_assessment("批量处置").await;
+        let other = new_assessment("另一评估").await;
+        let threat = t.get("/api/v1/threats?q=T010").token(&analyst).send().await.json()["items"][0]["id"].as_i64().unwrap();
+        let mut risks = Vec::new();
+        for a in &assets {
+            risks.push(t.post(&format!("/api/v1/assessments/{id}/risks")).token(&analyst)
+                .json(&json!({"asset_id": a, "threat_id": threat, "threat_frequency": 2, "vulnerability_severity": 3})).send().await.json()["id"].as_i64().unwrap());
+        }
+        let foreign = t.post(&format!("/api/v1/assessments/{other}/risks")).token(&analyst)
+            .json(&json!({"asset_id": assets[0], "threat_id": threat})).send().await.json()["id"].as_i64().unwrap();
+        t.post(&format!("/api/v1/assessments/{id}/transitions")).token(&analyst).json(&json!({"to": "analysis"})).send().await;
+        let cookie = sign_in_zh(&t, "analyst5").await;
+        let register = page(&t, &cookie, &format!("/assessments/{id}/risks")).await.text();
+        assert!(register.contains("设置处置方式") && register.contains("name=\"risk\""), "{register}");
+        let treatment = |rid: i64| {
+            let t = &t;
+            let analyst = analyst.clone();
+            async move { t.get(&format!("/api/v1/assessments/{id}/risks/{rid}")).token(&analyst).send().await.json()["treatment"].clone() }
+        };
+        let (r0, r1, r2) = (risks[0].to_string(), risks[1].to_string(), risks[2].to_string());
+        // Nothing selected: said on the page.
+        let none = post(&t, &cookie, &format!("/assessments/{id}/risks/bulk"), &[("bulk", "treatment"), ("treatment", "control")]).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(none.text().contains("请先在列表中勾选至少一项风险"));
+        // Two of three get "add controls".
+        let done = post(&t, &cookie, &format!("/assessments/{id}/risks/bulk"), &[("risk", &r0), ("risk", &r1), ("bulk", "treatment"), ("treatment", "control")]).await;
+        let at = redirected_to(&done);
+        assert!(page(&t, &cookie, &at).await.text().contains("已更新 2 项风险"));
+        assert_eq!(treatment(risks[0]).await, "control");
+        assert_eq!(treatment(risks[1]).await, "control");
+        assert_eq!(treatment(risks[2]).await, serde_json::Value::Null);
+        // A risk of another assessment among them: nothing changes (all or none).
+        let mixed = post(&t, &cookie, &format!("/assessments/{id}/risks/bulk"), &[("risk", &r2), ("risk", &foreign.to_string()), ("bulk", "treatment"), ("treatment", "avoid")]).await;
+        assert_eq!(mixed.status, StatusCode::NOT_FOUND);
+        assert_eq!(treatment(risks[2]).await, serde_json::Value::Null);
+        // Residual ratings wait for their phase.
+        let early = post(&t, &cookie, &format!("/assessments/{id}/risks/bulk"), &[("risk", &r0), ("bulk", "residual"),
+            ("residual_threat_frequency", "1"), ("residual_vulnerability_severity", "1")]).await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!register.contains("评价残余风险"));
+    }
 }

@@ -231,6 +231,12 @@ text_catalog! {
     asset_no_risks: "No assessment has rated a risk of this asset yet.", "尚无评估对该资产识别风险。";
     asset_no_vulnerabilities: "No vulnerability findings.", "暂无脆弱性记录。";
     asset_requests: "Requests about this asset", "涉及该资产的申请";
+    bulk_select: "Select", "选择";
+    bulk_selected_risks: "Selected risks:", "所选风险：";
+    bulk_apply_treatment: "Set treatment", "设置处置方式";
+    bulk_apply_residual: "Rate residual risk", "评价残余风险";
+    bulk_none_selected: "Select at least one risk in the list first.", "请先在列表中勾选至少一项风险。";
+    bulk_done: "{n} risks changed.", "已更新 {n} 项风险。";
     residual_prefilled: "Filled in from the original rating: change what the treatment changed.", "已按原始评价预填：请修改处置后发生变化的数值。";
     setup_officer: "Name the security officer", "指定安全管理负责人";
     setup_officer_hint: "Give someone the security officer role: they run the ISMS processes and approve assessments.", "为某位人员分配“安全管理负责人”角色：负责运行信息安全管理流程并审批风险评估。";

@@ -1039,6 +1039,9 @@ pub struct RiskParams {
     cursor: String,
     #[serde(default)]
     notice: Option<String>,
+    /// How many risks a bulk change changed.
+    #[serde(default)]
+    bulk_done: Option<usize>,
 }
 
 impl RiskParams {
@@ -1146,6 +1149,10 @@ struct RisksPage {
     threats: Vec<(i64, String)>,
     scope_codes: String,
     can_add: bool,
+    /// Treatment options can be set for several risks at once.
+    can_bulk_treatment: bool,
+    /// Residual ratings can be given to several risks at once.
+    can_bulk_residual: bool,
     action_error: Option<String>,
 }
 
@@ -1195,6 +1202,9 @@ async fn risks_page(
     let scope = assessments::asset_names(&state.app, &ctx, &v.assessment.asset_ids)
         .await
         .map_err(|e| web.fail(e))?;
+    let bulk_notice = p
+        .bulk_done
+        .map(|n| t.bulk_done.replace("{n}", &n.to_string()));
     let path = format!("/assessments/{}/risks", id);
     let base = p.pairs();
     let cursor = page.next_cursor.clone().unwrap_or_default();
@@ -1206,7 +1216,9 @@ async fn risks_page(
             page: Page::new(
                 web,
                 Some(Section::Assessments),
-                view::notice(t, p.notice.as_deref()),
+                bulk_notice
+                    .as_deref()
+                    .or(view::notice(t, p.notice.as_deref())),
             ),
             phase: v.assessment.phase.label().get(lang).to_owned(),
             rows: page.items.iter().map(|r| risk_row(lang, r)).collect(),
@@ -1232,11 +1244,93 @@ async fn risks_page(
                 .collect::<Vec<_>>()
                 .join("\n"),
             can_add,
+            can_bulk_treatment: v.may_edit && v.assessment.phase.allows(Work::Treatment),
+            can_bulk_residual: v.may_edit && v.assessment.phase.allows(Work::Residual),
             action_error,
             filters: p,
             a: v.assessment,
         },
     ))
+}
+
+/// `POST /assessments/{id}/risks/bulk`: the selected risks (`risk`) get the same treatment
+/// option (`bulk=treatment`, `treatment`) or residual rating (`bulk=residual`,
+/// `residual_threat_frequency`, `residual_vulnerability_severity`), all or none.
+pub async fn bulk(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data } = form;
+    let get = |k: &str| {
+        data.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let ids: Vec<i64> = data
+        .iter()
+        .filter(|(n, _)| n == "risk")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
+    let num = |k: &str| get(k).parse::<i64>().unwrap_or(0);
+    let patch = match get("bulk").as_str() {
+        "treatment" => RiskPatch {
+            treatment: Some(Some(get("treatment")).filter(|t| !t.is_empty())),
+            ..RiskPatch::default()
+        },
+        _ => RiskPatch {
+            residual_threat_frequency: Some(num("residual_threat_frequency")),
+            residual_vulnerability_severity: Some(num("residual_vulnerability_severity")),
+            ..RiskPatch::default()
+        },
+    };
+    let t = web.t();
+    match risks::bulk_update(&state.app, &web.ctx(), AssessmentId(id), &ids, &patch).await {
+        Ok(n) => {
+            Ok(Redirect::to(&format!("/assessments/{id}/risks?bulk_done={n}")).into_response())
+        }
+        Err(e) => {
+            let message = match e.domain() {
+                Some(castellan_domain::DomainError::Validation(f)) => {
+                    if f.get("risk_ids").is_some() {
+                        t.bulk_none_selected.to_owned()
+                    } else {
+                        f.iter()
+                            .next()
+                            .map(|x| {
+                                format!(
+                                    "{}: {}",
+                                    match x.field.as_str() {
+                                        "treatment" => t.treatment,
+                                        "residual_threat_frequency" => t.residual_threat_frequency,
+                                        "residual_vulnerability_severity" => {
+                                            t.residual_vulnerability_severity
+                                        }
+                                        other => other,
+                                    },
+                                    crate::ui::i18n::field_error(web.lang(), &x.kind)
+                                )
+                            })
+                            .unwrap_or_default()
+                    }
+                }
+                Some(d @ castellan_domain::DomainError::Conflict(_)) => {
+                    crate::ui::i18n::domain_error(web.lang(), d)
+                }
+                _ => return Err(web.fail(e)),
+            };
+            risks_page(
+                &state,
+                &web,
+                AssessmentId(id),
+                RiskParams::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(message),
+            )
+            .await
+        }
+    }
 }
 
 /// `GET /assessments/{id}/risks`.

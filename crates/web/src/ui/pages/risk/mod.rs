@@ -70,6 +70,7 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
             "/assessments/{id}/risks",
             get(assessments::register).post(assessments::add_risk),
         )
+        .route("/assessments/{id}/risks/bulk", post(assessments::bulk))
         .route(
             "/assessments/{id}/candidates",
             post(assessments::add_candidates),
