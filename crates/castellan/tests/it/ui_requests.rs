@@ -284,4 +284,30 @@ both! {
         // The forms that name people offer the picker.
         assert!(page(&t, &officer, "/assessments/new").await.text().contains("data-people=\"multi\""));
     }
+
+    async fn lists_page_forward_and_back(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, tok) = t.user_with("many", &[("staff", None)]).await;
+        for i in 0..120 {
+            t.post("/api/v1/requests").token(&tok).json(&json!({"kind": "change", "title": format!("变更 {i:03}")})).send().await;
+        }
+        let cookie = sign_in_zh(&t, "many").await;
+        let unescape = |h: &str| h.replace("&#38;", "&").replace("&amp;", "&");
+        let link = |html: &str, rel: &str| -> Option<String> {
+            let marker = format!("rel=\"{rel}\"");
+            let at = html.find(&marker)?;
+            let start = html[..at].rfind("href=\"")? + 6;
+            Some(unescape(html[start..].split('"').next()?))
+        };
+        let first = page(&t, &cookie, "/requests").await.text();
+        assert!(first.contains("变更 119") && link(&first, "prev").is_none());
+        let second = page(&t, &cookie, &link(&first, "next").unwrap()).await.text();
+        assert!(second.contains("变更 069") && !second.contains("变更 119"), "{second}");
+        let third = page(&t, &cookie, &link(&second, "next").unwrap()).await.text();
+        assert!(third.contains("变更 000") && link(&third, "next").is_none());
+        let back = page(&t, &cookie, &link(&third, "prev").unwrap()).await.text();
+        assert!(back.contains("变更 069") && !back.contains("变更 000"), "back to the second page");
+        let start = page(&t, &cookie, &link(&back, "prev").unwrap()).await.text();
+        assert!(start.contains("变更 119") && link(&start, "prev").is_none());
+    }
 }

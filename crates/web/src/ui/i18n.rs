@@ -174,6 +174,7 @@ text_catalog! {
     pagination: "Pages", "分页";
     first_page: "First page", "第一页";
     next_page: "Next page", "下一页";
+    prev_page: "Previous", "上一页";
     back_home: "Back to the home page", "返回首页";
 
     // Common words

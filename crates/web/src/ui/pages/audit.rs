@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use crate::ui::i18n::{self, fill};
-use crate::ui::list::{Pager, href};
+use crate::ui::list::Pager;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::Web;
@@ -30,6 +30,9 @@ pub struct Params {
     to: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
 }
 
 struct Filters {
@@ -165,11 +168,6 @@ async fn render_page(
         ("from", &p.from),
         ("to", &p.to),
     ];
-    let next_href = page.next_cursor.as_ref().map(|c| {
-        let mut pairs = base.clone();
-        pairs.push(("cursor", c));
-        href("/audit", &pairs)
-    });
     let any = base.iter().any(|(_, v)| !v.is_empty());
     Ok(render::ok(&AuditPage {
         page: Page::new(web, Some(Section::Audit), None),
@@ -188,11 +186,13 @@ async fn render_page(
             })
             .collect(),
         rows,
-        pager: Pager {
-            is_later_page: !p.cursor.is_empty(),
-            first_href: href("/audit", &base),
-            next_href,
-        },
+        pager: Pager::paged(
+            "/audit",
+            &base,
+            &p.cursor,
+            &p.back,
+            page.next_cursor.as_deref(),
+        ),
         filters: Filters {
             entity_id: p.entity_id,
             from: p.from,

@@ -50,6 +50,9 @@ pub struct ListParams {
     sort: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     format: String,
 }
@@ -248,11 +251,6 @@ pub async fn list(
     );
     let mut first = base.clone();
     first.push(("sort", &p.sort));
-    let next_href = page.next_cursor.as_ref().map(|c| {
-        let mut pairs = first.clone();
-        pairs.push(("cursor", c));
-        href("/assets", &pairs)
-    });
     let rows = page
         .items
         .into_iter()
@@ -287,11 +285,13 @@ pub async fn list(
             .collect(),
         headers,
         rows,
-        pager: Pager {
-            is_later_page: !p.cursor.is_empty(),
-            first_href: href("/assets", &first),
-            next_href,
-        },
+        pager: Pager::paged(
+            "/assets",
+            &first,
+            &p.cursor,
+            &p.back,
+            page.next_cursor.as_deref(),
+        ),
         export_csv: export("csv"),
         export_xlsx: export("xlsx"),
         filters: Filters {

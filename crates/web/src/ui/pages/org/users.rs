@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use crate::ui::i18n::fill;
-use crate::ui::list::{Header, Pager, href, sort_headers};
+use crate::ui::list::{Header, Pager, sort_headers};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
@@ -32,6 +32,9 @@ pub struct ListParams {
     sort: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     notice: Option<String>,
 }
 
@@ -127,11 +130,6 @@ pub async fn list(
     );
     let mut first = base.clone();
     first.push(("sort", &p.sort));
-    let next_href = page.next_cursor.as_ref().map(|c| {
-        let mut pairs = first.clone();
-        pairs.push(("cursor", c));
-        href("/users", &pairs)
-    });
     let rows = page
         .items
         .into_iter()
@@ -170,11 +168,13 @@ pub async fn list(
             .collect(),
         headers,
         rows,
-        pager: Pager {
-            is_later_page: !p.cursor.is_empty(),
-            first_href: href("/users", &first),
-            next_href,
-        },
+        pager: Pager::paged(
+            "/users",
+            &first,
+            &p.cursor,
+            &p.back,
+            page.next_cursor.as_deref(),
+        ),
         filters: Filters {
             q: p.q,
             sort: p.sort,

@@ -34,6 +34,9 @@ pub struct ListParams {
     deadline: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
 }
@@ -125,9 +128,6 @@ pub async fn list(
         ("origin", p.origin.as_str()),
         ("deadline", p.deadline.as_str()),
     ];
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    let mut next = base.to_vec();
-    next.push(("cursor", cursor.as_str()));
     let rows = page
         .items
         .into_iter()
@@ -181,11 +181,13 @@ pub async fn list(
             total_label: tx(lang).total_found.replace("{n}", &total.to_string()),
             rows,
             export_href: href("/requests/export", &base),
-            pager: Pager {
-                is_later_page: !p.cursor.is_empty(),
-                first_href: href("/requests", &base),
-                next_href: page.next_cursor.as_ref().map(|_| href("/requests", &next)),
-            },
+            pager: Pager::paged(
+                "/requests",
+                &base,
+                &p.cursor,
+                &p.back,
+                page.next_cursor.as_deref(),
+            ),
             filters: p,
         },
     ))

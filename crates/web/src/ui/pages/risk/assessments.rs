@@ -4,7 +4,7 @@
 
 use crate::json::Json;
 use crate::state::AppState;
-use crate::ui::list::{Pager, href};
+use crate::ui::list::Pager;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
@@ -61,6 +61,9 @@ pub struct ListParams {
     mine: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
 }
@@ -113,9 +116,6 @@ pub async fn list(
         ("phase", p.phase.as_str()),
         ("mine", p.mine.as_str()),
     ];
-    let mut next = base.to_vec();
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    next.push(("cursor", cursor.as_str()));
     Ok(render::ok(&ListPage {
         page: Page::new(
             &web,
@@ -150,14 +150,13 @@ pub async fn list(
                 }
             })
             .collect(),
-        pager: Pager {
-            is_later_page: !p.cursor.is_empty(),
-            first_href: href("/assessments", &base),
-            next_href: page
-                .next_cursor
-                .as_ref()
-                .map(|_| href("/assessments", &next)),
-        },
+        pager: Pager::paged(
+            "/assessments",
+            &base,
+            &p.cursor,
+            &p.back,
+            page.next_cursor.as_deref(),
+        ),
         can_create: web
             .auth
             .principal
@@ -1037,6 +1036,9 @@ pub struct RiskParams {
     unrated: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
     /// How many risks a bulk change changed.
@@ -1207,9 +1209,6 @@ async fn risks_page(
         .map(|n| t.bulk_done.replace("{n}", &n.to_string()));
     let path = format!("/assessments/{}/risks", id);
     let base = p.pairs();
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    let mut next = base.clone();
-    next.push(("cursor", cursor.as_str()));
     Ok(render::page_response(
         status,
         &RisksPage {
@@ -1222,11 +1221,13 @@ async fn risks_page(
             ),
             phase: v.assessment.phase.label().get(lang).to_owned(),
             rows: page.items.iter().map(|r| risk_row(lang, r)).collect(),
-            pager: Pager {
-                is_later_page: !p.cursor.is_empty(),
-                first_href: href(&path, &base),
-                next_href: page.next_cursor.as_ref().map(|_| href(&path, &next)),
-            },
+            pager: Pager::paged(
+                &path,
+                &base,
+                &p.cursor,
+                &p.back,
+                page.next_cursor.as_deref(),
+            ),
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
             levels: view::level_options(lang, &p.level),
             treatments: Treatment::ALL
@@ -1929,6 +1930,9 @@ pub struct TaskParams {
     all: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
 }
@@ -1970,9 +1974,6 @@ pub async fn my_tasks(
         },
     );
     let base = [("all", p.all.as_str())];
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    let mut next = base.to_vec();
-    next.push(("cursor", cursor.as_str()));
     Ok(render::ok(&TasksPage {
         page: Page::new(
             &web,
@@ -1986,11 +1987,13 @@ pub async fn my_tasks(
             .map(|v| item_row(lang, &owners, v, false, me))
             .collect(),
         statuses: status_options(lang, ""),
-        pager: Pager {
-            is_later_page: !p.cursor.is_empty(),
-            first_href: href("/tasks", &base),
-            next_href: page.next_cursor.as_ref().map(|_| href("/tasks", &next)),
-        },
+        pager: Pager::paged(
+            "/tasks",
+            &base,
+            &p.cursor,
+            &p.back,
+            page.next_cursor.as_deref(),
+        ),
     }))
 }
 

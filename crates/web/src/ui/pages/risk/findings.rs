@@ -2,7 +2,7 @@
 //! (by asset ID) and to change a finding's status.
 
 use crate::state::AppState;
-use crate::ui::list::{Pager, href};
+use crate::ui::list::Pager;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
@@ -33,6 +33,9 @@ pub struct ListParams {
     found_by: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
 }
@@ -129,9 +132,6 @@ async fn list_page(
         ("min_severity", p.min_severity.as_str()),
         ("found_by", p.found_by.as_str()),
     ];
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    let mut next = base.to_vec();
-    next.push(("cursor", cursor.as_str()));
     let principal = &web.auth.principal;
     Ok(render::page_response(
         status,
@@ -177,14 +177,13 @@ async fn list_page(
                     found_on: v.found_on.map(|d| d.to_db()).unwrap_or_default(),
                 })
                 .collect(),
-            pager: Pager {
-                is_later_page: !p.cursor.is_empty(),
-                first_href: href("/vulnerabilities", &base),
-                next_href: page
-                    .next_cursor
-                    .as_ref()
-                    .map(|_| href("/vulnerabilities", &next)),
-            },
+            pager: Pager::paged(
+                "/vulnerabilities",
+                &base,
+                &p.cursor,
+                &p.back,
+                page.next_cursor.as_deref(),
+            ),
             can_record: principal.may_somewhere(Resource::Vulnerability, Action::Create),
             can_update: principal.may_somewhere(Resource::Vulnerability, Action::Update),
             form_severities: level_options(lang, &form.severity),
@@ -324,6 +323,9 @@ pub struct ControlParams {
     effectiveness: String,
     #[serde(default)]
     cursor: String,
+    /// The cursors of the pages before this one (for "previous page").
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     notice: Option<String>,
 }
@@ -405,9 +407,6 @@ async fn controls_page(
         ("kind", p.kind.as_str()),
         ("effectiveness", p.effectiveness.as_str()),
     ];
-    let cursor = page.next_cursor.clone().unwrap_or_default();
-    let mut next = base.to_vec();
-    next.push(("cursor", cursor.as_str()));
     Ok(render::page_response(
         status,
         &ControlsPage {
@@ -446,11 +445,13 @@ async fn controls_page(
                     description: c.description.unwrap_or_default(),
                 })
                 .collect(),
-            pager: Pager {
-                is_later_page: !p.cursor.is_empty(),
-                first_href: href("/controls", &base),
-                next_href: page.next_cursor.as_ref().map(|_| href("/controls", &next)),
-            },
+            pager: Pager::paged(
+                "/controls",
+                &base,
+                &p.cursor,
+                &p.back,
+                page.next_cursor.as_deref(),
+            ),
             can_record: web
                 .auth
                 .principal
