@@ -201,8 +201,12 @@ def main():
         move("residual_assessment")
         driver.get(risk_url)
         form = risk_form("residual")
-        driver.find_element(By.XPATH, form + "//input[@name='threat_frequency']").send_keys("1")
-        driver.find_element(By.XPATH, form + "//input[@name='vulnerability_severity']").send_keys("2")
+        expect("已按原始评价预填")
+        for name, value in [("threat_frequency", "1"), ("vulnerability_severity", "2")]:
+            field = driver.find_element(By.XPATH, form + f"//input[@name='{name}']")
+            assert field.get_attribute("value"), "the residual form starts from the original rating"
+            field.clear()
+            field.send_keys(value)
         click_and_wait(By.XPATH, form + "//button")
         shot("38-residual-zh")
         driver.get(overview)
