@@ -369,6 +369,8 @@ pub struct Waiting {
     pub due_at: Option<Timestamp>,
     /// Whether the deadline has passed.
     pub overdue: bool,
+    /// For an assessment: how many of its risks wait for a committee decision.
+    pub pending_risks: Option<i64>,
 }
 
 /// The most items each query contributes.
@@ -402,6 +404,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
                 step,
                 since,
                 due_at: r.due_at,
+                pending_risks: None,
             });
         };
     let grants = crate::request::requests::approver_grants(&mut conn, ctx).await?;
@@ -465,7 +468,34 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
             since: a.updated_at,
             due_at: None,
             overdue: false,
+            pending_risks: None,
         });
+    }
+    // High risks kept or accepted, and residual risks accepted, wait for the committee one
+    // by one, whatever the assessment's phase.
+    if holds(&[castellan_domain::Role::Committee]) {
+        for (a, n) in castellan_store::risk::assessments::committee_decisions_waiting(
+            &mut conn,
+            me,
+            WAITING_CAP,
+        )
+        .await?
+        {
+            out.push(Waiting {
+                process: "assessment_risks",
+                id: a.id.0,
+                code: format!("RA-{}", a.id.0),
+                title: a.name,
+                state: a.phase.code(),
+                state_label: a.phase.label(),
+                expected: Expected::Decide,
+                step: None,
+                since: a.updated_at,
+                due_at: None,
+                overdue: false,
+                pending_risks: Some(n),
+            });
+        }
     }
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)

@@ -349,6 +349,13 @@ both! {
             }
         };
         decide(&alice, &accepted).await.problem(StatusCode::FORBIDDEN);
+        // The committee is told: the assessment waits for them with the number of risks.
+        let waiting = ok(t.get("/api/v1/me/approvals").token(&carol).send().await);
+        let item = waiting["items"].as_array().unwrap().iter().find(|i| i["process"] == "assessment_risks").expect("waiting for the committee").clone();
+        assert_eq!(item["id"], id);
+        assert_eq!(item["pending_risks"], high.len());
+        let none = ok(t.get("/api/v1/me/approvals").token(&alice).send().await);
+        assert!(none["items"].as_array().unwrap().iter().all(|i| i["process"] != "assessment_risks"), "not for the team");
         let low = all["items"].as_array().unwrap().iter().find(|r| r["risk_level"] == 1).unwrap();
         let low = risk(&t, &alice, id, rid(low)).await;
         let p = decide(&carol, &low).await.problem(StatusCode::CONFLICT);
@@ -361,6 +368,8 @@ both! {
             let p = decide(&carol, &approved).await.problem(StatusCode::CONFLICT);
             assert!(kind(&p).ends_with("already_decided"));
         }
+        let after = ok(t.get("/api/v1/me/approvals").token(&carol).send().await);
+        assert!(after["items"].as_array().unwrap().iter().all(|i| i["process"] != "assessment_risks"), "decided: no longer waiting");
 
         // Review: Bob returns it (a comment is required), Alice resubmits, Bob approves.
         let submitted = ok(move_to(&t, &alice, id, "review", Some("提交审核")).await);

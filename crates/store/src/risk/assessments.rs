@@ -459,3 +459,32 @@ pub async fn waiting(
         .bind(i64::from(limit));
     q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
+
+/// Assessments with risks waiting for a committee decision — keeping or accepting a risk at
+/// or above the acceptance threshold, or accepting such a residual risk — that `user`
+/// neither created, submitted nor works on, with how many such risks each has, longest
+/// waiting first.
+pub async fn committee_decisions_waiting(
+    conn: &mut Conn,
+    user: UserId,
+    limit: u32,
+) -> Result<Vec<(Assessment, i64)>, DbError> {
+    let mut q = Sql::new(&format!(
+        "SELECT * FROM (SELECT {COLUMNS}, (SELECT COUNT(*) FROM risks r WHERE r.assessment_id = a.id AND ((r.treatment IN ('keep', 'accept') AND r.risk_level >= a.acceptance_threshold AND r.approved_by IS NULL) OR (a.phase IN ('residual_assessment', 'residual_review') AND r.residual_risk_level >= a.acceptance_threshold AND r.residual_accepted_by IS NULL))) AS pending FROM assessments a WHERE a.phase IN ('treatment_planning', 'review', 'residual_assessment', 'residual_review') AND COALESCE(a.created_by, 0) <> "
+    ));
+    q.bind(user.0)
+        .push(" AND COALESCE(a.submitted_by, 0) <> ")
+        .bind(user.0)
+        .push(" AND a.id NOT IN (SELECT assessment_id FROM assessment_team WHERE user_id = ")
+        .bind(user.0)
+        .push(")) x WHERE pending > 0 ORDER BY updated_at, id LIMIT ")
+        .bind(i64::from(limit));
+    q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut row| {
+            let pending: i64 = row.take("pending")?;
+            Ok((from_row(row)?, pending))
+        })
+        .collect()
+}

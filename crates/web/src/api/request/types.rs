@@ -293,7 +293,8 @@ pub struct ApprovalList {
 /// An item waiting for the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WaitingOut {
-    /// `request`, `assessment`.
+    /// `request`, `assessment` (its review waits), `assessment_risks` (some of its risks wait
+    /// for the committee's decision).
     pub process: String,
     /// Item id.
     pub id: i64,
@@ -320,6 +321,8 @@ pub struct WaitingOut {
     pub due_at: Option<Timestamp>,
     /// Whether the deadline has passed.
     pub overdue: bool,
+    /// For `assessment_risks`: how many risks wait for the committee's decision.
+    pub pending_risks: Option<i64>,
     /// API path of the item.
     pub href: String,
 }
@@ -328,7 +331,7 @@ impl WaitingOut {
     /// From the service's item.
     pub fn new(w: Waiting, now: Timestamp) -> Self {
         let href = match w.process {
-            "assessment" => format!("/api/v1/assessments/{}", w.id),
+            "assessment" | "assessment_risks" => format!("/api/v1/assessments/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {
@@ -347,6 +350,7 @@ impl WaitingOut {
             since: w.since,
             due_at: w.due_at,
             overdue: w.overdue,
+            pending_risks: w.pending_risks,
             href,
         }
     }

@@ -62,17 +62,20 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
         .into_iter()
         .map(|w| Line {
             href: match w.process {
-                "assessment" => format!("/assessments/{}", w.id),
+                "assessment" | "assessment_risks" => format!("/assessments/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
-                "assessment" => tx.process_assessment,
+                "assessment" | "assessment_risks" => tx.process_assessment,
                 _ => tx.process_request,
             },
             code: w.code,
             title: w.title,
             state: w.state_label.get(lang),
-            step: w.step.map(|s| s.shown_name(lang)).unwrap_or_default(),
+            step: match w.pending_risks {
+                Some(n) => tx.risks_await_committee.replace("{n}", &n.to_string()),
+                None => w.step.map(|s| s.shown_name(lang)).unwrap_or_default(),
+            },
             expected: match w.expected {
                 Expected::Decide => tx.expected_decide,
                 Expected::Implement => tx.expected_implement,
