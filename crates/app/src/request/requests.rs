@@ -42,6 +42,9 @@ pub struct RequestInput {
     pub subject_user_id: Option<i64>,
     /// The asset concerned, by its asset ID (forms; `asset_id` wins when both are given).
     pub asset_code: Option<String>,
+    /// For access requests: the person concerned, by username (forms; `subject_user_id`
+    /// wins when both are given).
+    pub subject_username: Option<String>,
 }
 
 /// A request as its readers see it.
@@ -335,7 +338,22 @@ async fn check_input(conn: &mut Conn, ctx: &Ctx, input: &RequestInput) -> Result
             Some(AssetId(a))
         }
     };
-    let subject_user_id = match (kind, input.subject_user_id) {
+    let by_username = match input
+        .subject_username
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        None => None,
+        Some(name) => match users::find_by_username(conn, name).await? {
+            Some(u) => Some(u.id.0),
+            None => {
+                errors.add("subject_username", FieldErrorKind::NoSuchRecord);
+                None
+            }
+        },
+    };
+    let subject_user_id = match (kind, input.subject_user_id.or(by_username)) {
         (Some(k), s) if k.is_access() => {
             let id = UserId(s.unwrap_or(ctx.principal.user_id.0));
             if users::get(conn, id).await?.is_none() {

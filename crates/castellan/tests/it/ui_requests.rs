@@ -105,6 +105,19 @@ both! {
         t.user_with("other", &[("staff", None)]).await;
         let other = sign_in_zh(&t, "other").await;
         assert_eq!(page(&t, &other, &at).await.status, StatusCode::NOT_FOUND);
+        // An access request for a colleague names them by username; an unknown one is refused
+        // on the field.
+        let bad = post(&t, &liu, "/requests", &[("kind", "access_grant"), ("title", "为新同事开通邮箱"),
+            ("impact", "normal"), ("subject", "nobody"), ("submit", "0")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"));
+        let made = post(&t, &liu, "/requests", &[("kind", "access_grant"), ("title", "为新同事开通邮箱"),
+            ("impact", "normal"), ("subject", "chen"), ("submit", "0")]).await;
+        let at2 = made.header("location").unwrap().split('?').next().unwrap().to_owned();
+        let id2 = at2.rsplit('/').next().unwrap();
+        let liu_tok = t.token_for(&t.user_by_name_pub("liu").await).await;
+        let r = t.get(&format!("/api/v1/requests/{id2}")).token(&liu_tok).send().await.json();
+        assert_eq!(r["subject_user_id"], head.id.0);
     }
 
     async fn request_pages_speak_one_language(b: Backend) {

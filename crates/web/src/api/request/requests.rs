@@ -61,6 +61,7 @@ fn input(b: RequestBody) -> RequestInput {
         asset_id: b.asset_id,
         subject_user_id: b.subject_user_id,
         asset_code: None,
+        subject_username: None,
     }
 }
 

@@ -246,6 +246,8 @@ pub struct RequestForm {
     #[serde(default)]
     asset_code: String,
     #[serde(default)]
+    subject: String,
+    #[serde(default)]
     submit: String,
 }
 
@@ -325,18 +327,27 @@ pub async fn create(
         asset_id: None,
         subject_user_id: None,
         asset_code: some(&f.asset_code),
+        subject_username: some(&f.subject),
     };
     let created = match requests::create(&state.app, &ctx, &input).await {
         Ok(v) => v,
         Err(e) => {
             return match view::form_failure(web.lang(), &e) {
-                Some((errors, message)) => Ok(form_page(
-                    &web,
-                    f,
-                    errors,
-                    message,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )),
+                Some((mut errors, message)) => {
+                    // The person is typed by username on the form.
+                    for field in ["subject_user_id", "subject_username"] {
+                        if let Some(m) = errors.get(field).map(str::to_owned) {
+                            errors.set("subject", &m);
+                        }
+                    }
+                    Ok(form_page(
+                        &web,
+                        f,
+                        errors,
+                        message,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    ))
+                }
                 None => Err(web.fail(e)),
             };
         }

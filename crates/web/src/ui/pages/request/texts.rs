@@ -72,7 +72,7 @@ crate::ui::i18n::text_catalog! {
     create_request: "Create draft", "创建草稿";
     create_and_submit: "Create and submit", "创建并提交";
     draft_help: "A draft is only yours until you submit it; approvers see it once it is submitted.", "草稿仅您可见，提交后审批人才会看到。";
-    access_for_self: "Access requests are for yourself; administrators see requests about others in the list.", "权限申请默认为本人申请；管理员可在列表中查看涉及他人的申请。";
+    access_for_self: "For access requests: whose access (a username); leave empty for your own.", "仅用于权限申请：为谁申请（用户名）；留空即为本人申请。";
     opened_by_castellan: "Opened by Castellan", "系统自动发起";
     home_waiting: "Waiting for me", "待我处理";
     home_waiting_none: "Nothing waits for you.", "暂无待处理事项。";
