@@ -322,5 +322,10 @@ both! {
         assert!(back.contains("变更 069") && !back.contains("变更 000"), "back to the second page");
         let start = page(&t, &cookie, &link(&back, "prev").unwrap()).await.text();
         assert!(start.contains("变更 119") && link(&start, "prev").is_none());
+        // The creation column sorts both ways; oldest first starts at the first request.
+        assert!(start.contains("sort=created_at"), "the heading offers the other order");
+        let oldest = page(&t, &cookie, "/requests?sort=created_at").await.text();
+        assert!(oldest.contains("变更 000") && !oldest.contains("变更 119"));
+        assert!(oldest.contains("sort=-created_at"));
     }
 }

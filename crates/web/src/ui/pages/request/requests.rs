@@ -3,7 +3,7 @@
 
 use super::{texts, tx};
 use crate::state::AppState;
-use crate::ui::list::{Pager, href};
+use crate::ui::list::{Header, Pager, href, sort_headers};
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
@@ -32,6 +32,8 @@ pub struct ListParams {
     origin: String,
     #[serde(default)]
     deadline: String,
+    #[serde(default)]
+    sort: String,
     #[serde(default)]
     cursor: String,
     /// The cursors of the pages before this one (for "previous page").
@@ -68,6 +70,7 @@ struct ListPage {
     kinds: Vec<CodeOption>,
     origins: Vec<CodeOption>,
     total_label: String,
+    headers: Vec<Header>,
     rows: Vec<Row>,
     pager: Pager,
     export_href: String,
@@ -105,6 +108,7 @@ pub async fn list(
             _ => None,
         },
         q: some(&p.q),
+        sort: some(&p.sort),
         cursor: some(&p.cursor),
         limit: Some(50),
         ..RequestQuery::default()
@@ -127,7 +131,28 @@ pub async fn list(
         ("kind", p.kind.as_str()),
         ("origin", p.origin.as_str()),
         ("deadline", p.deadline.as_str()),
+        ("sort", p.sort.as_str()),
     ];
+    let unsorted: Vec<(&str, &str)> = base.iter().copied().filter(|(k, _)| *k != "sort").collect();
+    let tx_ = tx(lang);
+    let headers = sort_headers(
+        "/requests",
+        &unsorted,
+        if p.sort.is_empty() {
+            "-created_at"
+        } else {
+            p.sort.as_str()
+        },
+        &[
+            ("", tx_.code, false),
+            ("", tx_.title, false),
+            ("", tx_.kind, false),
+            ("", tx_.requester, false),
+            ("", tx_.status, false),
+            ("created_at", tx_.created, true),
+            ("due_at", tx_.due, false),
+        ],
+    );
     let rows = page
         .items
         .into_iter()
@@ -179,6 +204,7 @@ pub async fn list(
             ),
             origins: code_options(&Origin::ALL, Origin::code, Origin::label, lang, &p.origin),
             total_label: tx(lang).total_found.replace("{n}", &total.to_string()),
+            headers,
             rows,
             export_href: href("/requests/export", &base),
             pager: Pager::paged(
