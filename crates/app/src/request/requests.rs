@@ -803,13 +803,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<RequestView> {
     view(&mut conn, ctx, r).await
 }
 
-/// A request's decisions and moves, oldest first.
-pub async fn trail(app: &App, ctx: &Ctx, id: i64) -> Result<(Vec<Approval>, Vec<MoveRecord>)> {
+/// A request's moves, oldest first (its decisions come with [`get`]).
+pub async fn moves(app: &App, ctx: &Ctx, id: i64) -> Result<Vec<MoveRecord>> {
     let mut conn = app.db().read().await?;
     load(&mut conn, ctx, id).await?;
-    let approvals = wf::approvals(&mut conn, PROCESS, id).await?;
-    let moves = wf::moves(&mut conn, PROCESS, id).await?;
-    Ok((approvals, moves))
+    Ok(wf::moves(&mut conn, PROCESS, id).await?)
 }
 
 /// Filters of the request list.
@@ -978,8 +976,6 @@ pub(crate) async fn open_access_change(
     };
     let mut description = String::new();
     if before.department_id != after.department_id {
-        let name = |d: Option<castellan_domain::DepartmentId>| async move { d };
-        let _ = name;
         description.push_str(&format!(
             "department: {} → {}\n",
             dept_name(conn, before.department_id).await?,

@@ -470,7 +470,11 @@ pub async fn committee_decisions_waiting(
     limit: u32,
 ) -> Result<Vec<(Assessment, i64)>, DbError> {
     let mut q = Sql::new(&format!(
-        "SELECT * FROM (SELECT {COLUMNS}, (SELECT COUNT(*) FROM risks r WHERE r.assessment_id = a.id AND ((r.treatment IN ('keep', 'accept') AND r.risk_level >= a.acceptance_threshold AND r.approved_by IS NULL) OR (a.phase IN ('residual_assessment', 'residual_review') AND r.residual_risk_level >= a.acceptance_threshold AND r.residual_accepted_by IS NULL))) AS pending FROM assessments a WHERE a.phase IN ('treatment_planning', 'review', 'residual_assessment', 'residual_review') AND COALESCE(a.created_by, 0) <> "
+        // Two counts, each served by an index: kept or accepted high risks through
+        // `risks_treatment (assessment_id, treatment, …)`, residual ones (only in the
+        // residual phases) through `risks_residual_heat`. One count with an OR of both read
+        // every risk of the assessment on PostgreSQL.
+        "SELECT * FROM (SELECT {COLUMNS}, (SELECT COUNT(*) FROM risks r WHERE r.assessment_id = a.id AND r.treatment IN ('keep', 'accept') AND r.risk_level >= a.acceptance_threshold AND r.approved_by IS NULL) + (CASE WHEN a.phase IN ('residual_assessment', 'residual_review') THEN (SELECT COUNT(*) FROM risks r WHERE r.assessment_id = a.id AND r.residual_likelihood_level IS NOT NULL AND r.residual_risk_level >= a.acceptance_threshold AND r.residual_accepted_by IS NULL) ELSE 0 END) AS pending FROM assessments a WHERE a.phase IN ('treatment_planning', 'review', 'residual_assessment', 'residual_review') AND COALESCE(a.created_by, 0) <> "
     ));
     q.bind(user.0)
         .push(" AND COALESCE(a.submitted_by, 0) <> ")

@@ -189,7 +189,7 @@ pub async fn moves(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<MoveListOut>> {
-    let (_, moves) = requests::trail(&state.app, &ctx, id).await?;
+    let moves = requests::moves(&state.app, &ctx, id).await?;
     Ok(Json(MoveListOut {
         items: moves.into_iter().map(Into::into).collect(),
     }))
@@ -246,7 +246,7 @@ pub async fn approvals(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApprovalList>> {
-    let (approvals, _) = requests::trail(&state.app, &ctx, id).await?;
+    let approvals = requests::get(&state.app, &ctx, id).await?.approvals;
     Ok(Json(ApprovalList {
         items: approvals.into_iter().map(Into::into).collect(),
     }))

@@ -494,9 +494,10 @@ async fn render_show(
     let v = requests::get(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
-    let (approvals, moves) = requests::trail(&state.app, &ctx, id)
+    let moves = requests::moves(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
+    let approvals = &v.approvals;
     let r = &v.request;
     let mut ids: Vec<UserId> = [r.requester_id, r.subject_user_id]
         .into_iter()
