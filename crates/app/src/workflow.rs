@@ -178,9 +178,10 @@ fn check_chain(
     {
         errors.add(
             "code",
-            FieldErrorKind::Invalid {
-                hint: "1–40 lowercase letters, digits, _ or -",
-            },
+            FieldErrorKind::invalid(
+                "1–40 lowercase letters, digits, _ or -",
+                "1–40 个小写字母、数字、“_”或“-”",
+            ),
         );
     }
     let name = errors.check("name", clean_text(&input.name, 1, 100));

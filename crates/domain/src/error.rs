@@ -1,6 +1,7 @@
 //! The one domain error type. Each variant has a stable code; the web crate maps it once to
 //! problem+json and once to an HTML message, and translates by code.
 
+use crate::lang::Text;
 use crate::permission::{Action, Resource};
 
 /// Why a single input field was refused.
@@ -20,8 +21,10 @@ pub enum FieldErrorKind {
     },
     /// Not in the expected format (the hint says which).
     Invalid {
-        /// English description of the expected format.
-        hint: &'static str,
+        /// The expected format in both languages: the API's messages show the English, the
+        /// pages the reader's language. Declared where the rule is, so none can lack a
+        /// translation.
+        hint: Text,
     },
     /// Not one of the allowed codes.
     UnknownValue {
@@ -57,6 +60,13 @@ pub enum FieldErrorKind {
 }
 
 impl FieldErrorKind {
+    /// Not in the expected format, described in English and Chinese.
+    pub const fn invalid(en: &'static str, zh: &'static str) -> FieldErrorKind {
+        FieldErrorKind::Invalid {
+            hint: Text { en, zh },
+        }
+    }
+
     /// Stable machine-readable code (API clients and translations key on it).
     pub fn code(&self) -> &'static str {
         match self {
@@ -82,7 +92,7 @@ impl std::fmt::Display for FieldErrorKind {
             FieldErrorKind::Required => f.write_str("is required"),
             FieldErrorKind::TooShort { min } => write!(f, "must be at least {min} characters"),
             FieldErrorKind::TooLong { max } => write!(f, "must be at most {max} characters"),
-            FieldErrorKind::Invalid { hint } => write!(f, "is not valid: {hint}"),
+            FieldErrorKind::Invalid { hint } => write!(f, "is not valid: {}", hint.en),
             FieldErrorKind::UnknownValue { allowed } => {
                 write!(f, "must be one of: {}", allowed.join(", "))
             }

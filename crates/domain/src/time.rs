@@ -79,8 +79,11 @@ impl Day {
     pub fn parse(s: &str) -> Result<Day, crate::FieldErrorKind> {
         time::Date::parse(s.trim(), DAY_FORMAT)
             .map(Day)
-            .map_err(|_| crate::FieldErrorKind::Invalid {
-                hint: "a date as YYYY-MM-DD",
+            .map_err(|_| {
+                crate::FieldErrorKind::invalid(
+                    "a date as YYYY-MM-DD",
+                    "请输入 YYYY-MM-DD 格式的日期",
+                )
             })
     }
 

@@ -18,9 +18,10 @@ pub fn clean_text(raw: &str, min: usize, max: usize) -> Result<String, FieldErro
         return Err(FieldErrorKind::TooLong { max });
     }
     if value.chars().any(char::is_control) {
-        return Err(FieldErrorKind::Invalid {
-            hint: "control characters are not allowed",
-        });
+        return Err(FieldErrorKind::invalid(
+            "control characters are not allowed",
+            "不能包含控制字符",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -48,9 +49,10 @@ pub fn clean_multiline(raw: Option<&str>, max: usize) -> Result<Option<String>, 
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err(FieldErrorKind::Invalid {
-            hint: "control characters other than line breaks are not allowed",
-        });
+        return Err(FieldErrorKind::invalid(
+            "control characters other than line breaks are not allowed",
+            "除换行外不能包含控制字符",
+        ));
     }
     Ok(Some(value))
 }
@@ -75,7 +77,10 @@ impl Username {
         if len > 64 {
             return Err(FieldErrorKind::TooLong { max: 64 });
         }
-        let hint = "use letters a–z, digits, '.', '_' or '-', starting with a letter or digit";
+        let hint = Text {
+            en: "use letters a–z, digits, '.', '_' or '-', starting with a letter or digit",
+            zh: "只能使用小写字母、数字、“.”、“_”、“-”，并以字母或数字开头",
+        };
         let valid_char =
             |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c);
         let starts_well = value
@@ -143,7 +148,10 @@ impl Email {
     /// Checks a submitted address.
     pub fn parse(raw: &str) -> Result<Self, FieldErrorKind> {
         let value = raw.trim();
-        let hint = "expected an address like name@example.com";
+        let hint = Text {
+            en: "expected an address like name@example.com",
+            zh: "请输入类似 name@example.com 的邮箱地址",
+        };
         if value.len() > 254 {
             return Err(FieldErrorKind::TooLong { max: 254 });
         }
@@ -231,9 +239,10 @@ pub fn parse_department_code(raw: &str) -> Result<String, FieldErrorKind> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
     {
-        return Err(FieldErrorKind::Invalid {
-            hint: "use letters, digits, '.', '_' or '-'",
-        });
+        return Err(FieldErrorKind::invalid(
+            "use letters, digits, '.', '_' or '-'",
+            "只能使用字母、数字、“.”、“_”、“-”",
+        ));
     }
     Ok(value.to_owned())
 }

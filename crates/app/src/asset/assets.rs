@@ -346,9 +346,10 @@ pub async fn create(app: &App, ctx: &Ctx, input: &AssetInput) -> Result<AssetVie
             Ok(_) => {
                 errors.add(
                     "status",
-                    FieldErrorKind::Invalid {
-                        hint: "a new asset starts as planned, in_use or idle",
-                    },
+                    FieldErrorKind::invalid(
+                        "a new asset starts as planned, in_use or idle",
+                        "新资产的状态只能是规划中、在用或闲置",
+                    ),
                 );
                 None
             }
@@ -609,9 +610,10 @@ pub async fn record_event(
     if moves_things && !matches!(kind, Some(EventKind::Transfer | EventKind::Change)) {
         errors.add(
             "kind",
-            FieldErrorKind::Invalid {
-                hint: "only a transfer changes department or owner, and only a transfer or change the location",
-            },
+            FieldErrorKind::invalid(
+"only a transfer changes department or owner, and only a transfer or change the location",
+"只有“移交”能改变部门或责任人，只有“移交”或“变更”能改变位置",
+),
         );
     }
     if (input.department_id.is_some() || input.owner_id.is_some())
@@ -619,9 +621,10 @@ pub async fn record_event(
     {
         errors.add(
             "kind",
-            FieldErrorKind::Invalid {
-                hint: "a new department or owner is a transfer",
-            },
+            FieldErrorKind::invalid(
+                "a new department or owner is a transfer",
+                "改变部门或责任人须登记为“移交”",
+            ),
         );
     }
     errors.into_result()?;

@@ -597,7 +597,7 @@ fn describe(e: &castellan_domain::FieldErrorKind) -> String {
         K::Required => "this cell is required".into(),
         K::TooShort { min } => format!("at least {min} characters"),
         K::TooLong { max } => format!("at most {max} characters"),
-        K::Invalid { hint } => (*hint).into(),
+        K::Invalid { hint } => hint.en.into(),
         K::UnknownValue { allowed } => format!("use one of {}", allowed.join(", ")),
         K::OutOfRange { min, max } => format!("a whole number from {min} to {max}"),
         other => other.code().into(),

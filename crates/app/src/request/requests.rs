@@ -364,9 +364,10 @@ async fn check_input(conn: &mut Conn, ctx: &Ctx, input: &RequestInput) -> Result
         (_, Some(_)) => {
             errors.add(
                 "subject_user_id",
-                FieldErrorKind::Invalid {
-                    hint: "only access requests name a person",
-                },
+                FieldErrorKind::invalid(
+                    "only access requests name a person",
+                    "只有权限申请需要填写涉及人员",
+                ),
             );
             None
         }

@@ -233,9 +233,10 @@ async fn validate(conn: &mut Conn, input: &AssessmentInput) -> Result<Valid> {
     {
         errors.add(
             "planned_end",
-            FieldErrorKind::Invalid {
-                hint: "the end cannot be before the start",
-            },
+            FieldErrorKind::invalid(
+                "the end cannot be before the start",
+                "结束日期不能早于开始日期",
+            ),
         );
     }
     let departments = errors.check("department_ids", unique(&input.department_ids));

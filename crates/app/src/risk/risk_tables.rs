@@ -12,7 +12,7 @@ use castellan_domain::risk::register::Assessment;
 use castellan_domain::risk::{
     self, GradingTable, Matrix, RiskEvaluation, RiskMethod, RiskTables, TableError,
 };
-use castellan_domain::{Action, DomainError, FieldErrors, Resource, Timestamp};
+use castellan_domain::{Action, DomainError, FieldErrors, Resource, Text, Timestamp};
 use castellan_store::settings as store;
 use castellan_store::{Conn, risk::assessments, risk::risks};
 
@@ -53,24 +53,35 @@ pub struct TablesInput {
     pub risk_matrix: Vec<Vec<i64>>,
 }
 
-fn invalid(hint: &'static str) -> castellan_domain::FieldErrorKind {
+fn invalid(hint: Text) -> castellan_domain::FieldErrorKind {
     castellan_domain::FieldErrorKind::Invalid { hint }
 }
 
-fn grading(rows: &[(i64, i64)]) -> std::result::Result<GradingTable, &'static str> {
+const WHOLE_NUMBERS: Text = Text {
+    en: "values must be whole numbers from 1 to 25",
+    zh: "取值必须是 1 到 25 的整数",
+};
+const FIVE_LEVELS: Text = Text {
+    en: "exactly five levels, each [from, to]",
+    zh: "须为五个等级，每级有起止值",
+};
+const SHAPE: Text = Text {
+    en: "a 5×5 matrix of whole numbers from 1 to 25",
+    zh: "须为 5×5 矩阵，取 1 到 25 的整数",
+};
+
+fn grading(rows: &[(i64, i64)]) -> std::result::Result<GradingTable, Text> {
     let rows: Vec<(u16, u16)> = rows
         .iter()
         .map(|&(a, b)| Ok((u16::try_from(a)?, u16::try_from(b)?)))
         .collect::<std::result::Result<_, std::num::TryFromIntError>>()
-        .map_err(|_| "values must be whole numbers from 1 to 25")?;
-    let rows: [(u16, u16); 5] = rows
-        .try_into()
-        .map_err(|_| "exactly five levels, each [from, to]")?;
+        .map_err(|_| WHOLE_NUMBERS)?;
+    let rows: [(u16, u16); 5] = rows.try_into().map_err(|_| FIVE_LEVELS)?;
     GradingTable::from_ranges(rows).map_err(|e: TableError| e.hint())
 }
 
-fn matrix(rows: &[Vec<i64>]) -> std::result::Result<Matrix, &'static str> {
-    let shape = "a 5×5 matrix of whole numbers from 1 to 25";
+fn matrix(rows: &[Vec<i64>]) -> std::result::Result<Matrix, Text> {
+    let shape = SHAPE;
     let mut cells = [[0_u8; 5]; 5];
     if rows.len() != 5 {
         return Err(shape);

@@ -245,9 +245,10 @@ pub async fn create(
         None => errors.add("threat_id", FieldErrorKind::NoSuchRecord),
         Some(t) if !t.active => errors.add(
             "threat_id",
-            FieldErrorKind::Invalid {
-                hint: "the threat is retired from the catalog",
-            },
+            FieldErrorKind::invalid(
+                "the threat is retired from the catalog",
+                "该威胁已从威胁库中停用",
+            ),
         ),
         Some(_) => {}
     }
@@ -258,9 +259,10 @@ pub async fn create(
             Some(_) => {
                 errors.add(
                     "vulnerability_id",
-                    FieldErrorKind::Invalid {
-                        hint: "the vulnerability belongs to another asset",
-                    },
+                    FieldErrorKind::invalid(
+                        "the vulnerability belongs to another asset",
+                        "该脆弱性属于另一项资产",
+                    ),
                 );
                 None
             }
@@ -350,9 +352,10 @@ pub async fn create_candidates(
     if pairs > 100_000 {
         errors.add(
             "asset_ids",
-            FieldErrorKind::Invalid {
-                hint: "at most 100000 asset × threat pairs at once",
-            },
+            FieldErrorKind::invalid(
+                "at most 100000 asset × threat pairs at once",
+                "一次最多 100000 个资产×威胁组合",
+            ),
         );
     }
     errors.into_result()?;
@@ -377,9 +380,10 @@ pub async fn create_candidates(
             Some(t) if t.active => {}
             Some(_) => errors.add(
                 format!("threat_ids[{i}]"),
-                FieldErrorKind::Invalid {
-                    hint: "the threat is retired from the catalog",
-                },
+                FieldErrorKind::invalid(
+                    "the threat is retired from the catalog",
+                    "该威胁已从威胁库中停用",
+                ),
             ),
             None => errors.add(format!("threat_ids[{i}]"), FieldErrorKind::NoSuchRecord),
         }
@@ -569,9 +573,10 @@ async fn apply(
                 }
                 (_, _, None) => errors.add(
                     "residual_threat_frequency",
-                    FieldErrorKind::Invalid {
-                        hint: "the risk has no rating to re-assess",
-                    },
+                    FieldErrorKind::invalid(
+                        "the risk has no rating to re-assess",
+                        "该风险尚无可重新评价的赋值",
+                    ),
                 ),
                 (None, _, _) => errors.add("residual_threat_frequency", FieldErrorKind::Required),
                 (_, None, _) => {
@@ -945,9 +950,10 @@ pub async fn bulk_update(
     {
         errors.add(
             "patch",
-            FieldErrorKind::Invalid {
-                hint: "only the treatment and the residual rating change in bulk",
-            },
+            FieldErrorKind::invalid(
+                "only the treatment and the residual rating change in bulk",
+                "批量修改只能设置处置方式和残余风险评价",
+            ),
         );
     }
     errors.into_result()?;

@@ -227,7 +227,7 @@ fn describe(name: &str, raw: &str, kind: &FieldErrorKind) -> String {
     match kind {
         FieldErrorKind::Required => format!("{name} is required"),
         FieldErrorKind::TooLong { max } => format!("{name} is longer than {max} characters"),
-        FieldErrorKind::Invalid { hint } => format!("{name} {raw:?} is not valid: {hint}"),
+        FieldErrorKind::Invalid { hint } => format!("{name} {raw:?} is not valid: {}", hint.en),
         FieldErrorKind::UnknownValue { allowed } => format!(
             "{raw:?} is not a known {name}: use one of {} (or its English or Chinese label)",
             allowed.join(", ")

@@ -123,9 +123,10 @@ fn check_code(raw: &str) -> std::result::Result<String, FieldErrorKind> {
     {
         Ok(code)
     } else {
-        Err(FieldErrorKind::Invalid {
-            hint: "letters, digits, '-', '_' and '.' only",
-        })
+        Err(FieldErrorKind::invalid(
+            "letters, digits, '-', '_' and '.' only",
+            "只能使用字母、数字、“-”、“_”和“.”",
+        ))
     }
 }
 

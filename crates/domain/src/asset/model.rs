@@ -185,9 +185,7 @@ impl Rating {
     /// Reads an import-file cell: a whole number such as `4`, also written as `4.0` (the
     /// way spreadsheets export numbers). A blank cell is `Required`.
     pub fn parse_cell(cell: &str) -> Result<Rating, FieldErrorKind> {
-        let invalid = FieldErrorKind::Invalid {
-            hint: "a whole number from 1 to 5",
-        };
+        let invalid = FieldErrorKind::invalid("a whole number from 1 to 5", "请填写 1 到 5 的整数");
         let text = cell.trim();
         if text.is_empty() {
             return Err(FieldErrorKind::Required);
@@ -484,9 +482,10 @@ pub fn initial_status(requested: Option<AssetStatus>) -> AssetStatus {
 pub fn parse_code(raw: &str) -> Result<String, FieldErrorKind> {
     let code = clean_text(raw, 1, 64)?;
     if code.chars().any(char::is_whitespace) {
-        return Err(FieldErrorKind::Invalid {
-            hint: "an asset ID cannot contain spaces",
-        });
+        return Err(FieldErrorKind::invalid(
+            "an asset ID cannot contain spaces",
+            "资产编号不能包含空格",
+        ));
     }
     Ok(code)
 }
@@ -506,18 +505,20 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, FieldErrorKind> {
         }
         let tag = clean_text(entry, 1, 32)?;
         if tag.contains([';', ',', '；', '，']) {
-            return Err(FieldErrorKind::Invalid {
-                hint: "a tag cannot contain ';' or ','",
-            });
+            return Err(FieldErrorKind::invalid(
+                "a tag cannot contain ';' or ','",
+                "单个标签不能包含“;”或“,”",
+            ));
         }
         let key = tag.to_lowercase();
         if seen.contains(&key) {
             continue;
         }
         if tags.len() == MAX_TAGS {
-            return Err(FieldErrorKind::Invalid {
-                hint: "an asset can have at most 20 tags",
-            });
+            return Err(FieldErrorKind::invalid(
+                "an asset can have at most 20 tags",
+                "一项资产最多 20 个标签",
+            ));
         }
         seen.push(key);
         tags.push(tag);
@@ -1134,9 +1135,10 @@ mod tests {
         assert_eq!(serde_json::to_value(r(4)).unwrap(), 4);
 
         let out_of_range = Err(FieldErrorKind::OutOfRange { min: 1, max: 5 });
-        let invalid = Err(FieldErrorKind::Invalid {
-            hint: "a whole number from 1 to 5",
-        });
+        let invalid = Err(FieldErrorKind::invalid(
+            "a whole number from 1 to 5",
+            "请填写 1 到 5 的整数",
+        ));
         let cases = [
             ("1", Ok(r(1))),
             ("5", Ok(r(5))),

@@ -161,19 +161,30 @@ pub enum TableError {
 }
 
 impl TableError {
-    /// A fixed English hint for validation messages (the UI translates by field).
-    pub fn hint(&self) -> &'static str {
-        match self {
-            TableError::BadStart { .. } => "level 1 must start at 1",
-            TableError::BadEnd { .. } => "level 5 must end at 25",
-            TableError::Empty { .. } => "a level ends before it starts",
-            TableError::Gap { .. } => "some values between two levels belong to no level",
-            TableError::Overlap { .. } => "two levels overlap",
-            TableError::CellOutOfRange { .. } => "every cell must be between 1 and 25",
-            TableError::NotMonotone { .. } => {
-                "a value must not fall where a rating rises (rows and columns must not decrease)"
-            }
-        }
+    /// What is wrong, in both languages, for validation messages.
+    pub fn hint(&self) -> crate::lang::Text {
+        let (en, zh) = match self {
+            TableError::BadStart { .. } => ("level 1 must start at 1", "等级 1 必须从 1 开始"),
+            TableError::BadEnd { .. } => ("level 5 must end at 25", "等级 5 必须到 25 结束"),
+            TableError::Empty { .. } => (
+                "a level ends before it starts",
+                "某个等级的结束值小于起始值",
+            ),
+            TableError::Gap { .. } => (
+                "some values between two levels belong to no level",
+                "相邻两个等级之间有值不属于任何等级",
+            ),
+            TableError::Overlap { .. } => ("two levels overlap", "两个等级的范围重叠"),
+            TableError::CellOutOfRange { .. } => (
+                "every cell must be between 1 and 25",
+                "每个单元格必须是 1 到 25 的整数",
+            ),
+            TableError::NotMonotone { .. } => (
+                "a value must not fall where a rating rises (rows and columns must not decrease)",
+                "评分升高时对应的值不能减小（沿行和列都不能减小）",
+            ),
+        };
+        crate::lang::Text { en, zh }
     }
 }
 

@@ -47,9 +47,10 @@ pub fn parse_time(field: &str, raw: Option<&str>, errors: &mut FieldErrors) -> O
     if parsed.is_none() {
         errors.add(
             field,
-            FieldErrorKind::Invalid {
-                hint: "expected a date (2026-01-31) or an RFC 3339 time",
-            },
+            FieldErrorKind::invalid(
+                "expected a date (2026-01-31) or an RFC 3339 time",
+                "请输入日期（如 2026-01-31）或 RFC 3339 格式的时间",
+            ),
         );
     }
     parsed

@@ -91,10 +91,6 @@ text_catalog! {
     owner_hint: "Username of the person responsible", "责任人的用户名";
     tags_hint: "Separate tags with ; or ,", "多个标签用 ; 或 , 分隔";
     import_assets: "Import", "导入";
-    hint_asset_code: "An asset ID cannot contain spaces.", "资产编号不能包含空格。";
-    hint_tag: "A tag cannot contain ; or ,", "单个标签不能包含 ; 或 ,";
-    hint_tag_count: "An asset can have at most 20 tags.", "一项资产最多 20 个标签。";
-    hint_rating: "Choose a rating from 1 to 5.", "请选择 1 到 5 的赋值。";
     valuation_method_is: "Valued by the organization's method: {method}.", "按本单位的赋值方法计算：{method}。";
     import_title: "Import assets", "导入资产";
     import_intro: "Upload a CSV or Excel file. Every row is checked first and nothing is written until you confirm; one bad row and nothing is imported.", "上传 CSV 或 Excel 文件。系统先逐行检查，确认前不写入任何数据；只要有一行有误，整个文件都不导入。";
@@ -401,11 +397,6 @@ text_catalog! {
     fe_password_contains_username: "The password must not contain the username.", "密码不能包含用户名。";
     fe_wrong_password: "This is not your current password.", "当前密码不正确。";
     fe_duplicate: "This is listed twice.", "存在重复项。";
-    hint_username: "Use letters a–z, digits, '.', '_' or '-', starting with a letter or digit.", "只能使用小写字母、数字、“.”、“_”、“-”，并以字母或数字开头。";
-    hint_email: "Enter an address like name@example.com.", "请输入类似 name@example.com 的邮箱地址。";
-    hint_code: "Use letters, digits, '.', '_' or '-'.", "只能使用字母、数字、“.”、“_”、“-”。";
-    hint_control: "Control characters are not allowed.", "不能包含控制字符。";
-    hint_date: "Enter a date like 2026-01-31.", "请输入类似 2026-01-31 的日期。";
 
     // Conflicts
     cf_department_has_children: "The department still has sub-departments; move or delete them first.", "该部门下还有下级部门，请先移动或删除下级部门。";
@@ -636,14 +627,6 @@ text_catalog! {
     tables_confirm: "Every assessment not yet submitted for review is re-rated with the new tables. Continue?", "所有尚未提交审核的评估都将按新标准重新计算。是否继续？";
     tables_rerate_hint: "Assessments under review, approved or closed keep their tables.", "审核中、已批准和已关闭的评估保留原有标准。";
     tables_saved: "Saved; {n} assessments were re-rated.", "已保存，{n} 个评估已重新计算。";
-    hint_table_start: "Level 1 must start at 1.", "等级 1 必须从 1 开始。";
-    hint_table_end: "Level 5 must end at 25.", "等级 5 必须到 25 结束。";
-    hint_table_empty: "A level ends before it starts.", "某个等级的结束值小于起始值。";
-    hint_table_gap: "Some values between two levels belong to no level.", "相邻两个等级之间有值不属于任何等级。";
-    hint_table_overlap: "Two levels overlap.", "两个等级的范围重叠。";
-    hint_table_cells: "Every cell must be a whole number from 1 to 25.", "每个单元格必须是 1 到 25 的整数。";
-    hint_table_monotone: "A value must not fall where a rating rises.", "评分升高时对应的值不能减小。";
-    hint_table_shape: "Five levels, each with a start and an end, whole numbers from 1 to 25.", "须为五个等级，每级有起止值，取 1 到 25 的整数。";
     add_threat: "Add a threat of your own", "添加自定义威胁";
     name_zh: "Chinese name", "中文名称";
     name_en: "English name", "英文名称";
@@ -696,7 +679,7 @@ pub fn field_error(lang: Lang, kind: &FieldErrorKind) -> String {
         FieldErrorKind::Required => t.fe_required.into(),
         FieldErrorKind::TooShort { min } => fill(t.fe_too_short, "n", min),
         FieldErrorKind::TooLong { max } => fill(t.fe_too_long, "n", max),
-        FieldErrorKind::Invalid { hint } => hint_text(t, hint).into(),
+        FieldErrorKind::Invalid { hint } => sentence(lang, hint.get(lang)),
         FieldErrorKind::UnknownValue { .. } => t.fe_unknown_value.into(),
         FieldErrorKind::OutOfRange { min, max } => {
             fill(&fill(t.fe_out_of_range, "min", min), "max", max)
@@ -725,45 +708,19 @@ pub fn field_error(lang: Lang, kind: &FieldErrorKind) -> String {
     }
 }
 
-/// The domain's format hints are English; the known ones are translated here.
-fn hint_text(t: &'static Messages, hint: &str) -> &'static str {
-    if hint.contains("starting with a letter or digit") {
-        t.hint_username
-    } else if hint.contains("name@example.com") {
-        t.hint_email
-    } else if hint.starts_with("use letters, digits") {
-        t.hint_code
-    } else if hint.contains("control characters") {
-        t.hint_control
-    } else if hint.contains("2026-01-31") {
-        t.hint_date
-    } else if hint.contains("asset ID cannot contain spaces") {
-        t.hint_asset_code
-    } else if hint.contains("tag cannot contain") {
-        t.hint_tag
-    } else if hint.contains("at most 20 tags") {
-        t.hint_tag_count
-    } else if hint.contains("whole number from 1 to 5") {
-        t.hint_rating
-    } else if hint.contains("must start at 1") {
-        t.hint_table_start
-    } else if hint.contains("must end at 25") {
-        t.hint_table_end
-    } else if hint.contains("ends before it starts") {
-        t.hint_table_empty
-    } else if hint.contains("belong to no level") {
-        t.hint_table_gap
-    } else if hint.contains("levels overlap") {
-        t.hint_table_overlap
-    } else if hint.contains("between 1 and 25") || hint.contains("5×5 matrix") {
-        t.hint_table_cells
-    } else if hint.contains("must not fall") {
-        t.hint_table_monotone
-    } else if hint.contains("five levels") || hint.contains("whole numbers from 1 to 25") {
-        t.hint_table_shape
-    } else {
-        t.fe_invalid
+/// A rule's hint as a sentence of its own: capitalized, with a full stop.
+fn sentence(lang: Lang, hint: &str) -> String {
+    let mut chars = hint.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    match lang {
+        Lang::En if !out.ends_with('.') => out.push('.'),
+        Lang::ZhCn if !out.ends_with('。') => out.push('。'),
+        _ => {}
     }
+    out
 }
 
 /// A conflict in `lang`.
@@ -911,9 +868,12 @@ mod tests {
             parse_department_code("a b").unwrap_err(),
             clean_text("a\u{1}", 1, 9).unwrap_err(),
         ];
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         for kind in cases {
-            let zh = field_error(Lang::ZhCn, &kind);
-            assert_ne!(zh, ZH.fe_invalid, "{kind:?} has no specific translation");
+            let (zh, en) = (field_error(Lang::ZhCn, &kind), field_error(Lang::En, &kind));
+            assert!(cjk(&zh) && zh.ends_with('。'), "{kind:?}: {zh}");
+            assert!(!cjk(&en) && en.ends_with('.'), "{kind:?}: {en}");
+            assert!(en.starts_with(|c: char| c.is_uppercase()), "{en}");
         }
     }
 }
