@@ -109,7 +109,8 @@ async fn facts(conn: &mut Conn, r: &Request) -> Result<Facts> {
     let dept = departments::get(conn, d).await?;
     let path = dept.map(|d| d.path);
     let head = match &path {
-        Some(p) => departments::head_of(conn, p).await?,
+        // A head asking for something is approved by the head above them.
+        Some(p) => departments::head_of(conn, p, r.requester_id).await?,
         None => None,
     };
     Ok(Facts { path, head })
@@ -245,7 +246,10 @@ fn view_with(ctx: &Ctx, request: Request, f: &Facts, approvals: Vec<Approval>) -
 /// someone who already decided on it). Others are told it does not exist.
 async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, r: &Request) -> Result<()> {
     let me = ctx.principal.user_id;
-    if r.requester_id == Some(me) || r.subject_user_id == Some(me) {
+    // Drafts are their requester's alone, even for the person an access request names.
+    if r.requester_id == Some(me)
+        || r.subject_user_id == Some(me) && r.status != RequestStatus::Draft
+    {
         return Ok(());
     }
     let f = facts(conn, r).await?;
@@ -395,11 +399,19 @@ async fn next_code(conn: &mut Conn, now: Timestamp) -> Result<String> {
 
 /// Asks for something: a draft of the caller's, to be submitted.
 pub async fn create(app: &App, ctx: &Ctx, input: &RequestInput) -> Result<RequestView> {
-    ctx.principal
-        .authorize(Resource::Request, Action::Create, Target::Global)?;
     let mut tx = app.db().begin().await?;
-    let c = check_input(&mut tx, ctx, input).await?;
     let me = users::get(&mut tx, ctx.principal.user_id).await?;
+    // One asks from one's own department: a grant limited to it (or above it) is enough.
+    let home = match me.as_ref().and_then(|u| u.department_id) {
+        Some(d) => departments::get(&mut tx, d).await?.map(|d| d.path),
+        None => None,
+    };
+    ctx.principal.authorize(
+        Resource::Request,
+        Action::Create,
+        home.as_ref().map_or(Target::Global, Target::Department),
+    )?;
+    let c = check_input(&mut tx, ctx, input).await?;
     let now = Timestamp::now();
     let r = Request {
         id: 0,

@@ -22,6 +22,7 @@ mod cursors;
 mod demo;
 mod import_export;
 mod reports;
+mod request_matrix;
 mod requests;
 mod storage;
 mod threat_transfer;

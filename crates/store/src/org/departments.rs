@@ -306,10 +306,12 @@ pub async fn member_counts(
 }
 
 /// The head of the department at `path` or of the nearest department above it that names
-/// one (the `department_head` approver).
+/// one other than `except` (the `department_head` approver; a head's own request goes to
+/// the head above them).
 pub async fn head_of(
     conn: &mut Conn,
     path: &DepartmentPath,
+    except: Option<castellan_domain::UserId>,
 ) -> Result<Option<castellan_domain::UserId>, DbError> {
     if path.0.is_empty() {
         return Ok(None);
@@ -327,8 +329,9 @@ pub async fn head_of(
         .0
         .iter()
         .rev()
-        .find_map(|d| heads.iter().find(|(id, _)| *id == d.0).map(|(_, h)| *h))
-        .map(castellan_domain::UserId))
+        .filter_map(|d| heads.iter().find(|(id, _)| *id == d.0).map(|(_, h)| *h))
+        .map(castellan_domain::UserId)
+        .find(|h| Some(*h) != except))
 }
 
 /// Names a department's head (demo data and tools; the service checks the person).

@@ -331,8 +331,9 @@ fn push_filter(q: &mut Sql, f: &RequestFilter, now: Timestamp) {
     if let Some(u) = f.party {
         q.push(" OR requester_id = ")
             .bind(u.0)
-            .push(" OR subject_user_id = ")
-            .bind(u.0);
+            .push(" OR (status <> 'draft' AND subject_user_id = ")
+            .bind(u.0)
+            .push(")");
     }
     q.push(")");
 }
