@@ -1,6 +1,7 @@
 //! The audit trail's hash chain (SPEC §9): how an entry's hash is computed and how a chain
 //! is checked. Storage writes entries; this module decides whether they are intact.
 
+use crate::history::{Field, Fields, Shown};
 use crate::lang::Text;
 use crate::macros::coded_enum;
 use sha2::{Digest, Sha256};
@@ -63,6 +64,63 @@ coded_enum! {
 
 audit_code!(Verb, KernelRecord);
 
+impl Fields for KernelRecord {
+    fn fields(self) -> &'static [Field] {
+        match self {
+            KernelRecord::Setting => {
+                const FIELDS: &[Field] = &[
+                    Field::new("method", "Method", "方法", Shown::Plain),
+                    Field::new(
+                        "weights",
+                        "Weights of C, I, A",
+                        "C、I、A 权重",
+                        Shown::Plain,
+                    ),
+                    Field::new(
+                        "revalued_assets",
+                        "Assets revalued",
+                        "重新计算的资产",
+                        Shown::Plain,
+                    ),
+                    // The grading tables themselves are read on their page.
+                    Field::hidden("tables"),
+                    Field::hidden("likelihood"),
+                    Field::hidden("loss"),
+                    Field::hidden("risk"),
+                    Field::hidden("likelihood_matrix"),
+                    Field::hidden("loss_matrix"),
+                    Field::hidden("risk_matrix"),
+                    Field::new(
+                        "rerated_assessments",
+                        "Assessments re-rated",
+                        "重新计算的评估",
+                        Shown::Plain,
+                    ),
+                    Field::new(
+                        "rerated_ratings",
+                        "Ratings re-rated",
+                        "重新计算的评价",
+                        Shown::Plain,
+                    ),
+                ];
+                FIELDS
+            }
+            KernelRecord::Demo => {
+                const FIELDS: &[Field] = &[
+                    Field::new("departments", "Departments", "部门", Shown::Plain),
+                    Field::new("users", "Users", "用户", Shown::Plain),
+                    Field::new("assets", "Assets", "资产", Shown::Plain),
+                    Field::new("assessments", "Assessments", "风险评估", Shown::Plain),
+                    Field::new("risks", "Risks", "风险", Shown::Plain),
+                    Field::new("vulnerabilities", "Vulnerabilities", "脆弱性", Shown::Plain),
+                    Field::new("requests", "Requests", "申请", Shown::Plain),
+                ];
+                FIELDS
+            }
+        }
+    }
+}
+
 /// Every action code the trail may hold, with its label: the kernel's and each area's.
 pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
     fn entry(code: impl AuditCode) -> (&'static str, Text) {
@@ -90,6 +148,21 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::risk::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::request::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
+}
+
+/// The history fields of a stored record kind (`None` for a code no area declares).
+pub fn record_fields(code: &str) -> Option<&'static [Field]> {
+    fn find<R: Fields>(all: &[R], code: &str) -> Option<&'static [Field]> {
+        all.iter()
+            .copied()
+            .find(|r| r.code() == code)
+            .map(Fields::fields)
+    }
+    find(crate::org::audit::RECORDS, code)
+        .or_else(|| find(crate::asset::audit::RECORDS, code))
+        .or_else(|| find(crate::risk::audit::RECORDS, code))
+        .or_else(|| find(crate::request::audit::RECORDS, code))
+        .or_else(|| find(&KernelRecord::ALL, code))
 }
 
 /// The label of a stored action code (`None` for a code no area declares).

@@ -5,6 +5,7 @@
 // The kernel, shared by every area.
 pub mod audit;
 pub mod error;
+pub mod history;
 pub mod ids;
 pub mod lang;
 mod macros;

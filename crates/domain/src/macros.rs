@@ -55,6 +55,12 @@ macro_rules! coded_enum {
                 }
             }
 
+            /// The label of a stored code (`None` for a code not in the list), for showing
+            /// stored snapshots.
+            pub fn label_of(code: &str) -> Option<$crate::lang::Text> {
+                Self::from_code(code).ok().map(Self::label)
+            }
+
             /// Reads an import-file cell: the code, the English label or the Chinese label,
             /// ignoring surrounding whitespace and letter case. `None` when nothing matches.
             pub fn parse_cell(cell: &str) -> Option<Self> {

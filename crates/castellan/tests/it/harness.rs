@@ -343,9 +343,55 @@ fn placeholder_user() -> User {
     }
 }
 
+/// Every kind of record and every field the test's audit trail holds is declared by an area
+/// (`castellan_domain::history`), so a record's history shows labels, not raw keys. Checked
+/// when a SQLite test ends (the snapshots do not depend on the database).
+fn check_history_fields(database_url: &str) {
+    let path = database_url.trim_start_matches("sqlite://");
+    let Ok(conn) = rusqlite::Connection::open(path) else {
+        return;
+    };
+    let mut undeclared = std::collections::BTreeSet::new();
+    let mut stmt = conn
+        .prepare("SELECT entity_type, before_data, after_data FROM audit_log")
+        .expect("audit query");
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })
+        .expect("audit rows");
+    for row in rows {
+        let (record, before, after) = row.expect("audit row");
+        if castellan_domain::audit::record_label(&record).is_none() {
+            undeclared.insert(format!("record kind {record}"));
+        }
+        for side in [before, after].into_iter().flatten() {
+            let Ok(Value::Object(map)) = serde_json::from_str(&side) else {
+                continue;
+            };
+            for key in map.keys() {
+                if castellan_domain::history::field(&record, key).is_none() {
+                    undeclared.insert(format!("{record}.{key}"));
+                }
+            }
+        }
+    }
+    assert!(
+        undeclared.is_empty(),
+        "audit snapshots hold fields no area declares for its history: {undeclared:?}"
+    );
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
+        if self.sqlite_dir.is_some() && !std::thread::panicking() {
+            check_history_fields(&self.database_url);
+        }
         if let Some(dir) = self.sqlite_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }

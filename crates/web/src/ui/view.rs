@@ -2,12 +2,9 @@
 
 use super::i18n::{self, Messages};
 use castellan_app::org::departments::depth_first;
-use castellan_domain::asset::{AssetStatus, Category, Classification, Zone};
 use castellan_domain::audit::AuditEntry;
+use castellan_domain::history::{self, Shown};
 use castellan_domain::org::Department;
-use castellan_domain::risk::assessment::{Area, Phase, Technique};
-use castellan_domain::risk::{RiskMethod, Treatment};
-use castellan_domain::values::UserStatus;
 use castellan_domain::{DepartmentId, DomainError, FieldErrors, Lang, Role, Timestamp};
 use std::collections::HashMap;
 
@@ -236,21 +233,7 @@ pub struct Names<'a> {
     pub users: &'a HashMap<i64, String>,
 }
 
-/// The fields of recorded changes that hold a person's id.
-const USER_FIELDS: &[&str] = &[
-    "owner_id",
-    "head_id",
-    "submitted_by",
-    "created_by",
-    "approved_by",
-    "residual_accepted_by",
-    "responsible_id",
-    "requester_id",
-    "subject_user_id",
-    "implemented_by",
-];
-
-/// The display names of every person a history names (in `USER_FIELDS` and teams), so it
+/// The display names of every person a history names (fields shown as people), so it
 /// shows "责任人: 陈静", not "4".
 pub async fn user_names(app: &castellan_app::App, entries: &[AuditEntry]) -> HashMap<i64, String> {
     let mut ids: Vec<castellan_domain::UserId> = Vec::new();
@@ -265,9 +248,10 @@ pub async fn user_names(app: &castellan_app::App, entries: &[AuditEntry]) -> Has
                 continue;
             };
             for (k, v) in &map {
-                if USER_FIELDS.contains(&k.as_str()) {
+                let shown = history::field(&e.entity_type, k).map(|f| f.shown);
+                if matches!(shown, Some(Shown::User)) {
                     ids.extend(v.as_i64().map(castellan_domain::UserId));
-                } else if k == "team" {
+                } else if matches!(shown, Some(Shown::Users)) {
                     ids.extend(
                         v.as_array()
                             .into_iter()
@@ -289,208 +273,70 @@ pub async fn user_names(app: &castellan_app::App, entries: &[AuditEntry]) -> Has
         .collect()
 }
 
-const HIDDEN_FIELDS: &[&str] = &[
-    "id",
-    "user_id",
-    "version",
-    "created_at",
-    "updated_at",
-    "path",
-    "last_login_at",
-    "tables",
-    "assessment_id",
-    "search_text",
-    // Who decided is the entry's actor.
-    "approval_by",
-    "residual_acceptance_by",
-    "created_by",
-];
-
-fn field_label(t: &Messages, field: &str) -> String {
-    match field {
-        "name" => t.name,
-        "code" => t.code,
-        "parent_id" => t.parent_department,
-        "username" => t.username,
-        "display_name" => t.display_name,
-        "email" => t.email,
-        "department_id" => t.department,
-        "position" => t.position,
-        "status" => t.status,
-        "roles" => t.roles,
-        "language" => t.language,
-        "expires_at" => t.expires,
-        "revoked_at" => t.revoke,
-        "kind" => t.token_kind,
-        "prefix" => t.token_prefix,
-        "last_used_at" => t.last_used,
-        "credentials_revoked" => t.credentials_revoked,
-        "category" => t.category,
-        "owner_id" => t.owner,
-        "custodian" => t.custodian,
-        "location" => t.location,
-        "zone" => t.zone,
-        "classification" => t.classification,
-        "confidentiality" => t.confidentiality,
-        "integrity" => t.integrity,
-        "availability" => t.availability,
-        "value_score" => t.asset_value,
-        "value_level" => t.value_level,
-        "tags" => t.tags,
-        "notes" => t.notes,
-        "description" => t.description,
-        "phase" => t.phase,
-        "method" => t.risk_method,
-        "acceptance_threshold" => t.acceptance_threshold,
-        "planned_start" => t.planned_start,
-        "planned_end" => t.planned_end,
-        "team" => t.team,
-        "asset_ids" => t.scope_assets,
-        "department_ids" => t.scope_departments,
-        "tables_version" => t.risk_tables_version,
-        "submitted_by" => t.submitted_by,
-        "created_by" => t.created_by,
-        "head_id" => t.department_head,
-        "comment" => t.comment,
-        "asset_id" => t.asset,
-        "threat_id" => t.threat,
-        "vulnerability_id" => t.vulnerability,
-        "threat_frequency" => t.threat_frequency,
-        "vulnerability_severity" => t.vulnerability_severity,
-        "asset_value_level" => t.asset_value_level_short,
-        "likelihood_value" => t.likelihood_value,
-        "likelihood_level" => t.likelihood_level,
-        "loss_value" => t.loss_value,
-        "loss_level" => t.loss_level,
-        "risk_value" => t.risk_value,
-        "risk_level" => t.risk_level,
-        "treatment" => t.treatment,
-        "approval_by" | "approval_comment" => t.committee_approval,
-        "residual_threat_frequency" => t.residual_threat_frequency,
-        "residual_vulnerability_severity" => t.residual_vulnerability_severity,
-        "residual_likelihood_value" => t.residual_likelihood_value,
-        "residual_likelihood_level" => t.residual_likelihood_level,
-        "residual_loss_value" => t.residual_loss_value,
-        "residual_loss_level" => t.residual_loss_level,
-        "residual_risk_value" => t.residual_risk_value,
-        "residual_risk_level" => t.residual_risk_level,
-        "residual_acceptance_by" | "residual_acceptance_comment" => t.residual_acceptance,
-        "area" => t.assessment_area,
-        "technique" => t.technique,
-        "done" => t.check_done,
-        other => return other.to_owned(),
+/// A list of ids, each by its name (`#id` for one no longer known).
+fn named_list(t: &Messages, names: &HashMap<i64, String>, items: &[serde_json::Value]) -> String {
+    let shown: Vec<String> = items
+        .iter()
+        .filter_map(serde_json::Value::as_i64)
+        .map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
+        .collect();
+    if shown.is_empty() {
+        t.empty_value.to_owned()
+    } else {
+        shown.join("、")
     }
-    .to_owned()
 }
 
 fn show_value(
     lang: Lang,
     t: &Messages,
     names: &Names<'_>,
-    field: &str,
+    shown: Shown,
     v: Option<&serde_json::Value>,
 ) -> String {
     use serde_json::Value;
-    let Some(v) = v else {
-        return t.empty_value.to_owned();
+    let by_id = |names: &HashMap<i64, String>, n: &serde_json::Number| {
+        n.as_i64()
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| format!("#{n}"))
     };
-    match (field, v) {
-        (_, Value::Null) => t.empty_value.to_owned(),
-        ("department_id" | "parent_id", Value::Number(n)) => n
-            .as_i64()
-            .and_then(|id| names.departments.get(&id).cloned())
-            .unwrap_or_else(|| format!("#{n}")),
-        ("kind", Value::String(s)) => match s.as_str() {
-            "session" => t.kind_session.to_owned(),
-            "login" => t.kind_login.to_owned(),
-            "personal" => t.kind_personal.to_owned(),
-            other => other.to_owned(),
-        },
-        (f, Value::String(s)) if f.ends_with("_at") => Timestamp::parse(s)
+    match (shown, v) {
+        (_, None | Some(Value::Null)) => t.empty_value.to_owned(),
+        (Shown::Department, Some(Value::Number(n))) => by_id(names.departments, n),
+        (Shown::User, Some(Value::Number(n))) => by_id(names.users, n),
+        (Shown::Departments, Some(Value::Array(items))) => named_list(t, names.departments, items),
+        (Shown::Users, Some(Value::Array(items))) => named_list(t, names.users, items),
+        (Shown::Count, Some(Value::Array(items))) => i18n::fill(t.n_items, "n", items.len()),
+        (Shown::Time, Some(Value::String(s))) => Timestamp::parse(s)
             .map(|ts| when(t, Some(ts)))
             .unwrap_or_else(|| s.clone()),
-        ("status", Value::String(s)) => UserStatus::from_code(s)
-            .map(|st| st.label().get(lang).to_owned())
-            .or_else(|_| AssetStatus::from_code(s).map(|st| st.label().get(lang).to_owned()))
-            .unwrap_or_else(|_| s.clone()),
-        ("phase", Value::String(s)) => Phase::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("method", Value::String(s)) => RiskMethod::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("treatment", Value::String(s)) => Treatment::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("area", Value::String(s)) => Area::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("technique", Value::String(s)) => Technique::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        (_, Value::Bool(b)) => if *b { t.yes } else { t.no }.to_owned(),
-        ("department_ids", Value::Array(items)) => {
-            let shown: Vec<String> = items
-                .iter()
-                .filter_map(Value::as_i64)
-                .map(|d| {
-                    names
-                        .departments
-                        .get(&d)
-                        .cloned()
-                        .unwrap_or_else(|| format!("#{d}"))
-                })
-                .collect();
-            if shown.is_empty() {
-                t.empty_value.to_owned()
-            } else {
-                shown.join("、")
-            }
+        (Shown::Code(label), Some(Value::String(s))) => {
+            label(s).map_or_else(|| s.clone(), |l| l.get(lang).to_owned())
         }
-        (f, Value::Number(n)) if USER_FIELDS.contains(&f) => n
-            .as_i64()
-            .and_then(|id| names.users.get(&id).cloned())
-            .unwrap_or_else(|| format!("#{n}")),
-        ("team", Value::Array(items)) => {
-            let shown: Vec<String> = items
-                .iter()
-                .filter_map(Value::as_i64)
-                .map(|u| {
-                    names
-                        .users
-                        .get(&u)
-                        .cloned()
-                        .unwrap_or_else(|| format!("#{u}"))
-                })
-                .collect();
-            if shown.is_empty() {
-                t.empty_value.to_owned()
-            } else {
-                shown.join("、")
-            }
-        }
-        ("asset_ids", Value::Array(items)) => i18n::fill(t.n_items, "n", items.len()),
-        ("category", Value::String(s)) => Category::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("zone", Value::String(s)) => Zone::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("classification", Value::String(s)) => Classification::from_code(s)
-            .map(|c| c.label().get(lang).to_owned())
-            .unwrap_or_else(|_| s.clone()),
-        ("tags", Value::Array(items)) => {
-            let tags: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            if tags.is_empty() {
-                t.empty_value.to_owned()
-            } else {
-                tags.join("、")
-            }
-        }
-        ("language", Value::String(s)) => Lang::parse(s)
+        (Shown::Language, Some(Value::String(s))) => Lang::parse(s)
             .map(|l| l.native_name().to_owned())
             .unwrap_or_else(|| s.clone()),
-        ("roles", Value::Array(items)) => {
+        (Shown::Bilingual, Some(Value::Object(texts))) => {
+            let pick = |l: &str| texts.get(l).and_then(Value::as_str).unwrap_or_default();
+            let (first, second) = match lang {
+                Lang::En => (pick("en"), pick("zh")),
+                Lang::ZhCn => (pick("zh"), pick("en")),
+            };
+            if first.is_empty() { second } else { first }.to_owned()
+        }
+        (_, Some(Value::Bool(b))) => if *b { t.yes } else { t.no }.to_owned(),
+        (Shown::List, Some(Value::Array(items))) => {
+            let texts: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect();
+            if texts.is_empty() {
+                t.empty_value.to_owned()
+            } else {
+                texts.join("、")
+            }
+        }
+        (Shown::Grants, Some(Value::Array(items))) => {
             let shown: Vec<String> = items
                 .iter()
                 .map(|g| {
@@ -500,15 +346,8 @@ fn show_value(
                         .and_then(Role::from_code)
                         .map(|r| r.name(lang).to_owned())
                         .unwrap_or_default();
-                    match g.get("department_id").and_then(Value::as_i64) {
-                        Some(d) => format!(
-                            "{role} ({})",
-                            names
-                                .departments
-                                .get(&d)
-                                .cloned()
-                                .unwrap_or_else(|| format!("#{d}"))
-                        ),
+                    match g.get("department_id").and_then(Value::as_number) {
+                        Some(d) => format!("{role} ({})", by_id(names.departments, d)),
                         None => role,
                     }
                 })
@@ -519,15 +358,17 @@ fn show_value(
                 shown.join(", ")
             }
         }
-        (_, Value::String(s)) => s.clone(),
-        (_, other) => other.to_string(),
+        (_, Some(Value::String(s))) => s.clone(),
+        (_, Some(other)) => other.to_string(),
     }
 }
 
-/// The changed fields between two JSON snapshots, labelled in `lang`.
+/// The changed fields between two JSON snapshots of a record of kind `record`, labelled
+/// in `lang` as the record's area declares them (a key nobody declares shows as it is).
 pub fn diff(
     lang: Lang,
     names: &Names<'_>,
+    record: &str,
     before: Option<&str>,
     after: Option<&str>,
 ) -> Vec<Change> {
@@ -541,26 +382,31 @@ pub fn diff(
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
+    let field = |k: &str| history::field(record, k);
     keys.into_iter()
-        .filter(|k| !HIDDEN_FIELDS.contains(&k.as_str()))
+        .filter(|k| !field(k).is_some_and(|f| matches!(f.shown, Shown::Hidden)))
         .filter(|k| b.get(*k) != a.get(*k))
         // On creation and deletion, empty fields say nothing.
         .filter(|k| {
             let empty = |v: Option<&serde_json::Value>| v.is_none_or(serde_json::Value::is_null);
             !(before.is_none() && empty(a.get(*k)) || after.is_none() && empty(b.get(*k)))
         })
-        .map(|k| Change {
-            field: field_label(t, k),
-            before: if before.is_some() {
-                show_value(lang, t, names, k, b.get(k))
-            } else {
-                String::new()
-            },
-            after: if after.is_some() {
-                show_value(lang, t, names, k, a.get(k))
-            } else {
-                String::new()
-            },
+        .map(|k| {
+            let f = field(k);
+            let shown = f.map_or(Shown::Plain, |f| f.shown);
+            Change {
+                field: f.map_or_else(|| k.clone(), |f| f.label.get(lang).to_owned()),
+                before: if before.is_some() {
+                    show_value(lang, t, names, shown, b.get(k))
+                } else {
+                    String::new()
+                },
+                after: if after.is_some() {
+                    show_value(lang, t, names, shown, a.get(k))
+                } else {
+                    String::new()
+                },
+            }
         })
         .collect()
 }
@@ -577,7 +423,13 @@ pub fn history(lang: Lang, names: &Names<'_>, entries: &[AuditEntry]) -> Vec<His
                 actor: e.actor.clone(),
                 at: when(t, ts),
                 at_iso: ts.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                changes: diff(lang, names, e.before.as_deref(), e.after.as_deref()),
+                changes: diff(
+                    lang,
+                    names,
+                    &e.entity_type,
+                    e.before.as_deref(),
+                    e.after.as_deref(),
+                ),
             }
         })
         .collect()

@@ -157,7 +157,13 @@ async fn render_page(
                         .unwrap_or_default()
                 ),
                 href,
-                changes: view::diff(lang, &names, e.before.as_deref(), e.after.as_deref()),
+                changes: view::diff(
+                    lang,
+                    &names,
+                    &e.entity_type,
+                    e.before.as_deref(),
+                    e.after.as_deref(),
+                ),
             }
         })
         .collect();
