@@ -1,6 +1,7 @@
 //! The application error: a domain refusal (shown to the caller) or an internal failure
 //! (logged with its cause, shown as an opaque 500).
 
+use castellan_domain::error::KernelConflict;
 use castellan_domain::{Conflict, DomainError};
 
 /// What a service can fail with.
@@ -18,7 +19,7 @@ impl From<castellan_store::DbError> for Error {
     fn from(e: castellan_store::DbError) -> Self {
         // A unique index caught what the field checks missed (two requests racing).
         if e.is_unique_violation() {
-            return Error::Domain(DomainError::Conflict(Conflict::Duplicate));
+            return Error::Domain(KernelConflict::Duplicate.into());
         }
         if matches!(e, castellan_store::DbError::BadCursor) {
             return castellan_domain::paging::Cursor::invalid().into();
@@ -33,11 +34,24 @@ impl From<castellan_domain::FieldErrors> for Error {
     }
 }
 
-impl From<Conflict> for Error {
-    fn from(c: Conflict) -> Self {
-        Error::Domain(DomainError::Conflict(c))
-    }
+/// Conflicts convert into errors, the kernel's and every area's.
+macro_rules! from_conflicts {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<$t> for Error {
+            fn from(c: $t) -> Self {
+                Error::Domain(DomainError::Conflict(c.into()))
+            }
+        })+
+    };
 }
+
+from_conflicts!(
+    Conflict,
+    castellan_domain::error::KernelConflict,
+    castellan_domain::org::OrgConflict,
+    castellan_domain::asset::AssetConflict,
+    castellan_domain::risk::RiskConflict,
+);
 
 impl Error {
     /// An internal error from any cause.

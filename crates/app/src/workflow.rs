@@ -5,13 +5,14 @@ use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx};
 use castellan_domain::audit::Verb;
+use castellan_domain::error::KernelConflict;
 use castellan_domain::permission::Target;
 use castellan_domain::request::audit::RequestRecord;
 use castellan_domain::values::clean_text;
 use castellan_domain::workflow::calendar::{Calendar, CalendarDay, DayKind};
 use castellan_domain::workflow::chain::{self, Impact, StepInput};
 use castellan_domain::{
-    Action, Conflict, Day, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
+    Action, Day, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
 };
 use castellan_store::Conn;
 use castellan_store::workflow::{self as store, ChainFields, ChainRow};
@@ -237,7 +238,7 @@ pub async fn create_chain(app: &App, ctx: &Ctx, input: &ChainInput) -> Result<Ch
     };
     let id = match store::insert_chain(&mut tx, &f, Timestamp::now()).await {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(Conflict::Duplicate.into()),
+        Err(e) if e.is_unique_violation() => return Err(KernelConflict::Duplicate.into()),
         Err(e) => return Err(e.into()),
     };
     let row = store::chain(&mut tx, id)
@@ -290,7 +291,7 @@ pub async fn update_chain(
             }
             .into());
         }
-        Err(e) if e.is_unique_violation() => return Err(Conflict::Duplicate.into()),
+        Err(e) if e.is_unique_violation() => return Err(KernelConflict::Duplicate.into()),
         Err(e) => return Err(e.into()),
     }
     let after = store::chain(&mut tx, id)

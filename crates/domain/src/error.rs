@@ -2,6 +2,7 @@
 //! problem+json and once to an HTML message, and translates by code.
 
 use crate::lang::Text;
+use crate::macros::coded_enum;
 use crate::permission::{Action, Resource};
 
 /// Why a single input field was refused.
@@ -196,159 +197,91 @@ impl FieldErrors {
     }
 }
 
-/// A state that forbids the requested change (HTTP 409).
+coded_enum! {
+    /// The kernel's conflicts: the workflow engine's and storage's. Each reads
+    /// `Variant => ("code", "English message", "中文说明")`.
+    pub enum KernelConflict {
+
+    /// Nobody approves what they created or submitted (separation of duties).
+        SelfApproval => ("self_approval", "Separation of duties: you cannot approve something you created or submitted.", "职责分离：不能审批自己创建或提交的事项。"),
+
+    /// A value that must be unique is already used (a race the field check did not see).
+        Duplicate => ("duplicate", "A record with the same unique value already exists.", "已存在具有相同唯一值的记录。"),
+
+    /// The record is used elsewhere and cannot be removed.
+        InUse => ("in_use", "The record is in use elsewhere and cannot be removed.", "该记录仍被其他数据引用，不能删除。"),
+
+    /// The decision is already recorded; it cannot be made again or changed.
+        AlreadyDecided => ("already_decided", "This decision is already recorded; it cannot be made again or changed.", "该决定已经记录，不能重复作出或更改。"),
+
+    /// The assessment workflow has no such move from the current phase.
+        PhaseMove => ("phase_move_not_allowed", "This move is not possible from the state the item is in now.", "当前状态下不能进行该流转。"),
+
+    /// No approval chain applies to this kind of item and impact.
+        NoChain => ("no_approval_chain", "No approval chain applies to this kind of request and impact. Ask an administrator or the security officer to set one up.", "没有适用于该类申请和影响程度的审批流程，请联系系统管理员或安全管理负责人配置。"),
+    }
+}
+
+/// A state that forbids the requested change (HTTP 409): a conflict the kernel or an area
+/// declares (`<area>::…Conflict`), each with its stable code and its message in both
+/// languages, so none can lack a translation. A new area adds its own line here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
-    /// A department that still has sub-departments cannot be deleted.
-    DepartmentHasChildren,
-    /// A department that still has members cannot be deleted.
-    DepartmentHasMembers,
-    /// A department that scopes role assignments cannot be deleted.
-    DepartmentScopesRoles,
-    /// A department cannot be moved below itself or one of its descendants.
-    DepartmentCycle,
-    /// The change would leave no active, unscoped administrator.
-    LastAdministrator,
-    /// Users cannot disable themselves or remove their own administrator role.
-    SelfLockout,
-    /// Nobody approves what they created or submitted (separation of duties).
-    SelfApproval,
-    /// A value that must be unique is already used (a race the field check did not see).
-    Duplicate,
-    /// The token is already revoked.
-    AlreadyRevoked,
-    /// The asset's lifecycle status does not allow this event (a retired asset allows none).
-    LifecycleMove,
-    /// A retired asset keeps the record it had; it cannot be edited.
-    AssetRetired,
-    /// A department that still holds assets cannot be deleted.
-    DepartmentHasAssets,
-    /// The assessment workflow has no such move from the current phase.
-    PhaseMove,
-    /// The change is not possible in the assessment's current phase.
-    AssessmentPhase,
-    /// Some risks are not rated yet.
-    RisksUnrated,
-    /// Some risks have no treatment option yet.
-    RisksUntreated,
-    /// A risk at or above the acceptance threshold is kept or accepted without the
-    /// committee's approval.
-    CommitteeApprovalMissing,
-    /// Some residual risks are not rated yet.
-    ResidualUnrated,
-    /// Residual risks at or above the threshold are neither treated again nor accepted.
-    ResidualAboveThreshold,
-    /// The risk is below the acceptance threshold; the committee's approval is not needed.
-    ApprovalNotNeeded,
-    /// The same asset, threat and vulnerability are already a risk of this assessment.
-    RiskExists,
-    /// The record is used elsewhere and cannot be removed.
-    InUse,
-    /// The decision is already recorded; it cannot be made again or changed.
-    AlreadyDecided,
-    /// No approval chain applies to this kind of item and impact.
-    NoChain,
+    /// The kernel's.
+    Kernel(KernelConflict),
+    /// The organization area's.
+    Org(crate::org::OrgConflict),
+    /// The asset area's.
+    Asset(crate::asset::AssetConflict),
+    /// The risk area's.
+    Risk(crate::risk::RiskConflict),
 }
 
-impl Conflict {
-    /// Stable machine-readable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Conflict::DepartmentHasChildren => "department_has_children",
-            Conflict::DepartmentHasMembers => "department_has_members",
-            Conflict::DepartmentScopesRoles => "department_scopes_roles",
-            Conflict::DepartmentCycle => "department_cycle",
-            Conflict::LastAdministrator => "last_administrator",
-            Conflict::SelfLockout => "self_lockout",
-            Conflict::SelfApproval => "self_approval",
-            Conflict::Duplicate => "duplicate",
-            Conflict::AlreadyRevoked => "already_revoked",
-            Conflict::LifecycleMove => "lifecycle_not_allowed",
-            Conflict::AssetRetired => "asset_retired",
-            Conflict::DepartmentHasAssets => "department_has_assets",
-            Conflict::PhaseMove => "phase_move_not_allowed",
-            Conflict::AssessmentPhase => "assessment_phase",
-            Conflict::RisksUnrated => "risks_unrated",
-            Conflict::RisksUntreated => "risks_untreated",
-            Conflict::CommitteeApprovalMissing => "committee_approval_missing",
-            Conflict::ResidualUnrated => "residual_unrated",
-            Conflict::ResidualAboveThreshold => "residual_above_threshold",
-            Conflict::ApprovalNotNeeded => "approval_not_needed",
-            Conflict::RiskExists => "risk_exists",
-            Conflict::InUse => "in_use",
-            Conflict::AlreadyDecided => "already_decided",
-            Conflict::NoChain => "no_approval_chain",
-        }
-    }
+macro_rules! conflicts {
+    ($($variant:ident($t:ty)),+ $(,)?) => {
+        impl Conflict {
+            /// Stable machine-readable code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Conflict::$variant(c) => c.code(),)+
+                }
+            }
 
-    /// English explanation (the UI translates by code).
-    pub fn message(self) -> &'static str {
-        match self {
-            Conflict::DepartmentHasChildren => {
-                "The department still has sub-departments; move or delete them first."
+            /// The explanation in both languages (the API's problem detail is the English).
+            pub fn message(self) -> Text {
+                match self {
+                    $(Conflict::$variant(c) => c.label(),)+
+                }
             }
-            Conflict::DepartmentHasMembers => {
-                "The department still has members; move them to another department first."
-            }
-            Conflict::DepartmentScopesRoles => {
-                "Role assignments are limited to this department; change them first."
-            }
-            Conflict::DepartmentCycle => {
-                "A department cannot be placed below itself or one of its sub-departments."
-            }
-            Conflict::LastAdministrator => {
-                "This would leave no active system administrator without a department limit."
-            }
-            Conflict::SelfLockout => {
-                "You cannot disable your own account or remove your own administrator role."
-            }
-            Conflict::SelfApproval => {
-                "Separation of duties: you cannot approve an item you created or submitted."
-            }
-            Conflict::Duplicate => "A record with the same unique value already exists.",
-            Conflict::AlreadyRevoked => "The token has already been revoked.",
-            Conflict::LifecycleMove => {
-                "This lifecycle event is not allowed in the asset's current status."
-            }
-            Conflict::AssetRetired => {
-                "The asset is retired; its record is kept as it was and cannot be changed."
-            }
-            Conflict::DepartmentHasAssets => {
-                "The department still holds assets; transfer them to another department first."
-            }
-            Conflict::PhaseMove => {
-                "The assessment cannot move to that phase from the phase it is in now."
-            }
-            Conflict::AssessmentPhase => {
-                "This change is not possible in the assessment's current phase."
-            }
-            Conflict::RisksUnrated => {
-                "Every risk needs its threat frequency and vulnerability severity first."
-            }
-            Conflict::RisksUntreated => "Every risk needs a treatment option first.",
-            Conflict::CommitteeApprovalMissing => {
-                "A risk at or above the acceptance threshold is kept or accepted without the committee's approval."
-            }
-            Conflict::ResidualUnrated => "Every risk needs its residual rating first.",
-            Conflict::ResidualAboveThreshold => {
-                "Residual risks at or above the acceptance threshold must be treated again or accepted by the committee."
-            }
-            Conflict::ApprovalNotNeeded => {
-                "The risk is below the acceptance threshold; it needs no committee approval."
-            }
-            Conflict::RiskExists => {
-                "This asset, threat and vulnerability are already a risk of the assessment."
-            }
-            Conflict::InUse => "The record is in use elsewhere and cannot be removed.",
-            Conflict::AlreadyDecided => {
-                "This decision is already recorded; it cannot be made again or changed."
-            }
-            Conflict::NoChain => {
-                "No approval chain applies to this kind of item and impact; an administrator or security officer must set one up."
+
+            /// Every conflict any area declares.
+            pub fn all() -> Vec<Conflict> {
+                let mut all = Vec::new();
+                $(all.extend(<$t>::ALL.into_iter().map(Conflict::$variant));)+
+                all
             }
         }
-    }
+        $(
+            impl From<$t> for Conflict {
+                fn from(c: $t) -> Self {
+                    Conflict::$variant(c)
+                }
+            }
+            impl From<$t> for DomainError {
+                fn from(c: $t) -> Self {
+                    DomainError::Conflict(Conflict::$variant(c))
+                }
+            }
+        )+
+    };
 }
+
+conflicts!(
+    Kernel(KernelConflict),
+    Org(crate::org::OrgConflict),
+    Asset(crate::asset::AssetConflict),
+    Risk(crate::risk::RiskConflict),
+);
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the
 /// application layer's `Internal` errors and never reach a user in detail.
@@ -367,7 +300,7 @@ pub enum DomainError {
         entity: &'static str,
     },
     /// The current state forbids the change (HTTP 409).
-    #[error("{}", .0.message())]
+    #[error("{}", .0.message().en)]
     Conflict(Conflict),
     /// The record changed since the client read it (HTTP 412).
     #[error("the record was changed by someone else (current version {current})")]
@@ -434,5 +367,39 @@ impl DomainError {
 impl From<Conflict> for DomainError {
     fn from(c: Conflict) -> Self {
         DomainError::Conflict(c)
+    }
+}
+
+#[cfg(test)]
+mod conflict_tests {
+    use super::*;
+
+    #[test]
+    fn every_conflict_has_a_unique_code_and_a_message_in_both_languages() {
+        let all = Conflict::all();
+        let mut codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "two conflicts share a code");
+        for c in all {
+            let m = c.message();
+            assert!(m.en.ends_with('.'), "{}: {}", c.code(), m.en);
+            assert!(
+                m.zh.chars()
+                    .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{}: {}",
+                c.code(),
+                m.zh
+            );
+        }
+        // Codes the API has always answered with stay as they were.
+        assert_eq!(
+            Conflict::from(KernelConflict::PhaseMove).code(),
+            "phase_move_not_allowed"
+        );
+        assert_eq!(
+            Conflict::from(crate::asset::AssetConflict::LifecycleMove).code(),
+            "lifecycle_not_allowed"
+        );
     }
 }

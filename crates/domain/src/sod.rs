@@ -1,7 +1,8 @@
 //! Separation of duties (SPEC §1): nobody approves, returns as approver or closes an item
 //! that they created, submitted or helped prepare.
 
-use crate::error::{Conflict, DomainError};
+use crate::error::DomainError;
+use crate::error::KernelConflict;
 use crate::ids::UserId;
 
 /// The people an item comes from: whoever created it, whoever submitted it for approval,
@@ -33,7 +34,7 @@ pub fn ensure_independent_approver(
     authors: &Authors<'_>,
 ) -> Result<(), DomainError> {
     if authors.includes(approver) {
-        Err(DomainError::Conflict(Conflict::SelfApproval))
+        Err(KernelConflict::SelfApproval.into())
     } else {
         Ok(())
     }
@@ -55,7 +56,7 @@ mod tests {
         for author in [alice, bob, carol] {
             assert_eq!(
                 ensure_independent_approver(author, &authors),
-                Err(DomainError::Conflict(Conflict::SelfApproval))
+                Err(KernelConflict::SelfApproval.into())
             );
         }
         assert!(ensure_independent_approver(dave, &authors).is_ok());

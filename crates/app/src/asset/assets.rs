@@ -4,6 +4,7 @@ use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::settings;
 use crate::{App, Ctx};
+use castellan_domain::asset::AssetConflict;
 use castellan_domain::asset::register::{Asset, AssetEvent};
 use castellan_domain::asset::{
     self as rules, AssetStatus, Category, Classification, EventKind, Rating, ValuationMethod, Zone,
@@ -13,8 +14,8 @@ use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::permission::Target;
 use castellan_domain::values::{clean_optional, clean_text};
 use castellan_domain::{
-    Action, Conflict, DepartmentId, DepartmentPath, DomainError, FieldErrorKind, FieldErrors,
-    Resource, Timestamp, UserId,
+    Action, DepartmentId, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource,
+    Timestamp, UserId,
 };
 use castellan_store::asset::assets::{self as store, AssetFields, AssetFilter, NewEvent};
 use castellan_store::{Conn, org::departments, org::users};
@@ -493,7 +494,7 @@ pub async fn update(
         .into());
     }
     if current.status == AssetStatus::Retired {
-        return Err(Conflict::AssetRetired.into());
+        return Err(AssetConflict::AssetRetired.into());
     }
     let input = AssetInput::of(&current).patched(patch);
     let mut errors = FieldErrors::new();

@@ -4,11 +4,12 @@
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx, secret};
+use castellan_domain::org::OrgConflict;
 use castellan_domain::org::{TokenInfo, TokenKind, User};
 use castellan_domain::permission::Target;
 use castellan_domain::values::{Email, check_password_policy, clean_text};
 use castellan_domain::{
-    Action, Conflict, DomainError, FieldErrorKind, FieldErrors, Lang, Resource, Timestamp, TokenId,
+    Action, DomainError, FieldErrorKind, FieldErrors, Lang, Resource, Timestamp, TokenId,
 };
 use castellan_store::{org::tokens, org::users};
 use time::Duration;
@@ -247,7 +248,7 @@ pub async fn revoke_token(app: &App, ctx: &Ctx, id: TokenId) -> Result<TokenInfo
         .ok_or(DomainError::not_found("api_token"))?;
     let now = Timestamp::now();
     if !tokens::revoke(&mut tx, id, now).await? {
-        return Err(Conflict::AlreadyRevoked.into());
+        return Err(OrgConflict::AlreadyRevoked.into());
     }
     let revoked = tokens::get(&mut tx, id)
         .await?

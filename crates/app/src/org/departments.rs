@@ -3,12 +3,15 @@
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx};
+use castellan_domain::asset::AssetConflict;
+use castellan_domain::error::KernelConflict;
 use castellan_domain::org::Department;
+use castellan_domain::org::OrgConflict;
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::permission::Target;
 use castellan_domain::values::{clean_text, parse_department_code};
 use castellan_domain::{
-    Action, Conflict, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
+    Action, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
 };
 use castellan_store::Conn;
 use castellan_store::org::departments::{
@@ -195,7 +198,7 @@ pub async fn update(
     if let Some(p) = &parent
         && p.path.is_within(current.id)
     {
-        return Err(Conflict::DepartmentCycle.into());
+        return Err(OrgConflict::DepartmentCycle.into());
     }
     if parent.as_ref().map(|p| p.id) != current.parent_id {
         // Moving needs the right to create in the new place as well.
@@ -259,19 +262,19 @@ pub async fn delete(app: &App, ctx: &Ctx, id: DepartmentId, version: Option<i64>
     }
     let (children, members, scopes) = store::dependents(&mut tx, id).await?;
     if children > 0 {
-        return Err(Conflict::DepartmentHasChildren.into());
+        return Err(OrgConflict::DepartmentHasChildren.into());
     }
     if members > 0 {
-        return Err(Conflict::DepartmentHasMembers.into());
+        return Err(OrgConflict::DepartmentHasMembers.into());
     }
     if scopes > 0 {
-        return Err(Conflict::DepartmentScopesRoles.into());
+        return Err(OrgConflict::DepartmentScopesRoles.into());
     }
     if castellan_store::asset::assets::count_in_department(&mut tx, id).await? > 0 {
-        return Err(Conflict::DepartmentHasAssets.into());
+        return Err(AssetConflict::DepartmentHasAssets.into());
     }
     if store::risk_references(&mut tx, id).await? > 0 {
-        return Err(Conflict::InUse.into());
+        return Err(KernelConflict::InUse.into());
     }
     store::delete(&mut tx, id).await?;
     audit::record(

@@ -3,6 +3,7 @@
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx};
+use castellan_domain::org::OrgConflict;
 use castellan_domain::org::User;
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::permission::Target;
@@ -10,8 +11,8 @@ use castellan_domain::values::{
     Email, UserStatus, Username, check_password_policy, clean_optional, clean_text,
 };
 use castellan_domain::{
-    Action, Conflict, DepartmentId, DepartmentPath, DomainError, FieldErrorKind, FieldErrors,
-    Grant, Lang, Resource, Role, Timestamp, UserId,
+    Action, DepartmentId, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Grant, Lang,
+    Resource, Role, Timestamp, UserId,
 };
 use castellan_store::Conn;
 use castellan_store::org::users::{self as store, Profile, UserFilter};
@@ -378,10 +379,10 @@ pub async fn update(
     if ctx.principal.user_id == id
         && (status == UserStatus::Disabled || (was_admin && !stays_admin))
     {
-        return Err(Conflict::SelfLockout.into());
+        return Err(OrgConflict::SelfLockout.into());
     }
     if was_admin && !stays_admin && store::count_global_admins(&mut tx, Some(id)).await? == 0 {
-        return Err(Conflict::LastAdministrator.into());
+        return Err(OrgConflict::LastAdministrator.into());
     }
 
     let now = Timestamp::now();

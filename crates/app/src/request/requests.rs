@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::workflow::due_next_working_day;
 use crate::{App, Ctx};
 use castellan_domain::audit::Verb;
+use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{AssetId, UserId};
 use castellan_domain::org::User;
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
@@ -17,8 +18,8 @@ use castellan_domain::values::{clean_multiline, clean_text};
 use castellan_domain::workflow::chain::{self, Impact, ItemOrigin, Progress, StepRole};
 use castellan_domain::workflow::{Approval, Caller, Decision, MoveKind, MoveRecord, Refusal};
 use castellan_domain::{
-    Action, Conflict, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Role,
-    Target, Timestamp,
+    Action, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Target,
+    Timestamp,
 };
 use castellan_store::Conn;
 use castellan_store::org::{departments, users};
@@ -475,7 +476,7 @@ pub async fn update(
         .into());
     }
     if before.status != RequestStatus::Draft {
-        return Err(Conflict::PhaseMove.into());
+        return Err(KernelConflict::PhaseMove.into());
     }
     check_version(&before, version)?;
     let c = check_input(&mut tx, ctx, input).await?;
@@ -519,13 +520,13 @@ async fn save(conn: &mut Conn, r: &Request, key: Option<&StepKeyRow>) -> Result<
 
 fn refusal(r: Refusal) -> crate::Error {
     match r {
-        Refusal::NotAllowed => Conflict::PhaseMove.into(),
+        Refusal::NotAllowed => KernelConflict::PhaseMove.into(),
         Refusal::NotYours => DomainError::Forbidden {
             resource: Resource::Request,
             action: Action::Update,
         }
         .into(),
-        Refusal::SelfApproval => Conflict::SelfApproval.into(),
+        Refusal::SelfApproval => KernelConflict::SelfApproval.into(),
         Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
     }
 }
@@ -597,7 +598,7 @@ pub async fn transition(
         MoveKind::Submit => {
             let chain_row = wf::chain_for(&mut tx, r.kind.chain_subject(), r.impact)
                 .await?
-                .ok_or(Conflict::NoChain)?;
+                .ok_or(KernelConflict::NoChain)?;
             r.chain_id = Some(chain_row.id);
             r.chain_version = Some(chain_row.version);
             r.steps = chain_row.steps;
@@ -697,7 +698,7 @@ pub async fn decide(
         check_version(&before, v)?;
     }
     if before.status != RequestStatus::Submitted {
-        return Err(Conflict::PhaseMove.into());
+        return Err(KernelConflict::PhaseMove.into());
     }
     let f = facts(&mut tx, &before).await?;
     let (path, head) = origin_of(&f);
@@ -707,7 +708,7 @@ pub async fn decide(
     };
     let step_index = before.current_step.unwrap_or(0);
     let Some(step) = before.step().cloned() else {
-        return Err(Conflict::PhaseMove.into());
+        return Err(KernelConflict::PhaseMove.into());
     };
     let named =
         chain::is_step_approver(&step, ctx.principal.user_id, &ctx.principal.grants, &origin);
@@ -720,7 +721,7 @@ pub async fn decide(
                 && a.approver_id == Some(ctx.principal.user_id)
         });
     if named && already {
-        return Err(Conflict::AlreadyDecided.into());
+        return Err(KernelConflict::AlreadyDecided.into());
     }
     let roles = roles_over(ctx, f.path.as_ref());
     let caller = Caller {
@@ -754,7 +755,7 @@ pub async fn decide(
     )
     .await?
     {
-        return Err(Conflict::AlreadyDecided.into());
+        return Err(KernelConflict::AlreadyDecided.into());
     }
     let mut r = before.clone();
     let mut key = None;

@@ -6,8 +6,10 @@ use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::risk::risk_tables;
 use crate::{App, Ctx};
+use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{AssessmentId, AssetId};
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
+use castellan_domain::risk::RiskConflict;
 use castellan_domain::risk::assessment::{
     self as flow, Area, Caller, MoveRefusal, NotReady, Phase, Technique, Work,
 };
@@ -16,8 +18,8 @@ use castellan_domain::risk::{DEFAULT_ACCEPTANCE_THRESHOLD, Level, RiskMethod};
 use castellan_domain::sod::Authors;
 use castellan_domain::values::{clean_multiline, clean_optional, clean_text};
 use castellan_domain::{
-    Action, Conflict, Day, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Role,
-    Timestamp, UserId,
+    Action, Day, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Timestamp,
+    UserId,
 };
 use castellan_store::risk::assessments::{self as store, AssessmentFields, AssessmentFilter};
 use castellan_store::{
@@ -172,7 +174,7 @@ pub(crate) fn ensure_may(ctx: &Ctx, a: &Assessment, work: Work) -> Result<()> {
         .into());
     }
     if !a.phase.allows(work) {
-        return Err(Conflict::AssessmentPhase.into());
+        return Err(RiskConflict::AssessmentPhase.into());
     }
     Ok(())
 }
@@ -470,13 +472,13 @@ pub async fn update(
 
 pub(crate) fn refusal(r: MoveRefusal) -> crate::Error {
     match r {
-        MoveRefusal::NotAllowed => Conflict::PhaseMove.into(),
+        MoveRefusal::NotAllowed => KernelConflict::PhaseMove.into(),
         MoveRefusal::NotYours => DomainError::Forbidden {
             resource: Resource::Assessment,
             action: Action::Update,
         }
         .into(),
-        MoveRefusal::SelfApproval => Conflict::SelfApproval.into(),
+        MoveRefusal::SelfApproval => KernelConflict::SelfApproval.into(),
         MoveRefusal::CommentRequired => {
             FieldErrors::single("comment", FieldErrorKind::Required).into()
         }
@@ -485,11 +487,11 @@ pub(crate) fn refusal(r: MoveRefusal) -> crate::Error {
 
 fn not_ready(r: NotReady) -> crate::Error {
     match r {
-        NotReady::Unrated(_) => Conflict::RisksUnrated.into(),
-        NotReady::Untreated(_) => Conflict::RisksUntreated.into(),
-        NotReady::AcceptanceMissing(_) => Conflict::CommitteeApprovalMissing.into(),
-        NotReady::ResidualUnrated(_) => Conflict::ResidualUnrated.into(),
-        NotReady::ResidualOpen(_) => Conflict::ResidualAboveThreshold.into(),
+        NotReady::Unrated(_) => RiskConflict::RisksUnrated.into(),
+        NotReady::Untreated(_) => RiskConflict::RisksUntreated.into(),
+        NotReady::AcceptanceMissing(_) => RiskConflict::CommitteeApprovalMissing.into(),
+        NotReady::ResidualUnrated(_) => RiskConflict::ResidualUnrated.into(),
+        NotReady::ResidualOpen(_) => RiskConflict::ResidualAboveThreshold.into(),
     }
 }
 

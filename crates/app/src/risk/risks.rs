@@ -9,15 +9,15 @@ use crate::error::Result;
 use crate::risk::assessments::{ensure_may, global_roles, load};
 use crate::{App, Ctx};
 use castellan_domain::asset::Rating;
+use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{AssessmentId, AssetId, RiskId, ThreatId, VulnerabilityId};
 use castellan_domain::paging::{Cursor, Page, parse_limit};
+use castellan_domain::risk::RiskConflict;
 use castellan_domain::risk::assessment::Work;
 use castellan_domain::risk::register::{Approval, Assessment, Risk, RiskRating, Threat};
 use castellan_domain::risk::{self, Level, Treatment, needs_committee_approval};
 use castellan_domain::values::clean_multiline;
-use castellan_domain::{
-    Action, Conflict, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
-};
+use castellan_domain::{Action, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp};
 use castellan_store::risk::risks::{self as store, NewRisk, RiskFilter};
 use castellan_store::{Conn, asset::assets as asset_store, risk::findings, risk::threats};
 use std::collections::HashMap;
@@ -303,7 +303,7 @@ pub async fn create(
     let now = Timestamp::now();
     let r = match store::insert(&mut tx, &new, now).await {
         Ok(r) => r,
-        Err(e) if e.is_unique_violation() => return Err(Conflict::RiskExists.into()),
+        Err(e) if e.is_unique_violation() => return Err(RiskConflict::RiskExists.into()),
         Err(e) => return Err(e.into()),
     };
     castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
@@ -694,22 +694,22 @@ pub async fn decide(
     match decision {
         Decision::Treatment => {
             let (Some(t), Some(level)) = (r.treatment, r.level()) else {
-                return Err(Conflict::ApprovalNotNeeded.into());
+                return Err(RiskConflict::ApprovalNotNeeded.into());
             };
             if !needs_committee_approval(t, level, threshold) {
-                return Err(Conflict::ApprovalNotNeeded.into());
+                return Err(RiskConflict::ApprovalNotNeeded.into());
             }
             if r.approval.is_some() {
-                return Err(Conflict::AlreadyDecided.into());
+                return Err(KernelConflict::AlreadyDecided.into());
             }
             r.approval = Some(approval);
         }
         Decision::Residual => {
             if r.residual_level().is_none_or(|l| l < threshold) {
-                return Err(Conflict::ApprovalNotNeeded.into());
+                return Err(RiskConflict::ApprovalNotNeeded.into());
             }
             if r.residual_acceptance.is_some() {
-                return Err(Conflict::AlreadyDecided.into());
+                return Err(KernelConflict::AlreadyDecided.into());
             }
             r.residual_acceptance = Some(approval);
         }
@@ -742,7 +742,7 @@ pub async fn decide(
     )
     .await?
     {
-        return Err(Conflict::AlreadyDecided.into());
+        return Err(KernelConflict::AlreadyDecided.into());
     }
     let action = match decision {
         Decision::Treatment => castellan_domain::risk::audit::RiskAction::Approve,

@@ -14,13 +14,14 @@ use crate::risk::assessments::{ensure_may, load};
 use crate::{App, Ctx};
 use castellan_domain::ids::{AssessmentId, ControlId, RiskId, TreatmentItemId};
 use castellan_domain::paging::{Cursor, Page, parse_limit};
+use castellan_domain::risk::RiskConflict;
 use castellan_domain::risk::assessment::{Phase, Work};
 use castellan_domain::risk::finding::TreatmentStatus;
 use castellan_domain::risk::register::{Assessment, TreatmentItem};
 use castellan_domain::values::{clean_multiline, clean_text};
 use castellan_domain::{
-    Action, Conflict, Day, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource,
-    Timestamp, UserId,
+    Action, Day, DepartmentId, DomainError, FieldErrorKind, FieldErrors, Resource, Timestamp,
+    UserId,
 };
 use castellan_store::risk::treatment::{self as store, ItemFields};
 use castellan_store::{Conn, org::departments, org::users, risk::findings, risk::risks};
@@ -233,7 +234,7 @@ fn ensure_may_report(ctx: &Ctx, a: &Assessment, item: &TreatmentItem) -> Result<
             if a.phase.allows(Work::Progress) {
                 Ok(())
             } else {
-                Err(Conflict::AssessmentPhase.into())
+                Err(RiskConflict::AssessmentPhase.into())
             }
         }
         Err(e) => Err(e),

@@ -2,8 +2,10 @@
 //! lifecycle (`model`), and the register's records (`register`).
 
 pub mod audit;
+mod conflict;
 mod model;
 pub mod permissions;
 pub mod register;
 
+pub use conflict::AssetConflict;
 pub use model::*;

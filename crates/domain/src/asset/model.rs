@@ -3,7 +3,8 @@
 //! and the checks for codes and tags. Everything here is pure; valuation uses integers only,
 //! so a score never depends on floating-point rounding.
 
-use crate::error::{Conflict, FieldErrorKind};
+use crate::asset::AssetConflict;
+use crate::error::FieldErrorKind;
 use crate::lang::Text;
 use crate::values::clean_text;
 use serde::{Deserialize, Serialize};
@@ -420,7 +421,7 @@ fn exponential_mean(ratings: [u32; 3]) -> u32 {
         .unwrap_or(1)
 }
 
-/// The status a lifecycle event leads to from `current`, or [`Conflict::LifecycleMove`].
+/// The status a lifecycle event leads to from `current`, or [`AssetConflict::LifecycleMove`].
 ///
 /// - A retired asset accepts no event.
 /// - `purchase`: planned → idle (bought, in stock).
@@ -436,9 +437,9 @@ pub fn next_status(
     current: AssetStatus,
     event: EventKind,
     requested: Option<AssetStatus>,
-) -> Result<AssetStatus, Conflict> {
+) -> Result<AssetStatus, AssetConflict> {
     use AssetStatus::{Idle, InRepair, InUse, Planned, Retired};
-    let refused = Err(Conflict::LifecycleMove);
+    let refused = Err(AssetConflict::LifecycleMove);
     if current == Retired || (requested.is_some() && event != EventKind::Change) {
         return refused;
     }
@@ -912,7 +913,7 @@ mod tests {
             for (requested, expected) in requests.into_iter().zip(outcomes) {
                 assert_eq!(
                     next_status(status, event, requested),
-                    expected.ok_or(Conflict::LifecycleMove),
+                    expected.ok_or(AssetConflict::LifecycleMove),
                     "{status:?} {event:?} {requested:?}"
                 );
             }

@@ -5,9 +5,11 @@
 mod analysis;
 pub mod assessment;
 pub mod audit;
+mod conflict;
 pub mod finding;
 pub mod permissions;
 pub mod register;
 pub mod threat;
 
 pub use analysis::*;
+pub use conflict::RiskConflict;

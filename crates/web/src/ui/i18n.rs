@@ -399,18 +399,6 @@ text_catalog! {
     fe_duplicate: "This is listed twice.", "存在重复项。";
 
     // Conflicts
-    cf_department_has_children: "The department still has sub-departments; move or delete them first.", "该部门下还有下级部门，请先移动或删除下级部门。";
-    cf_department_has_members: "The department still has members; move them to another department first.", "该部门下还有人员，请先将其调整到其他部门。";
-    cf_department_scopes_roles: "Some role assignments are limited to this department; change them first.", "有角色分配限定在该部门，请先调整这些角色分配。";
-    cf_department_cycle: "A department cannot be placed below itself or one of its sub-departments.", "部门不能放在自身或其下级部门之下。";
-    cf_last_administrator: "This would leave no active system administrator for the whole organization.", "此操作将导致没有可用的全组织范围系统管理员。";
-    cf_self_lockout: "You cannot disable your own account or remove your own administrator role.", "不能停用自己的账号，也不能移除自己的系统管理员角色。";
-    cf_self_approval: "Separation of duties: you cannot approve something you created or submitted.", "职责分离：不能审批自己创建或提交的事项。";
-    cf_duplicate: "A record with the same unique value already exists.", "已存在具有相同唯一值的记录。";
-    cf_already_revoked: "This token is already revoked.", "该令牌已被吊销。";
-    cf_lifecycle_move: "This lifecycle event is not allowed in the asset's current status.", "资产当前状态下不允许登记该生命周期事件。";
-    cf_asset_retired: "The asset is retired; its record is kept as it was and cannot be changed.", "资产已报废，记录按原样保留，不能再修改。";
-    cf_department_has_assets: "The department still holds assets; transfer them to another department first.", "该部门仍有资产，请先将资产转移到其他部门。";
     nav_assessments: "Risk assessments", "风险评估";
     nav_threats: "Threat catalog", "威胁库";
     assessments_intro: "Assessment projects from preparation to the committee's closing, with their risks, treatment and residual risk.", "从评估准备到领导小组关闭的风险评估项目，包括风险、处置与残余风险。";
@@ -634,20 +622,8 @@ text_catalog! {
     description_en: "English description", "英文描述";
     open_assessments: "Risk assessments in progress", "进行中的风险评估";
     and_n_more: "and {n} more", "等，另有 {n} 项";
-    cf_phase_move: "The assessment cannot move to that phase from the phase it is in now.", "评估当前所处阶段不能转到该阶段。";
-    cf_assessment_phase: "This change is not possible in the assessment's current phase.", "评估当前阶段不允许进行此项修改。";
-    cf_risks_unrated: "Every risk needs its threat frequency and vulnerability severity first.", "请先为每项风险填写威胁频率和脆弱性严重程度。";
-    cf_risks_untreated: "Every risk needs a treatment option first.", "请先为每项风险选择处置方式。";
-    cf_committee_approval_missing: "A risk at or above the acceptance threshold is kept or accepted without the committee's approval.", "有达到或超过可接受阈值的风险被保持或接受，但尚未经领导小组批准。";
-    cf_residual_unrated: "Every risk needs its residual rating first.", "请先为每项风险完成残余风险评价。";
-    cf_residual_above_threshold: "Residual risks at or above the acceptance threshold must be treated again or accepted by the committee.", "达到或超过可接受阈值的残余风险须再次处置，或由领导小组批准接受。";
-    cf_approval_not_needed: "The risk is below the acceptance threshold; it needs no committee approval.", "该风险低于可接受阈值，无需领导小组批准。";
-    cf_risk_exists: "This asset, threat and vulnerability are already a risk of the assessment.", "该资产、威胁与脆弱性的组合已在本次评估的风险中。";
-    cf_in_use: "The record is in use elsewhere and cannot be removed.", "该记录仍被其他数据引用，不能删除。";
-    cf_already_decided: "This decision is already recorded; it cannot be made again or changed.", "该决定已经记录，不能重复作出或更改。";
     fe_role_required: "Choose someone who holds the role {roles}.", "请选择持有“{roles}”角色的人员。";
     fe_role_required_org: "Choose someone who holds the role {roles} for the whole organization: a role limited to a department does not reach organization-wide work such as a risk assessment.", "请选择在全组织范围持有“{roles}”角色的人员：限定部门的角色不适用于风险评估这类全组织范围的工作。";
-    cf_no_chain: "No approval chain applies to this kind of request and impact. Ask an administrator or the security officer to set one up.", "没有适用于该类申请和影响程度的审批流程，请联系系统管理员或安全管理负责人配置。";
 }
 
 /// Every text of the UI, the central catalog's and each area's, as (key, English, Chinese).
@@ -723,35 +699,9 @@ fn sentence(lang: Lang, hint: &str) -> String {
     out
 }
 
-/// A conflict in `lang`.
+/// A conflict in `lang` (each area declares its conflicts' messages in both languages).
 pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
-    let t = messages(lang);
-    match c {
-        Conflict::DepartmentHasChildren => t.cf_department_has_children,
-        Conflict::DepartmentHasMembers => t.cf_department_has_members,
-        Conflict::DepartmentScopesRoles => t.cf_department_scopes_roles,
-        Conflict::DepartmentCycle => t.cf_department_cycle,
-        Conflict::LastAdministrator => t.cf_last_administrator,
-        Conflict::SelfLockout => t.cf_self_lockout,
-        Conflict::SelfApproval => t.cf_self_approval,
-        Conflict::Duplicate => t.cf_duplicate,
-        Conflict::AlreadyRevoked => t.cf_already_revoked,
-        Conflict::LifecycleMove => t.cf_lifecycle_move,
-        Conflict::AssetRetired => t.cf_asset_retired,
-        Conflict::DepartmentHasAssets => t.cf_department_has_assets,
-        Conflict::PhaseMove => t.cf_phase_move,
-        Conflict::AssessmentPhase => t.cf_assessment_phase,
-        Conflict::RisksUnrated => t.cf_risks_unrated,
-        Conflict::RisksUntreated => t.cf_risks_untreated,
-        Conflict::CommitteeApprovalMissing => t.cf_committee_approval_missing,
-        Conflict::ResidualUnrated => t.cf_residual_unrated,
-        Conflict::ResidualAboveThreshold => t.cf_residual_above_threshold,
-        Conflict::ApprovalNotNeeded => t.cf_approval_not_needed,
-        Conflict::RiskExists => t.cf_risk_exists,
-        Conflict::InUse => t.cf_in_use,
-        Conflict::AlreadyDecided => t.cf_already_decided,
-        Conflict::NoChain => t.cf_no_chain,
-    }
+    c.message().get(lang)
 }
 
 /// A one-line message for a domain error (forms show field errors separately).
