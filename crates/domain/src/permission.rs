@@ -7,112 +7,52 @@
 use crate::error::DomainError;
 use crate::ids::{DepartmentId, UserId};
 use crate::lang::Text;
+use crate::macros::coded_enum;
 use crate::role::Role;
 use serde::Serialize;
 
-/// What a permission is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resource {
-    /// The department tree.
-    Department,
-    /// User accounts.
-    User,
-    /// The role catalog and this permission table.
-    Role,
-    /// The audit trail.
-    AuditLog,
-    /// The caller's own profile, password and API tokens.
-    OwnAccount,
-    /// The asset register (assets, their lifecycle events, imports and exports).
-    Asset,
-    /// Organization-wide settings (such as the asset valuation method).
-    Setting,
-    /// The threat catalog.
-    Threat,
-    /// Vulnerability findings against assets.
-    Vulnerability,
-    /// Existing security controls and their effectiveness.
-    Control,
-    /// Risk assessments with their risks, treatment plans and residual ratings.
-    Assessment,
-    /// Approval requests: changes, access, important operations (one's own, and those one
-    /// decides on).
-    Request,
-    /// Every approval request of a department's subtree, for those who oversee them.
-    RequestRegister,
-    /// Approval chains.
-    ApprovalChain,
-    /// The working-day calendar.
-    Calendar,
-    /// Finding colleagues by name in forms (the people picker).
-    People,
-}
-
-impl Resource {
-    /// Every resource, in display order.
-    pub const ALL: [Resource; 16] = [
-        Resource::Department,
-        Resource::User,
-        Resource::Asset,
-        Resource::Threat,
-        Resource::Vulnerability,
-        Resource::Control,
-        Resource::Assessment,
-        Resource::Request,
-        Resource::RequestRegister,
-        Resource::ApprovalChain,
-        Resource::Calendar,
-        Resource::People,
-        Resource::Setting,
-        Resource::Role,
-        Resource::AuditLog,
-        Resource::OwnAccount,
-    ];
-
-    /// Stable code (`department`, `audit_log`, …).
-    pub fn code(self) -> &'static str {
-        match self {
-            Resource::Department => "department",
-            Resource::User => "user",
-            Resource::Role => "role",
-            Resource::AuditLog => "audit_log",
-            Resource::OwnAccount => "own_account",
-            Resource::Asset => "asset",
-            Resource::Setting => "setting",
-            Resource::Threat => "threat",
-            Resource::Vulnerability => "vulnerability",
-            Resource::Control => "control",
-            Resource::Assessment => "assessment",
-            Resource::Request => "request",
-            Resource::RequestRegister => "request_register",
-            Resource::ApprovalChain => "approval_chain",
-            Resource::Calendar => "calendar",
-            Resource::People => "people",
-        }
-    }
-
-    /// Name in both languages.
-    pub fn label(self) -> Text {
-        let (en, zh) = match self {
-            Resource::Department => ("Departments", "部门"),
-            Resource::User => ("Users", "用户"),
-            Resource::Role => ("Roles and permissions", "角色与权限"),
-            Resource::AuditLog => ("Audit log", "审计日志"),
-            Resource::OwnAccount => ("Own account and API tokens", "本人账号与 API 令牌"),
-            Resource::Asset => ("Assets", "资产"),
-            Resource::Setting => ("Organization settings", "组织设置"),
-            Resource::Threat => ("Threat catalog", "威胁库"),
-            Resource::Vulnerability => ("Vulnerabilities", "脆弱性"),
-            Resource::Control => ("Existing controls", "已有安全措施"),
-            Resource::Assessment => ("Risk assessments", "风险评估"),
-            Resource::Request => ("Own approval requests and decisions", "本人的申请与审批"),
-            Resource::RequestRegister => ("All approval requests", "全部审批申请"),
-            Resource::ApprovalChain => ("Approval chains", "审批流程"),
-            Resource::Calendar => ("Working-day calendar", "工作日历"),
-            Resource::People => ("Finding colleagues in forms", "在表单中查找人员"),
-        };
-        Text { en, zh }
+coded_enum! {
+    /// What a permission is about: one line per resource, grouped by the area that owns it
+    /// (a new area adds its lines here), in the order the permission table shows them.
+    pub enum Resource {
+        // org
+        /// The department tree.
+        Department => ("department", "Departments", "部门"),
+        /// User accounts.
+        User => ("user", "Users", "用户"),
+        // asset
+        /// The asset register (assets, their lifecycle events, imports and exports).
+        Asset => ("asset", "Assets", "资产"),
+        // risk
+        /// The threat catalog.
+        Threat => ("threat", "Threat catalog", "威胁库"),
+        /// Vulnerability findings against assets.
+        Vulnerability => ("vulnerability", "Vulnerabilities", "脆弱性"),
+        /// Existing security controls and their effectiveness.
+        Control => ("control", "Existing controls", "已有安全措施"),
+        /// Risk assessments with their risks, treatment plans and residual ratings.
+        Assessment => ("assessment", "Risk assessments", "风险评估"),
+        // request
+        /// Approval requests: changes, access, important operations (one's own, and those
+        /// one decides on).
+        Request => ("request", "Own approval requests and decisions", "本人的申请与审批"),
+        /// Every approval request of a department's subtree, for those who oversee them.
+        RequestRegister => ("request_register", "All approval requests", "全部审批申请"),
+        /// Approval chains.
+        ApprovalChain => ("approval_chain", "Approval chains", "审批流程"),
+        /// The working-day calendar.
+        Calendar => ("calendar", "Working-day calendar", "工作日历"),
+        // kernel
+        /// Finding colleagues by name in forms (the people picker).
+        People => ("people", "Finding colleagues in forms", "在表单中查找人员"),
+        /// Organization-wide settings (such as the asset valuation method).
+        Setting => ("setting", "Organization settings", "组织设置"),
+        /// The role catalog and this permission table.
+        Role => ("role", "Roles and permissions", "角色与权限"),
+        /// The audit trail.
+        AuditLog => ("audit_log", "Audit log", "审计日志"),
+        /// The caller's own profile, password and API tokens.
+        OwnAccount => ("own_account", "Own account and API tokens", "本人账号与 API 令牌"),
     }
 }
 
