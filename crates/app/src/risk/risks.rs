@@ -22,6 +22,14 @@ use castellan_store::risk::risks::{self as store, NewRisk, RiskFilter};
 use castellan_store::{Conn, asset::assets as asset_store, risk::findings, risk::threats};
 use std::collections::HashMap;
 
+mod bulk;
+mod candidates;
+mod committee;
+
+pub use bulk::{BULK_MAX, bulk_update};
+pub use candidates::{Candidates, create_candidates};
+pub use committee::{Decision, decide};
+
 /// A risk as submitted.
 #[derive(Debug, Clone, Default)]
 pub struct RiskInput {
@@ -323,112 +331,6 @@ pub async fn create(
     Ok(v)
 }
 
-/// What a bulk creation did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Candidates {
-    /// Risks added.
-    pub added: u64,
-    /// Combinations the assessment already had.
-    pub existing: u64,
-}
-
-/// Adds an unrated candidate risk for every pair of the given assets and threats (those
-/// the assessment already has are skipped). At most 100,000 pairs at once.
-pub async fn create_candidates(
-    app: &App,
-    ctx: &Ctx,
-    assessment: AssessmentId,
-    asset_ids: &[i64],
-    threat_ids: &[i64],
-) -> Result<Candidates> {
-    let mut errors = FieldErrors::new();
-    if asset_ids.is_empty() {
-        errors.add("asset_ids", FieldErrorKind::Required);
-    }
-    if threat_ids.is_empty() {
-        errors.add("threat_ids", FieldErrorKind::Required);
-    }
-    let pairs = asset_ids.len().saturating_mul(threat_ids.len());
-    if pairs > 100_000 {
-        errors.add(
-            "asset_ids",
-            FieldErrorKind::invalid(
-                "at most 100000 asset × threat pairs at once",
-                "一次最多 100000 个资产×威胁组合",
-            ),
-        );
-    }
-    errors.into_result()?;
-    let mut errors = FieldErrors::new();
-    let mut tx = app.db().begin().await?;
-    let a = load(&mut tx, ctx, assessment).await?;
-    ensure_may(ctx, &a, Work::Risks)?;
-    let mut assets: Vec<AssetId> = asset_ids.iter().copied().map(AssetId).collect();
-    assets.sort();
-    assets.dedup();
-    let found = asset_store::get_many(&mut tx, &assets).await?;
-    for (i, id) in asset_ids.iter().enumerate() {
-        if !found.iter().any(|x| x.id.0 == *id) {
-            errors.add(format!("asset_ids[{i}]"), FieldErrorKind::NoSuchRecord);
-        }
-    }
-    let mut threat_list: Vec<ThreatId> = threat_ids.iter().copied().map(ThreatId).collect();
-    threat_list.sort();
-    threat_list.dedup();
-    for (i, id) in threat_ids.iter().enumerate() {
-        match threats::get(&mut tx, ThreatId(*id)).await? {
-            Some(t) if t.active => {}
-            Some(_) => errors.add(
-                format!("threat_ids[{i}]"),
-                FieldErrorKind::invalid(
-                    "the threat is retired from the catalog",
-                    "该威胁已从威胁库中停用",
-                ),
-            ),
-            None => errors.add(format!("threat_ids[{i}]"), FieldErrorKind::NoSuchRecord),
-        }
-    }
-    errors.into_result()?;
-    let new: Vec<NewRisk<'_>> = assets
-        .iter()
-        .flat_map(|asset| {
-            threat_list.iter().map(move |threat| NewRisk {
-                assessment_id: a.id,
-                asset_id: *asset,
-                threat_id: *threat,
-                vulnerability_id: None,
-                description: None,
-                rating: None,
-            })
-        })
-        .collect();
-    let now = Timestamp::now();
-    let added = store::insert_candidates(&mut tx, &new, now).await?;
-    let result = Candidates {
-        added,
-        existing: new.len() as u64 - added,
-    };
-    castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Event::new(
-            castellan_domain::risk::audit::RiskAction::CreateCandidates,
-            castellan_domain::risk::audit::RiskRecord::Assessment,
-            a.id,
-        )
-        .after(&serde_json::json!({
-            "assets": assets.len(),
-            "threats": threat_list.len(),
-            "added": result.added,
-            "existing": result.existing,
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(result)
-}
-
 async fn load_risk(
     conn: &mut Conn,
     ctx: &Ctx,
@@ -648,127 +550,6 @@ pub async fn delete(
     Ok(())
 }
 
-/// Which decision a committee member records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Approval of keeping or accepting a risk at or above the threshold.
-    Treatment,
-    /// Acceptance of a residual risk at or above the threshold.
-    Residual,
-}
-
-/// A committee member approves keeping or accepting a risk at or above the threshold, or
-/// accepts a residual risk. Nobody on the assessment's team, nor its creator, may; a
-/// decision once recorded is not recorded again.
-pub async fn decide(
-    app: &App,
-    ctx: &Ctx,
-    assessment: AssessmentId,
-    id: RiskId,
-    decision: Decision,
-    comment: Option<&str>,
-    version: i64,
-) -> Result<RiskView> {
-    let mut tx = app.db().begin().await?;
-    let (before, a) = load_risk(&mut tx, ctx, assessment, id).await?;
-    ensure_may(ctx, &a, Work::Acceptance)?;
-    let roles = global_roles(ctx);
-    let me = ctx.principal.user_id;
-    castellan_domain::risk::assessment::check_committee_decision(
-        &crate::risk::assessments::caller(ctx, &roles),
-        &crate::risk::assessments::authors(&a),
-    )
-    .map_err(crate::risk::assessments::refusal)?;
-    check_version(&before, version)?;
-    let comment = FieldErrors::new().check("comment", clean_multiline(comment, 4000));
-    let Some(comment) = comment else {
-        return Err(FieldErrors::single("comment", FieldErrorKind::TooLong { max: 4000 }).into());
-    };
-    let approval = Approval {
-        by: me,
-        at: Timestamp::now(),
-        comment,
-    };
-    let mut r = before.clone();
-    let threshold = a.acceptance_threshold;
-    match decision {
-        Decision::Treatment => {
-            let (Some(t), Some(level)) = (r.treatment, r.level()) else {
-                return Err(RiskConflict::ApprovalNotNeeded.into());
-            };
-            if !needs_committee_approval(t, level, threshold) {
-                return Err(RiskConflict::ApprovalNotNeeded.into());
-            }
-            if r.approval.is_some() {
-                return Err(KernelConflict::AlreadyDecided.into());
-            }
-            r.approval = Some(approval);
-        }
-        Decision::Residual => {
-            if r.residual_level().is_none_or(|l| l < threshold) {
-                return Err(RiskConflict::ApprovalNotNeeded.into());
-            }
-            if r.residual_acceptance.is_some() {
-                return Err(KernelConflict::AlreadyDecided.into());
-            }
-            r.residual_acceptance = Some(approval);
-        }
-    }
-    let now = Timestamp::now();
-    let after = store::save(&mut tx, &r, now)
-        .await?
-        .ok_or(DomainError::StaleVersion {
-            current: before.version,
-        })?;
-    castellan_store::risk::assessments::touch(&mut tx, a.id, now).await?;
-    let actor = ctx.actor();
-    let (step, step_name) = match decision {
-        Decision::Treatment => (0, "treatment_acceptance"),
-        Decision::Residual => (1, "residual_acceptance"),
-    };
-    if !castellan_store::workflow::record_approval(
-        &mut tx,
-        &castellan_store::workflow::NewApproval {
-            process: "risk",
-            item_id: id.0,
-            round: 1,
-            step,
-            step_name,
-            approver: (actor.id, actor.name),
-            decision: castellan_domain::workflow::Decision::Approve,
-            comment: after_comment(&after, decision),
-            at: now,
-        },
-    )
-    .await?
-    {
-        return Err(KernelConflict::AlreadyDecided.into());
-    }
-    let action = match decision {
-        Decision::Treatment => castellan_domain::risk::audit::RiskAction::Approve,
-        Decision::Residual => castellan_domain::risk::audit::RiskAction::AcceptResidual,
-    };
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Event::new(action, castellan_domain::risk::audit::RiskRecord::Risk, id)
-            .before(&snapshot(&before))
-            .after(&snapshot(&after)),
-    )
-    .await?;
-    let v = one_view(&mut tx, &a, after).await?;
-    tx.commit().await?;
-    Ok(v)
-}
-
-fn after_comment(r: &castellan_domain::risk::register::Risk, decision: Decision) -> Option<&str> {
-    match decision {
-        Decision::Treatment => r.approval.as_ref(),
-        Decision::Residual => r.residual_acceptance.as_ref(),
-    }
-    .and_then(|a| a.comment.as_deref())
-}
-
 /// Filters of the register.
 #[derive(Debug, Clone, Default)]
 pub struct RiskQuery {
@@ -914,72 +695,4 @@ pub async fn of_asset(
     )?;
     let mut conn = app.db().read().await?;
     Ok(store::of_asset(&mut conn, asset, limit).await?)
-}
-
-/// The most risks one bulk change touches.
-pub const BULK_MAX: usize = 1_000;
-
-/// Applies the same change — a treatment option, or a residual rating — to several risks of
-/// an assessment at once, all or none (SPEC §4.3, §4.4: a treatment plan and residual
-/// ratings are often the same for a group of risks). Only the treatment and the residual
-/// rating may be changed this way, each in its phases, by the assessment's team. Returns how
-/// many risks changed.
-pub async fn bulk_update(
-    app: &App,
-    ctx: &Ctx,
-    assessment: AssessmentId,
-    ids: &[i64],
-    patch: &RiskPatch,
-) -> Result<usize> {
-    let mut errors = FieldErrors::new();
-    if ids.is_empty() {
-        errors.add("risk_ids", FieldErrorKind::Required);
-    } else if ids.len() > BULK_MAX {
-        errors.add(
-            "risk_ids",
-            FieldErrorKind::OutOfRange {
-                min: 1,
-                max: BULK_MAX as i64,
-            },
-        );
-    }
-    if patch.description.is_some()
-        || patch.threat_frequency.is_some()
-        || patch.vulnerability_severity.is_some()
-        || patch.refresh_asset_value
-    {
-        errors.add(
-            "patch",
-            FieldErrorKind::invalid(
-                "only the treatment and the residual rating change in bulk",
-                "批量修改只能设置处置方式和残余风险评价",
-            ),
-        );
-    }
-    errors.into_result()?;
-    let mut tx = app.db().begin().await?;
-    let a = load(&mut tx, ctx, assessment).await?;
-    if patch.treatment.is_some() {
-        ensure_may(ctx, &a, Work::Treatment)?;
-    }
-    if patch.residual_threat_frequency.is_some() || patch.residual_vulnerability_severity.is_some()
-    {
-        ensure_may(ctx, &a, Work::Residual)?;
-    }
-    let mut changed = 0;
-    let mut seen = std::collections::HashSet::new();
-    for (i, id) in ids.iter().enumerate() {
-        if !seen.insert(*id) {
-            return Err(
-                FieldErrors::single(format!("risk_ids[{i}]"), FieldErrorKind::Duplicate).into(),
-            );
-        }
-        let (before, _) = load_risk(&mut tx, ctx, assessment, RiskId(*id)).await?;
-        let after = apply(&mut tx, ctx, &a, &before, patch).await?;
-        if after != before {
-            changed += 1;
-        }
-    }
-    tx.commit().await?;
-    Ok(changed)
 }
