@@ -11,7 +11,7 @@ pub mod request;
 pub mod risk;
 
 /// Each area's own text catalog (areas that keep their texts in `texts.rs`).
-pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[request::texts::catalog];
+pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[org::texts::catalog, request::texts::catalog];
 
 /// A text as (key, English, Chinese).
 pub type TextEntry = (&'static str, &'static str, &'static str);

@@ -2,6 +2,7 @@
 //! detail with the valuation explained, the lifecycle timeline and the audit history; the
 //! lifecycle event form; export of the current filter.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::list::{Header, Pager, href, sort_headers};
 use crate::ui::page::{Page, Section};
@@ -169,6 +170,7 @@ struct Filters {
 #[template(path = "assets/list.html")]
 struct ListPage {
     page: Page,
+    tx: &'static texts::Messages,
     filters: Filters,
     categories: Vec<CodeOption>,
     departments: Vec<DeptOption>,
@@ -269,6 +271,7 @@ pub async fn list(
     } = pickers(lang, &p.category, &p.zone, &p.status, &p.classification);
     Ok(render::ok(&ListPage {
         page: Page::new(&web, Some(Section::Assets), None),
+        tx: tx(lang),
         categories,
         departments: view::dept_options(&tree, p.department_id.trim().parse().ok(), None),
         zones,
@@ -388,6 +391,7 @@ struct EventLine {
 #[template(path = "assets/show.html")]
 struct ShowPage {
     page: Page,
+    tx: &'static texts::Messages,
     asset: Asset,
     category: String,
     department: Option<(i64, String)>,
@@ -457,8 +461,9 @@ pub async fn show(
 }
 
 fn event_line(lang: Lang, t: &crate::ui::i18n::Messages, e: AssetEvent) -> EventLine {
+    let tx = tx(lang);
     let moved = (e.from_status != e.to_status).then(|| {
-        t.status_moved
+        tx.status_moved
             .replace("{from}", e.from_status.label().get(lang))
             .replace("{to}", e.to_status.label().get(lang))
     });
@@ -587,6 +592,7 @@ async fn show_page(
         status,
         &ShowPage {
             page: Page::new(web, Some(Section::Assets), view::notice(t, notice)),
+            tx: tx(lang),
             category: a.category.label().get(lang).to_owned(),
             department: a.department_id.map(|d| {
                 (
@@ -798,6 +804,7 @@ struct RatingField {
 #[template(path = "assets/form.html")]
 struct FormPage {
     page: Page,
+    tx: &'static texts::Messages,
     heading: String,
     action: String,
     cancel: String,
@@ -826,6 +833,7 @@ async fn form_page(
     let ctx = web.ctx();
     let t = web.t();
     let lang = web.lang();
+    let tx = tx(lang);
     let tree = departments::tree(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
@@ -834,12 +842,12 @@ async fn form_page(
         .map_err(|e| web.fail(e))?;
     let (heading, action, cancel) = match editing {
         Some(a) => (
-            format!("{} · {}", t.edit_asset, a.code),
+            format!("{} · {}", tx.edit_asset, a.code),
             format!("/assets/{}", a.id),
             format!("/assets/{}", a.id),
         ),
         None => (
-            t.new_asset.to_owned(),
+            tx.new_asset.to_owned(),
             "/assets".to_owned(),
             "/assets".to_owned(),
         ),
@@ -894,6 +902,7 @@ async fn form_page(
         status,
         &FormPage {
             page: Page::new(web, Some(Section::Assets), None),
+            tx,
             heading,
             action,
             cancel,

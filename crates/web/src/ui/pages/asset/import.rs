@@ -4,6 +4,7 @@
 //! passes waits in the database for its commit (`import::stash_upload`), so any instance
 //! can finish it. Temporary files are removed as soon as the request ends.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::i18n::{Messages, fill};
 use crate::ui::page::{Page, Section};
@@ -77,6 +78,7 @@ struct Preview {
 #[template(path = "assets/import.html")]
 struct ImportPage {
     page: Page,
+    tx: &'static texts::Messages,
     columns: Vec<ColumnHelp>,
     limit: String,
     preview: Option<Preview>,
@@ -154,6 +156,7 @@ fn problem_detail(lang: Lang, t: &Messages, e: &import::RowError) -> Option<Stri
 }
 
 fn problems(lang: Lang, t: &Messages, f: &FileImport) -> Vec<Problem> {
+    let tx = tx(lang);
     f.report
         .errors
         .iter()
@@ -169,7 +172,7 @@ fn problems(lang: Lang, t: &Messages, f: &FileImport) -> Vec<Problem> {
             };
             Problem {
                 line: if e.line == 0 {
-                    t.whole_file.to_owned()
+                    tx.whole_file.to_owned()
                 } else {
                     e.line.to_string()
                 },
@@ -194,6 +197,7 @@ fn page(
 ) -> ImportPage {
     ImportPage {
         page: Page::new(web, Some(Section::Assets), None),
+        tx: tx(web.lang()),
         columns: COLUMNS
             .iter()
             .map(|(api, zh)| ColumnHelp {
@@ -231,7 +235,7 @@ pub async fn show(
     if !may_import(&web) {
         return Err(web.forbidden(Resource::Asset, Action::Create));
     }
-    let t = web.t();
+    let tx = tx(web.lang());
     let counts: Vec<u64> = p
         .done
         .split(',')
@@ -239,9 +243,9 @@ pub async fn show(
         .collect();
     let done = match counts.as_slice() {
         [c, u, rest @ ..] if rest.len() <= 1 => {
-            let message = fill(&fill(t.import_done, "created", c), "updated", u);
+            let message = fill(&fill(tx.import_done, "created", c), "updated", u);
             Some(match rest.first() {
-                Some(n) if *n > 0 => format!("{message} {}", fill(t.import_unchanged, "n", n)),
+                Some(n) if *n > 0 => format!("{message} {}", fill(tx.import_unchanged, "n", n)),
                 _ => message,
             })
         }
@@ -292,13 +296,14 @@ async fn receive(
     mut multipart: Multipart,
 ) -> Result<Upload, Response> {
     let t = web.t();
+    let tx = tx(web.lang());
     let limit = state.app.settings().upload_limit_bytes;
     let too_large = || {
         refuse(
             web,
             state,
             StatusCode::PAYLOAD_TOO_LARGE,
-            &t.import_too_large.replace("{limit}", &size_label(limit)),
+            &tx.import_too_large.replace("{limit}", &size_label(limit)),
         )
     };
     let bad = || refuse(web, state, StatusCode::BAD_REQUEST, t.error_bad_request);
@@ -347,7 +352,7 @@ async fn receive(
                         web,
                         state,
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        t.import_choose_file,
+                        tx.import_choose_file,
                     ));
                 }
                 let mut file = temp_upload(state).map_err(|e| {
@@ -404,7 +409,7 @@ async fn receive(
             web,
             state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            t.import_choose_file,
+            tx.import_choose_file,
         )),
     }
 }
@@ -480,8 +485,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
-        let message = web
-            .t()
+        let message = tx(web.lang())
             .import_too_large
             .replace("{limit}", &size_label(limit));
         return Err(refuse(
@@ -549,7 +553,8 @@ pub async fn commit(
         return Err(web.forbidden(Resource::Asset, Action::Create));
     }
     let t = web.t();
-    let gone = || refuse(&web, &state, StatusCode::GONE, t.import_gone);
+    let tx = tx(web.lang());
+    let gone = || refuse(&web, &state, StatusCode::GONE, tx.import_gone);
     let Some((file_name, content)) = import::take_upload(&state.app, &web.ctx(), &data.token)
         .await
         .map_err(|e| web.fail(e))?

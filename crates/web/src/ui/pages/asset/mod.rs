@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod import;
+pub mod texts;
 pub mod valuation;
 
 use crate::state::AppState;
@@ -10,7 +11,15 @@ use crate::ui::page::{NavEntry, NavHeading, Section};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use castellan_domain::{Action, Resource};
+use castellan_domain::{Action, Lang, Resource};
+
+/// The area's texts in `lang`.
+pub fn tx(lang: Lang) -> &'static texts::Messages {
+    match lang {
+        Lang::En => &texts::EN,
+        Lang::ZhCn => &texts::ZH,
+    }
+}
 
 /// The area's navigation entries.
 pub const NAV: &[NavEntry] = &[

@@ -2,6 +2,7 @@
 //! turns C, I and A into an asset's value; the administrator and the security officer
 //! change it, which revalues every asset at once.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -29,6 +30,7 @@ pub struct MethodOption {
 #[template(path = "assets/valuation.html")]
 struct ValuationPage {
     page: Page,
+    tx: &'static texts::Messages,
     methods: Vec<MethodOption>,
     current: String,
     weights: [String; 3],
@@ -46,12 +48,12 @@ pub struct Params {
 }
 
 fn options(web: &Web, selected: &str) -> Vec<MethodOption> {
-    let t = web.t();
     let lang = web.lang();
+    let tx = tx(lang);
     [
-        (ValuationMethod::default(), t.valuation_weighted_hint),
-        (ValuationMethod::Max, t.valuation_max_hint),
-        (ValuationMethod::Gbt20984, t.valuation_gbt_hint),
+        (ValuationMethod::default(), tx.valuation_weighted_hint),
+        (ValuationMethod::Max, tx.valuation_max_hint),
+        (ValuationMethod::Gbt20984, tx.valuation_gbt_hint),
     ]
     .into_iter()
     .map(|(m, hint)| MethodOption {
@@ -81,11 +83,12 @@ async fn render_page(
         _ => ["1".into(), "1".into(), "1".into()],
     };
     let (code, weights) = chosen.unwrap_or((method.code(), current_weights));
-    let t = web.t();
+    let tx = tx(web.lang());
     Ok(render::page_response(
         status,
         &ValuationPage {
             page: Page::new(web, Some(Section::Valuation), None),
+            tx,
             methods: options(web, code),
             current: method.label().get(web.lang()).to_owned(),
             weights,
@@ -97,7 +100,7 @@ async fn render_page(
             ),
             errors,
             error,
-            revalued: revalued.map(|n| t.valuation_revalued.replace("{n}", &n.to_string())),
+            revalued: revalued.map(|n| tx.valuation_revalued.replace("{n}", &n.to_string())),
         },
     ))
 }

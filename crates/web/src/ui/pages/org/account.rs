@@ -1,5 +1,6 @@
 //! The user's own account: profile, language, password, personal API tokens.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -28,6 +29,7 @@ struct TokenRow {
 #[template(path = "account.html")]
 struct AccountPage {
     page: Page,
+    tx: &'static texts::Messages,
     username: String,
     version: i64,
     display_name: String,
@@ -54,6 +56,7 @@ struct Outcome {
 async fn render_page(state: &AppState, web: &Web, outcome: Outcome) -> Result<Response, Response> {
     let ctx = web.ctx();
     let t = web.t();
+    let tx = tx(web.lang());
     let me = account::me(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
@@ -66,6 +69,7 @@ async fn render_page(state: &AppState, web: &Web, outcome: Outcome) -> Result<Re
         outcome.status.unwrap_or(StatusCode::OK),
         &AccountPage {
             page: Page::new(web, Some(Section::Account), outcome.notice),
+            tx,
             username: me.username.clone(),
             version: me.version,
             display_name: me.display_name.clone(),
@@ -85,9 +89,9 @@ async fn render_page(state: &AppState, web: &Web, outcome: Outcome) -> Result<Re
                         last_used: view::when(t, tk.last_used_at),
                         live: !expired && !revoked,
                         state: if revoked {
-                            t.token_revoked
+                            tx.token_revoked
                         } else {
-                            t.token_expired
+                            tx.token_expired
                         }
                         .to_owned(),
                     }

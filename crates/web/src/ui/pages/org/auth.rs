@@ -1,5 +1,6 @@
 //! Sign-in, sign-out and the language switch.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::page::Page;
 use crate::ui::render;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 #[template(path = "login.html")]
 struct LoginPage {
     page: Page,
+    tx: &'static texts::Messages,
     error: Option<String>,
     username: String,
     next: String,
@@ -51,6 +53,7 @@ fn login_page(
         status,
         &LoginPage {
             page: Page::anonymous(visitor, &csrf),
+            tx: tx(visitor.lang),
             error,
             username: username.to_owned(),
             next: local_path(next),

@@ -1,5 +1,6 @@
 //! Department pages: tree, detail with history, create, edit, delete.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -29,6 +30,7 @@ struct Row {
 #[template(path = "departments/list.html")]
 struct ListPage {
     page: Page,
+    tx: &'static texts::Messages,
     q: String,
     rows: Vec<Row>,
     can_create: bool,
@@ -105,6 +107,7 @@ pub async fn list(
     let notice = view::notice(web.t(), p.notice.as_deref());
     Ok(render::ok(&ListPage {
         page: Page::new(&web, Some(Section::Departments), notice),
+        tx: tx(web.lang()),
         q,
         truncated: tree.len() >= departments::TREE_CAP as usize,
         rows,
@@ -126,6 +129,7 @@ struct Member {
 #[template(path = "departments/show.html")]
 struct ShowPage {
     page: Page,
+    tx: &'static texts::Messages,
     dept: Department,
     ancestors: Vec<(i64, String)>,
     parent: Option<(i64, String)>,
@@ -219,6 +223,7 @@ pub async fn show(
     };
     Ok(render::ok(&ShowPage {
         page: Page::new(&web, Some(Section::Departments), notice),
+        tx: tx(lang),
         parent: dept.parent_id.map(|p| {
             (
                 p.0,
@@ -257,6 +262,7 @@ pub async fn show(
 #[template(path = "departments/form.html")]
 struct FormPage {
     page: Page,
+    tx: &'static texts::Messages,
     heading: String,
     action: String,
     cancel: String,
@@ -331,15 +337,15 @@ async fn form_page(
         }
         None => None,
     };
-    let t = web.t();
+    let tx = tx(web.lang());
     let (heading, action, cancel) = match editing {
         Some(d) => (
-            t.edit_department,
+            tx.edit_department,
             format!("/departments/{}", d.id),
             format!("/departments/{}", d.id),
         ),
         None => (
-            t.new_department,
+            tx.new_department,
             "/departments".to_owned(),
             "/departments".to_owned(),
         ),
@@ -353,6 +359,7 @@ async fn form_page(
         status,
         &FormPage {
             page: Page::new(web, Some(Section::Departments), None),
+            tx,
             heading: heading.to_owned(),
             action,
             cancel,

@@ -4,13 +4,22 @@
 pub mod account;
 pub mod auth;
 pub mod departments;
+pub mod texts;
 pub mod users;
 
 use crate::state::AppState;
 use crate::ui::page::{NavEntry, NavHeading, Section};
 use axum::Router;
 use axum::routing::{get, post};
-use castellan_domain::{Action, Resource};
+use castellan_domain::{Action, Lang, Resource};
+
+/// The area's texts in `lang`.
+pub fn tx(lang: Lang) -> &'static texts::Messages {
+    match lang {
+        Lang::En => &texts::EN,
+        Lang::ZhCn => &texts::ZH,
+    }
+}
 
 /// The area's navigation entries.
 pub const NAV: &[NavEntry] = &[

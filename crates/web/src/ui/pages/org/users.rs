@@ -1,5 +1,6 @@
 //! User pages: list with filters, sort and paging; detail with roles and history; forms.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::i18n::fill;
 use crate::ui::list::{Header, Pager, sort_headers};
@@ -59,6 +60,7 @@ struct Row {
 #[template(path = "users/list.html")]
 struct ListPage {
     page: Page,
+    tx: &'static texts::Messages,
     filters: Filters,
     departments: Vec<DeptOption>,
     roles: Vec<CodeOption>,
@@ -79,6 +81,7 @@ pub async fn list(
     let ctx = web.ctx();
     let t = web.t();
     let lang = web.lang();
+    let tx = tx(lang);
     let tree = departments::tree(&state.app, &ctx)
         .await
         .map_err(|e| web.fail(e))?;
@@ -125,7 +128,7 @@ pub async fn list(
             ("", t.department, false),
             ("", t.roles, false),
             ("", t.status, false),
-            ("last_login_at", t.last_login, false),
+            ("last_login_at", tx.last_login, false),
         ],
     );
     let mut first = base.clone();
@@ -156,6 +159,7 @@ pub async fn list(
     let notice = view::notice(t, p.notice.as_deref());
     Ok(render::ok(&ListPage {
         page: Page::new(&web, Some(Section::Users), notice),
+        tx,
         departments: view::dept_options(&tree, p.department_id.trim().parse().ok(), None),
         roles: view::role_options(lang, Some(&p.role)),
         statuses: UserStatus::ALL
@@ -199,6 +203,7 @@ struct GrantLine {
 #[template(path = "users/show.html")]
 struct ShowPage {
     page: Page,
+    tx: &'static texts::Messages,
     user: User,
     active: bool,
     status_label: String,
@@ -244,6 +249,7 @@ async fn show_page(
         .map_err(|e| web.fail(e))?;
     let t = web.t();
     let lang = web.lang();
+    let tx = tx(lang);
     let p = &web.auth.principal;
     let can_update = users::may_change(&state.app, &ctx, &user)
         .await
@@ -254,6 +260,7 @@ async fn show_page(
         status,
         &ShowPage {
             page: Page::new(web, Some(Section::Users), view::notice(t, notice)),
+            tx,
             active: user.status == UserStatus::Active,
             status_label: user.status.label().get(lang).to_owned(),
             department: user.department_id.map(|d| {
@@ -265,7 +272,7 @@ async fn show_page(
             language_label: user
                 .language
                 .map(|l| l.native_name().to_owned())
-                .unwrap_or_else(|| t.language_browser.to_owned()),
+                .unwrap_or_else(|| tx.language_browser.to_owned()),
             last_login: view::when(t, user.last_login_at),
             created_at: view::when(t, Some(user.created_at)),
             grants: user
@@ -353,6 +360,7 @@ pub struct UserForm {
 #[template(path = "users/form.html")]
 struct FormPage {
     page: Page,
+    tx: &'static texts::Messages,
     heading: String,
     action: String,
     cancel: String,
@@ -377,15 +385,15 @@ async fn form_page(
     let tree = departments::tree(&state.app, &web.ctx())
         .await
         .map_err(|e| web.fail(e))?;
-    let t = web.t();
+    let tx = tx(web.lang());
     let (heading, action, cancel, version) = match editing {
         Some(u) => (
-            t.edit_user,
+            tx.edit_user,
             format!("/users/{}", u.id),
             format!("/users/{}", u.id),
             u.version,
         ),
-        None => (t.new_user, "/users".to_owned(), "/users".to_owned(), 0),
+        None => (tx.new_user, "/users".to_owned(), "/users".to_owned(), 0),
     };
     let status = if errors.is_empty() && form_error.is_none() {
         StatusCode::OK
@@ -396,6 +404,7 @@ async fn form_page(
         status,
         &FormPage {
             page: Page::new(web, Some(Section::Users), None),
+            tx,
             heading: heading.to_owned(),
             action,
             cancel,

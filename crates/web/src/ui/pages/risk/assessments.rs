@@ -2,6 +2,7 @@
 //! checklist, history), the risk register with its add forms, one risk with its rating,
 //! treatment, residual rating and committee decisions, and the threat catalog.
 
+use super::{texts, tx};
 use crate::json::Json;
 use crate::state::AppState;
 use crate::ui::list::Pager;
@@ -83,6 +84,7 @@ struct ListRow {
 #[template(path = "assessments/list.html")]
 struct ListPage {
     page: Page,
+    tx: &'static texts::Messages,
     q: String,
     mine: bool,
     any_filter: bool,
@@ -122,6 +124,7 @@ pub async fn list(
             Some(Section::Assessments),
             view::notice(t, p.notice.as_deref()),
         ),
+        tx: tx(lang),
         q: p.q.clone(),
         mine: p.mine == "1",
         any_filter: !(p.q.is_empty() && p.phase.is_empty() && p.mine.is_empty()),
@@ -221,6 +224,7 @@ fn words(s: &str) -> Vec<String> {
 #[template(path = "assessments/form.html")]
 struct FormPage {
     page: Page,
+    tx: &'static texts::Messages,
     editing: Option<i64>,
     form: PlanForm,
     methods: Vec<CodeOption>,
@@ -261,6 +265,7 @@ async fn form_page(
         status,
         &FormPage {
             page: Page::new(web, Some(Section::Assessments), None),
+            tx: tx(web.lang()),
             editing,
             methods: RiskMethod::ALL
                 .iter()
@@ -312,7 +317,7 @@ async fn resolve(
     errors: &mut FormErrors,
 ) -> Result<(Vec<i64>, Vec<i64>), Response> {
     let ctx = web.ctx();
-    let t = web.t();
+    let tx = tx(web.lang());
     let codes = words(&f.assets);
     let found = assessments::assets_by_code(&state.app, &ctx, &codes)
         .await
@@ -325,7 +330,7 @@ async fn resolve(
     if !unknown.is_empty() {
         errors.set(
             "assets",
-            &format!("{} {}", t.unknown_asset_codes, unknown.join(", ")),
+            &format!("{} {}", tx.unknown_asset_codes, unknown.join(", ")),
         );
     }
     let mut assets: Vec<i64> = found.iter().filter_map(|(_, id)| id.map(|a| a.0)).collect();
@@ -345,7 +350,7 @@ async fn resolve(
     if !unknown_users.is_empty() {
         errors.set(
             "team",
-            &format!("{} {}", t.unknown_usernames, unknown_users.join(", ")),
+            &format!("{} {}", tx.unknown_usernames, unknown_users.join(", ")),
         );
     }
     Ok((assets, team))
@@ -601,6 +606,7 @@ struct CheckCell {
 #[template(path = "assessments/show.html")]
 struct ShowPage {
     page: Page,
+    tx: &'static texts::Messages,
     a: castellan_domain::risk::register::Assessment,
     phase: String,
     phase_class: &'static str,
@@ -673,16 +679,16 @@ fn heat_rows(
         .collect()
 }
 
-fn move_label(t: &crate::ui::i18n::Messages, lang: Lang, from: Phase, to: Phase) -> String {
+fn move_label(tx: &texts::Messages, lang: Lang, from: Phase, to: Phase) -> String {
     match (from, to) {
         (Phase::TreatmentPlanning, Phase::Review)
-        | (Phase::ResidualAssessment, Phase::ResidualReview) => t.submit_for_review.to_owned(),
-        (Phase::Review, Phase::Approved) => t.approve_plan.to_owned(),
-        (Phase::ResidualReview, Phase::Closed) => t.close_assessment.to_owned(),
+        | (Phase::ResidualAssessment, Phase::ResidualReview) => tx.submit_for_review.to_owned(),
+        (Phase::Review, Phase::Approved) => tx.approve_plan.to_owned(),
+        (Phase::ResidualReview, Phase::Closed) => tx.close_assessment.to_owned(),
         (Phase::Review, Phase::TreatmentPlanning)
-        | (Phase::ResidualReview, Phase::ResidualAssessment) => t.return_with_comment.to_owned(),
-        _ if to < from => format!("{} {}", t.back_to, to.label().get(lang)),
-        _ => format!("{} {}", t.move_on_to, to.label().get(lang)),
+        | (Phase::ResidualReview, Phase::ResidualAssessment) => tx.return_with_comment.to_owned(),
+        _ if to < from => format!("{} {}", tx.back_to, to.label().get(lang)),
+        _ => format!("{} {}", tx.move_on_to, to.label().get(lang)),
     }
 }
 
@@ -697,6 +703,7 @@ async fn show_page(
     let ctx = web.ctx();
     let t = web.t();
     let lang = web.lang();
+    let tx = tx(lang);
     let v = assessments::get(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
@@ -785,7 +792,7 @@ async fn show_page(
                 .find(|m| m.from == a.phase && m.to == *to);
             MoveButton {
                 to: to.code(),
-                label: move_label(t, lang, a.phase, *to),
+                label: move_label(tx, lang, a.phase, *to),
                 comment_required: m.is_some_and(|m| m.comment_required()),
                 primary: *to > a.phase,
             }
@@ -801,6 +808,7 @@ async fn show_page(
         status,
         &ShowPage {
             page: Page::new(web, Some(Section::Assessments), view::notice(t, notice)),
+            tx,
             phase: a.phase.label().get(lang).to_owned(),
             phase_class: phase_class(a.phase),
             method: a.method.label().get(lang).to_owned(),
@@ -823,7 +831,7 @@ async fn show_page(
                 ("residual", t.rp_title_residual),
             ],
             scope_more: if scope.len() > SCOPE_SHOWN {
-                crate::ui::i18n::fill(t.and_n_more, "n", scope.len() - SCOPE_SHOWN)
+                crate::ui::i18n::fill(tx.and_n_more, "n", scope.len() - SCOPE_SHOWN)
             } else {
                 String::new()
             },
@@ -1140,6 +1148,7 @@ fn risk_row(lang: Lang, v: &RiskView) -> RiskRow {
 #[template(path = "assessments/risks.html")]
 struct RisksPage {
     page: Page,
+    tx: &'static texts::Messages,
     a: castellan_domain::risk::register::Assessment,
     phase: String,
     rows: Vec<RiskRow>,
@@ -1169,6 +1178,7 @@ async fn risks_page(
     let ctx = web.ctx();
     let lang = web.lang();
     let t = web.t();
+    let tx = tx(lang);
     let v = assessments::get(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
@@ -1206,7 +1216,7 @@ async fn risks_page(
         .map_err(|e| web.fail(e))?;
     let bulk_notice = p
         .bulk_done
-        .map(|n| t.bulk_done.replace("{n}", &n.to_string()));
+        .map(|n| tx.bulk_done.replace("{n}", &n.to_string()));
     let path = format!("/assessments/{}/risks", id);
     let base = p.pairs();
     Ok(render::page_response(
@@ -1219,6 +1229,7 @@ async fn risks_page(
                     .as_deref()
                     .or(view::notice(t, p.notice.as_deref())),
             ),
+            tx,
             phase: v.assessment.phase.label().get(lang).to_owned(),
             rows: page.items.iter().map(|r| risk_row(lang, r)).collect(),
             pager: Pager::paged(
@@ -1287,6 +1298,7 @@ pub async fn bulk(
         },
     };
     let t = web.t();
+    let tx = tx(web.lang());
     match risks::bulk_update(&state.app, &web.ctx(), AssessmentId(id), &ids, &patch).await {
         Ok(n) => {
             Ok(Redirect::to(&format!("/assessments/{id}/risks?bulk_done={n}")).into_response())
@@ -1295,7 +1307,7 @@ pub async fn bulk(
             let message = match e.domain() {
                 Some(castellan_domain::DomainError::Validation(f)) => {
                     if f.get("risk_ids").is_some() {
-                        t.bulk_none_selected.to_owned()
+                        tx.bulk_none_selected.to_owned()
                     } else {
                         f.iter()
                             .next()
@@ -1435,7 +1447,11 @@ pub async fn add_candidates(
         .map(|(c, _)| c.as_str())
         .collect();
     if !unknown.is_empty() {
-        let message = format!("{} {}", web.t().unknown_asset_codes, unknown.join(", "));
+        let message = format!(
+            "{} {}",
+            tx(web.lang()).unknown_asset_codes,
+            unknown.join(", ")
+        );
         return risks_page(
             &state,
             &web,
@@ -1464,6 +1480,7 @@ pub async fn add_candidates(
 #[template(path = "assessments/risk.html")]
 struct RiskPage {
     page: Page,
+    tx: &'static texts::Messages,
     a: castellan_domain::risk::register::Assessment,
     r: RiskRow,
     risk_version: i64,
@@ -1614,6 +1631,7 @@ async fn risk_page(
         status,
         &RiskPage {
             page: Page::new(web, Some(Section::Assessments), view::notice(t, notice)),
+            tx: tx(web.lang()),
             risk_version: r.risk.version,
             description: r.risk.description.clone(),
             rating: rating_view(lang, rating.as_ref()),
@@ -1842,7 +1860,7 @@ pub async fn add_item(
         {
             Some(p) => Some(p.id.0),
             None => {
-                let message = format!("{} {name}", web.t().unknown_usernames);
+                let message = format!("{} {name}", tx(web.lang()).unknown_usernames);
                 return risk_page(
                     &state,
                     &web,
@@ -1941,6 +1959,7 @@ pub struct TaskParams {
 #[template(path = "assessments/tasks.html")]
 struct TasksPage {
     page: Page,
+    tx: &'static texts::Messages,
     all: bool,
     items: Vec<ItemRow>,
     statuses: Vec<CodeOption>,
@@ -1980,6 +1999,7 @@ pub async fn my_tasks(
             Some(Section::Tasks),
             view::notice(web.t(), p.notice.as_deref()),
         ),
+        tx: tx(lang),
         all: p.all == "1",
         items: page
             .items
@@ -2055,6 +2075,7 @@ struct ThreatRow {
 #[template(path = "threats/list.html")]
 struct ThreatsPage {
     page: Page,
+    tx: &'static texts::Messages,
     q: String,
     any_filter: bool,
     sources: Vec<CodeOption>,
@@ -2150,6 +2171,7 @@ async fn threats_page(
         status,
         &ThreatsPage {
             page: Page::new(web, Some(Section::Threats), None),
+            tx: tx(web.lang()),
             any_filter: !(p.q.is_empty()
                 && p.source.is_empty()
                 && p.path.is_empty()

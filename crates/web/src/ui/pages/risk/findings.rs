@@ -1,6 +1,7 @@
 //! Vulnerability findings and existing controls: filtered lists, and forms to record them
 //! (by asset ID) and to change a finding's status.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::list::Pager;
 use crate::ui::page::{Page, Section};
@@ -78,6 +79,7 @@ pub struct FindingForm {
 #[template(path = "findings/vulnerabilities.html")]
 struct VulnerabilitiesPage {
     page: Page,
+    tx: &'static texts::Messages,
     filters: ListParams,
     any_filter: bool,
     statuses: Vec<CodeOption>,
@@ -141,6 +143,7 @@ async fn list_page(
                 Some(Section::Findings),
                 view::notice(t, p.notice.as_deref()),
             ),
+            tx: tx(web.lang()),
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
             statuses: code_options(
                 &VulnerabilityStatus::ALL,
@@ -247,7 +250,10 @@ pub async fn create(
         Err(e) => match view::form_failure(web.lang(), &e) {
             Some((mut errors, message)) => {
                 if errors.has("asset_id") || asset_id.is_none() {
-                    errors.set("asset", &format!("{} {code}", web.t().unknown_asset_codes));
+                    errors.set(
+                        "asset",
+                        &format!("{} {code}", tx(web.lang()).unknown_asset_codes),
+                    );
                 }
                 list_page(
                     &state,
@@ -358,6 +364,7 @@ pub struct ControlForm {
 #[template(path = "findings/controls.html")]
 struct ControlsPage {
     page: Page,
+    tx: &'static texts::Messages,
     filters: ControlParams,
     any_filter: bool,
     kinds: Vec<CodeOption>,
@@ -415,6 +422,7 @@ async fn controls_page(
                 Some(Section::Findings),
                 view::notice(t, p.notice.as_deref()),
             ),
+            tx: tx(web.lang()),
             any_filter: base.iter().any(|(_, v)| !v.is_empty()),
             kinds: code_options(
                 &ControlKind::ALL,
@@ -516,7 +524,10 @@ pub async fn create_control(
         asset_id = found.first().and_then(|(_, id)| *id);
         if asset_id.is_none() {
             let mut errors = FormErrors::none();
-            errors.set("asset", &format!("{} {code}", web.t().unknown_asset_codes));
+            errors.set(
+                "asset",
+                &format!("{} {code}", tx(web.lang()).unknown_asset_codes),
+            );
             return controls_page(
                 &state,
                 &web,

@@ -5,12 +5,21 @@
 pub mod assessments;
 pub mod findings;
 pub mod risk_settings;
+pub mod texts;
 
 use crate::state::AppState;
 use crate::ui::page::{NavEntry, NavHeading, Section};
 use axum::Router;
 use axum::routing::{get, post};
-use castellan_domain::{Action, Resource};
+use castellan_domain::{Action, Lang, Resource};
+
+/// The area's texts in `lang`.
+pub fn tx(lang: Lang) -> &'static texts::Messages {
+    match lang {
+        Lang::En => &texts::EN,
+        Lang::ZhCn => &texts::ZH,
+    }
+}
 
 /// The area's navigation entries.
 pub const NAV: &[NavEntry] = &[

@@ -2,6 +2,7 @@
 //! edited by those who may change settings. A change re-rates every assessment not yet
 //! submitted for review.
 
+use super::{texts, tx};
 use crate::state::AppState;
 use crate::ui::page::{Page, Section};
 use crate::ui::render;
@@ -36,6 +37,7 @@ struct MatrixView {
 #[template(path = "settings/risk_tables.html")]
 struct TablesPage {
     page: Page,
+    tx: &'static texts::Messages,
     version: i64,
     gradings: Vec<Grading>,
     matrices: Vec<MatrixView>,
@@ -219,6 +221,7 @@ fn tables_page(
         status,
         &TablesPage {
             page: Page::new(web, Some(Section::Assessments), notice),
+            tx: tx(web.lang()),
             version: form.version,
             gradings: gradings(web.lang(), t, form),
             matrices: matrices(t, form),
@@ -252,7 +255,9 @@ pub async fn show(
         .map_err(|e| web.fail(e))?;
     let t = web.t();
     let notice = match (p.notice.as_deref(), p.rerated) {
-        (Some("saved"), Some(n)) => Some(crate::ui::i18n::fill(t.tables_saved, "n", n)),
+        (Some("saved"), Some(n)) => {
+            Some(crate::ui::i18n::fill(tx(web.lang()).tables_saved, "n", n))
+        }
         _ => view::notice(t, p.notice.as_deref()).map(str::to_owned),
     };
     Ok(tables_page(

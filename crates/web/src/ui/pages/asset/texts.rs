@@ -1,0 +1,75 @@
+//! The asset area's own UI texts, in both languages (a key missing in either does not
+//! compile). Pages of the area use these as `tx`; texts the area shares with the kernel or
+//! other areas (navigation labels, common words, error texts) stay in `ui::i18n`.
+
+crate::ui::i18n::text_catalog! {
+    assets_intro: "Everything the security team protects, with its C/I/A value and lifecycle.", "安全团队保护的全部资产，含机密性、完整性、可用性赋值与生命周期。";
+    search_assets: "Search ID, name, location, notes", "搜索编号、名称、位置、备注";
+    assets_empty: "No assets registered yet. Import them from a spreadsheet with castellan import assets, or create them through the API.", "尚未登记资产。可用 castellan import assets 从表格导入，或通过 API 创建。";
+    all_categories: "All categories", "全部类别";
+    all_zones: "All zones", "全部安全域";
+    all_classifications: "All classifications", "全部分级";
+    all_levels: "All value levels", "全部价值等级";
+    tag: "Tag", "标签";
+    valuation: "Valuation", "资产赋值";
+    valuation_method_label: "Method", "赋值方法";
+    valuation_rule: "Value levels: 4.6–5.0 very high, 3.6–4.5 high, 2.6–3.5 medium, 1.6–2.5 low, 1.0–1.5 very low.", "价值等级：4.6–5.0 很高，3.6–4.5 高，2.6–3.5 中等，1.6–2.5 低，1.0–1.5 很低。";
+    lifecycle: "Lifecycle", "生命周期";
+    no_events: "No lifecycle events recorded yet.", "尚无生命周期记录。";
+    record_event: "Record event", "登记事件";
+    event_kind: "Event", "事件";
+    choose_event: "Choose an event…", "选择事件…";
+    event_note: "Note", "说明";
+    new_asset: "New asset", "登记资产";
+    edit_asset: "Edit asset", "编辑资产";
+    asset_code_hint: "Your organization's own asset ID: unique, without spaces", "本单位自己的资产编号：不可重复，不含空格";
+    asset_status_hint: "Later changes of status go through lifecycle events.", "此后的状态变化通过生命周期事件登记。";
+    owner_hint: "Username of the person responsible", "责任人的用户名";
+    tags_hint: "Separate tags with ; or ,", "多个标签用 ; 或 , 分隔";
+    import_assets: "Import", "导入";
+    valuation_method_is: "Valued by the organization's method: {method}.", "按本单位的赋值方法计算：{method}。";
+    import_title: "Import assets", "导入资产";
+    import_intro: "Upload a CSV or Excel file. Every row is checked first and nothing is written until you confirm; one bad row and nothing is imported.", "上传 CSV 或 Excel 文件。系统先逐行检查，确认前不写入任何数据；只要有一行有误，整个文件都不导入。";
+    import_file: "File", "文件";
+    import_file_hint: "CSV (UTF-8 or GBK, as Excel saves it) or XLSX, up to {limit}. Larger files: castellan import assets FILE.", "CSV（UTF-8 或 Excel 保存的 GBK）或 XLSX，最大 {limit}。更大的文件请用命令 castellan import assets 文件。";
+    import_update_existing: "Update assets whose ID already exists", "资产编号已存在时更新该资产";
+    import_check: "Check file", "检查文件";
+    import_commit: "Import {rows} assets", "导入 {rows} 条资产";
+    import_again: "Choose another file", "重新选择文件";
+    import_columns: "Columns", "列说明";
+    import_columns_hint: "The header row may use the English names or the Chinese labels; enum cells take a code or its label in either language. Columns marked * are required; tags are separated by ;.", "表头可用英文字段名或中文列名；枚举列可填代码或中英文名称。带 * 的列必填；多个标签用 ; 分隔。";
+    import_template: "Download a template", "下载模板";
+    import_checked: "Checked: {rows} rows, no problems. Nothing is written yet.", "检查完成：共 {rows} 行，没有问题。尚未写入任何数据。";
+    import_failed: "{count} problems found in {rows} rows. Nothing was imported; correct the file and upload it again.", "在 {rows} 行中发现 {count} 个问题，未导入任何数据；请修改文件后重新上传。";
+    import_more_problems: "Only the first {shown} problems are listed.", "仅列出前 {shown} 个问题。";
+    import_done: "Import complete: {created} assets created, {updated} updated.", "导入完成：新增 {created} 条资产，更新 {updated} 条。";
+    import_unchanged: "{n} rows matched the register already and changed nothing.", "另有 {n} 行与现有资产一致，未作改动。";
+    import_too_large: "The file is larger than {limit}, the most the import page accepts. Split it, or run castellan import assets FILE on the server.", "文件超过导入页面允许的 {limit}。请拆分文件，或在服务器上运行 castellan import assets 文件。";
+    import_choose_file: "Choose a CSV or XLSX file first.", "请先选择 CSV 或 XLSX 文件。";
+    import_gone: "This upload is no longer available (it was imported already or is older than an hour). Upload the file again.", "该上传文件已不可用（已导入或超过一小时）。请重新上传。";
+    import_sample: "First rows", "前几行预览";
+    import_line: "Line", "行号";
+    import_column: "Column", "列";
+    import_problem: "Problem", "问题";
+    import_sha256: "SHA-256", "SHA-256";
+    import_format: "Format", "格式";
+    import_size: "Size", "大小";
+    import_rows: "Rows", "行数";
+    whole_file: "File", "整个文件";
+    export_xlsx: "Export Excel", "导出 Excel";
+    status_moved: "{from} → {to}", "{from} → {to}";
+    asset_risks: "Risks of this asset", "该资产的风险";
+    asset_no_risks: "No assessment has rated a risk of this asset yet.", "尚无评估对该资产识别风险。";
+    asset_no_vulnerabilities: "No vulnerability findings.", "暂无脆弱性记录。";
+    asset_requests: "Requests about this asset", "涉及该资产的申请";
+    valuation_intro: "How an asset's confidentiality, integrity and availability ratings (1–5) make its value score and value level. Changing the method revalues every asset at once and is recorded in the audit log.", "资产的机密性、完整性、可用性赋值（1–5）如何计算资产价值和价值等级。更换方法会立即重新计算全部资产，并记入审计日志。";
+    valuation_current: "In use:", "当前方法：";
+    valuation_method: "Method", "计算方法";
+    valuation_weighted_hint: "the weighted average of the three ratings, to one decimal place", "三项赋值的加权平均，保留一位小数";
+    valuation_max_hint: "the highest of the three ratings", "取三项赋值中的最高值";
+    valuation_gbt_hint: "an average that leans towards the highest rating, as GB/T 20984 assessments often use", "偏向最高值的指数平均，GB/T 20984 评估中常用";
+    valuation_weights_hint: "Weights of C, I and A (1–10), for the weighted average only.", "机密性、完整性、可用性的权重（1–10），仅用于加权平均。";
+    valuation_confirm: "Change the method and revalue every asset now?", "确定更换方法并立即重新计算全部资产的价值吗？";
+    valuation_save: "Save and revalue", "保存并重新计算";
+    valuation_revalued: "The method is saved; {n} assets changed value.", "已保存；{n} 项资产的价值发生变化。";
+}

@@ -1,0 +1,72 @@
+//! The organization area's own UI texts, in both languages (a key missing in either does not
+//! compile). Pages of the area use these as `tx`; texts the area shares with the kernel or
+//! other areas (navigation labels, common words, error texts) stay in `ui::i18n`.
+
+crate::ui::i18n::text_catalog! {
+    no_department_head: "None (the head of the department above approves)", "未指定（由上级部门负责人审批）";
+    department_head_hint: "Approves requests of this department's staff where an approval chain asks for the department head.", "审批流程中“部门负责人”环节由此人审批本部门人员的申请。";
+    language_browser: "Same as the browser", "跟随浏览器";
+    delete: "Delete", "删除";
+    remove: "Remove", "移除";
+    none: "None", "无";
+    days: "days", "天";
+    password: "Password", "密码";
+    user_beyond_scope: "This person holds roles beyond your department scope, so only an administrator for the whole organization can change their account, roles or password.", "此人持有的角色超出您的部门范围，其账号、角色和密码只能由全组织范围的系统管理员修改。";
+    departments_intro: "The organization as a tree: company, departments, teams.", "以树形结构管理组织：公司、部门、团队。";
+    new_department: "New department", "新建部门";
+    new_sub_department: "Add sub-department", "添加下级部门";
+    edit_department: "Edit department", "编辑部门";
+    search_departments: "Search by name or code", "按名称或编码搜索";
+    departments_empty: "No departments yet", "尚无部门";
+    departments_empty_hint: "Start with the company itself, then add its departments below it.", "请先创建单位本身，再在其下添加各部门。";
+    members: "Members", "人员";
+    no_members: "No one belongs to this department.", "该部门暂无人员。";
+    all_members: "All members", "查看全部人员";
+    top_level: "Top level", "顶级";
+    sub_departments: "Sub-departments", "下级部门";
+    department_code_hint: "Optional short identifier, e.g. IT-SEC. Unique in the organization.", "可选的简短标识，如 IT-SEC，在全组织内唯一。";
+    delete_department: "Delete this department", "删除该部门";
+    delete_department_hint: "Only an empty department can be deleted: no sub-departments, members or role limits.", "只能删除空部门：没有下级部门、人员或限定于此的角色。";
+    confirm_delete: "Delete this record? This cannot be undone.", "确定删除吗？此操作无法撤销。";
+    tree_truncated: "Only the first 10,000 departments are shown; search to find others.", "仅显示前 10,000 个部门，其余请使用搜索。";
+    users_intro: "Accounts of everyone who works in Castellan, with their roles.", "所有使用本平台人员的账号及其角色。";
+    new_user: "New user", "新建用户";
+    edit_user: "Edit user", "编辑用户";
+    search_users: "Search name, username, e-mail, position", "搜索姓名、用户名、邮箱、职位";
+    all_roles: "All roles", "全部角色";
+    users_empty: "No users yet", "尚无用户";
+    role: "Role", "角色";
+    scope: "Scope", "范围";
+    whole_organization: "Whole organization", "全组织";
+    last_login: "Last sign-in", "最近登录";
+    no_roles_user: "This user holds no role.", "该用户尚未分配角色。";
+    add_role: "Add role", "添加角色";
+    disable_user: "Disable", "停用";
+    enable_user: "Enable", "启用";
+    confirm_disable: "Disable this account? All its sessions and tokens end at once.", "确定停用该账号吗？其所有会话和令牌将立即失效。";
+    reset_password: "Set a new password", "重置密码";
+    reset_password_hint: "The user's sessions and API tokens end; tell them the new password in person.", "该用户的会话和 API 令牌将全部失效，请当面告知新密码。";
+    set_password: "Set password", "设置密码";
+    new_password: "New password", "新密码";
+    initial_password: "Initial password", "初始密码";
+    initial_role: "Role", "角色";
+    no_role: "No role for now", "暂不分配";
+    password_rules: "At least 12 characters, not containing the username.", "至少 12 个字符，且不能包含用户名。";
+    username_rules: "2–64 characters: a–z, 0–9, '.', '_', '-'. Cannot be changed later.", "2–64 个字符，可用 a–z、0–9、“.”、“_”、“-”，创建后不可修改。";
+    choose_role: "Choose a role…", "请选择角色…";
+    profile: "Profile", "个人信息";
+    change_password: "Change password", "修改密码";
+    current_password: "Current password", "当前密码";
+    password_change_hint: "Your other sessions and API tokens end; this one stays signed in.", "您的其他会话和 API 令牌将失效，当前会话保持登录。";
+    api_tokens: "Personal API tokens", "个人 API 令牌";
+    api_tokens_hint: "For scripts and integrations: send as 'Authorization: Bearer <token>'. A token acts with your roles.", "供脚本和系统集成使用，以“Authorization: Bearer <令牌>”方式发送。令牌具有与您相同的权限。";
+    no_tokens: "You have no API tokens.", "您还没有 API 令牌。";
+    token_name: "Token name", "令牌名称";
+    expires_in: "Valid for", "有效期";
+    create_token: "Create token", "创建令牌";
+    confirm_revoke: "Revoke this token? Programs using it stop working.", "确定吊销该令牌吗？使用它的程序将无法继续访问。";
+    token_created: "Your new token", "新令牌";
+    token_created_hint: "Copy it now: it is shown only this once and cannot be recovered.", "请立即复制保存：令牌只显示这一次，之后无法找回。";
+    token_revoked: "revoked", "已吊销";
+    token_expired: "expired", "已过期";
+}
