@@ -51,6 +51,7 @@ from_conflicts!(
     castellan_domain::org::OrgConflict,
     castellan_domain::asset::AssetConflict,
     castellan_domain::risk::RiskConflict,
+    castellan_domain::incident::IncidentConflict,
 );
 
 impl Error {

@@ -133,6 +133,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::asset::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::risk::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::request::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::incident::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -147,6 +148,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::asset::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::risk::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::request::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::incident::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -162,6 +164,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::asset::audit::RECORDS, code))
         .or_else(|| find(crate::risk::audit::RECORDS, code))
         .or_else(|| find(crate::request::audit::RECORDS, code))
+        .or_else(|| find(crate::incident::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

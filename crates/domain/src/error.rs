@@ -235,6 +235,8 @@ pub enum Conflict {
     Asset(crate::asset::AssetConflict),
     /// The risk area's.
     Risk(crate::risk::RiskConflict),
+    /// The incident area's.
+    Incident(crate::incident::IncidentConflict),
 }
 
 macro_rules! conflicts {
@@ -281,6 +283,7 @@ conflicts!(
     Org(crate::org::OrgConflict),
     Asset(crate::asset::AssetConflict),
     Risk(crate::risk::RiskConflict),
+    Incident(crate::incident::IncidentConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

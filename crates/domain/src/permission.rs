@@ -32,6 +32,13 @@ coded_enum! {
         Control => ("control", "Existing controls", "已有安全措施"),
         /// Risk assessments with their risks, treatment plans and residual ratings.
         Assessment => ("assessment", "Risk assessments", "风险评估"),
+        // incident
+        /// Security incidents: one's own reports and those one handles.
+        Incident => ("incident", "Own incident reports and those one handles", "本人报告及参与处置的安全事件"),
+        /// Every incident of a department's subtree, for those who oversee them.
+        IncidentRegister => ("incident_register", "All incidents", "全部安全事件"),
+        /// The organization's incident deadlines.
+        IncidentDeadlines => ("incident_deadlines", "Incident deadlines", "事件处置时限"),
         // request
         /// Approval requests: changes, access, important operations (one's own, and those
         /// one decides on).
@@ -182,6 +189,7 @@ const TABLE: &[&[Rule]] = &[
     crate::asset::permissions::PERMISSIONS,
     crate::risk::permissions::PERMISSIONS,
     crate::request::permissions::PERMISSIONS,
+    crate::incident::permissions::PERMISSIONS,
     KERNEL,
 ];
 
