@@ -15,6 +15,7 @@ pub mod workflow;
 // The areas, one folder each, and the demo organization that fills them.
 pub mod asset;
 pub mod demo;
+pub mod incident;
 pub mod org;
 pub mod request;
 pub mod risk;

@@ -19,6 +19,7 @@ pub mod workflow;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod incident;
 pub mod org;
 pub mod request;
 pub mod risk;

@@ -1,0 +1,3 @@
+//! The incident area's services (SPEC §5).
+
+pub mod incidents;

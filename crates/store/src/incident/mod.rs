@@ -1,0 +1,3 @@
+//! The incident area's storage: incidents, their assets, teams and timelines.
+
+pub mod incidents;
