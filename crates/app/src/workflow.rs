@@ -330,6 +330,12 @@ pub enum Expected {
     Close,
     /// Revise a returned draft and submit it again.
     Revise,
+    /// Triage a reported incident.
+    Triage,
+    /// Note a major or critical incident (the committee).
+    Note,
+    /// Handle an incident as one of its team.
+    Handle,
 }
 
 impl Expected {
@@ -340,6 +346,9 @@ impl Expected {
             Expected::Implement => ("Carry out", "实施"),
             Expected::Close => ("Check and close", "验证关闭"),
             Expected::Revise => ("Revise and resubmit", "修改后重新提交"),
+            Expected::Triage => ("Triage", "研判"),
+            Expected::Note => ("Note as the committee", "领导小组知悉"),
+            Expected::Handle => ("Handle", "处置"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -499,6 +508,62 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
             });
         }
     }
+    incidents_waiting(&mut conn, me, &global, now, &mut out).await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
+}
+
+/// Incidents waiting for the caller: triage for security officers and administrators, the
+/// committee's notice of major and critical incidents, and the open incidents whose team
+/// the caller is on.
+async fn incidents_waiting(
+    conn: &mut castellan_store::Conn,
+    me: castellan_domain::UserId,
+    global: &[castellan_domain::Role],
+    now: Timestamp,
+    out: &mut Vec<Waiting>,
+) -> Result<()> {
+    use castellan_domain::incident::{Incident, TRIAGERS};
+    use castellan_store::incident::incidents as inc;
+    let holds = |roles: &[castellan_domain::Role]| roles.iter().any(|r| global.contains(r));
+    let (d, _) = crate::incident::incidents::deadlines(conn).await?;
+    let push = |out: &mut Vec<Waiting>,
+                i: Incident,
+                expected: Expected,
+                since: Timestamp,
+                due_at: Option<Timestamp>| {
+        out.push(Waiting {
+            process: "incident",
+            id: i.id,
+            overdue: due_at.is_some_and(|due| now > due),
+            code: i.code,
+            title: i.title,
+            state: i.status.code(),
+            state_label: i.status.label(),
+            expected,
+            step: None,
+            since,
+            due_at,
+            pending_risks: None,
+        });
+    };
+    if holds(TRIAGERS) {
+        for i in inc::awaiting_triage(conn, WAITING_CAP).await? {
+            let due = i.triage_due(d);
+            let since = i.reported_at;
+            push(out, i, Expected::Triage, since, Some(due));
+        }
+    }
+    if holds(&[castellan_domain::Role::Committee]) {
+        for i in inc::awaiting_committee(conn, WAITING_CAP).await? {
+            let due = i.notice_due(d);
+            let since = i.triaged_at.unwrap_or(i.reported_at);
+            push(out, i, Expected::Note, since, due);
+        }
+    }
+    for i in inc::handled_by(conn, me, WAITING_CAP).await? {
+        let since = i.updated_at;
+        push(out, i, Expected::Handle, since, None);
+    }
+    Ok(())
 }

@@ -139,6 +139,10 @@ permissions! {
     AssessmentRead = Assessment Read;
     AssessmentCreate = Assessment Create;
     AssessmentUpdate = Assessment Update;
+    IncidentRead = Incident Read;
+    IncidentCreate = Incident Create;
+    IncidentUpdate = Incident Update;
+    IncidentDeadlinesUpdate = IncidentDeadlines Update;
     RequestRead = Request Read;
     RequestCreate = Request Create;
     RequestUpdate = Request Update;

@@ -21,6 +21,7 @@ mod cli;
 mod cursors;
 mod demo;
 mod import_export;
+mod incidents;
 mod reports;
 mod request_matrix;
 mod requests;

@@ -11,6 +11,7 @@ pub mod types;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod incident;
 pub mod org;
 pub mod request;
 pub mod risk;
@@ -75,7 +76,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roles::list))
         .routes(routes!(audit_log::list))
         .routes(routes!(audit_log::verify));
-    [org::routes, asset::routes, risk::routes, request::routes]
-        .into_iter()
-        .fold(kernel, |router, area| area(router))
+    [
+        org::routes,
+        asset::routes,
+        risk::routes,
+        request::routes,
+        incident::routes,
+    ]
+    .into_iter()
+    .fold(kernel, |router, area| area(router))
 }

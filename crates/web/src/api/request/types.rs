@@ -332,6 +332,7 @@ impl WaitingOut {
     pub fn new(w: Waiting, now: Timestamp) -> Self {
         let href = match w.process {
             "assessment" | "assessment_risks" => format!("/api/v1/assessments/{}", w.id),
+            "incident" => format!("/api/v1/incidents/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use castellan_app::workflow::{Expected, Waiting};
+use castellan_app::workflow::Waiting;
 use castellan_domain::{Lang, Timestamp};
 
 /// One waiting item as shown.
@@ -63,10 +63,12 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
         .map(|w| Line {
             href: match w.process {
                 "assessment" | "assessment_risks" => format!("/assessments/{}", w.id),
+                "incident" => format!("/incidents/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
                 "assessment" | "assessment_risks" => tx.process_assessment,
+                "incident" => tx.process_incident,
                 _ => tx.process_request,
             },
             code: w.code,
@@ -76,12 +78,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 Some(n) => tx.risks_await_committee.replace("{n}", &n.to_string()),
                 None => w.step.map(|s| s.shown_name(lang)).unwrap_or_default(),
             },
-            expected: match w.expected {
-                Expected::Decide => tx.expected_decide,
-                Expected::Implement => tx.expected_implement,
-                Expected::Close => tx.expected_close,
-                Expected::Revise => tx.expected_revise,
-            },
+            expected: w.expected.label().get(lang),
             age: age(tx, w.since.seconds_until(&now)),
             since: when(t, Some(w.since)),
             due: w.due_at.map(|d| when(t, Some(d))).unwrap_or_default(),

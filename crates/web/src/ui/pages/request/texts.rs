@@ -13,6 +13,7 @@ crate::ui::i18n::text_catalog! {
     overdue: "Overdue", "已超期";
     process_request: "Request", "申请";
     process_assessment: "Risk assessment", "风险评估";
+    process_incident: "Security incident", "安全事件";
     risks_await_committee: "{n} risks await the committee's decision", "{n} 项风险待领导小组审批";
     requests_intro: "Change, access and important-operation requests with their approvals; access changes after job changes are opened automatically and due within one working day.", "变更、权限和重要操作申请及其审批；人员调岗或停用后自动发起权限变更，须在一个工作日内完成。";
     new_request: "New request", "新建申请";
@@ -80,10 +81,6 @@ crate::ui::i18n::text_catalog! {
     age_days: "{n} d", "{n} 天";
     age_hours: "{n} h", "{n} 小时";
     age_minutes: "{n} min", "{n} 分钟";
-    expected_decide: "Decide", "审批";
-    expected_implement: "Carry out", "实施";
-    expected_close: "Check and close", "验证关闭";
-    expected_revise: "Revise and resubmit", "修改后重新提交";
     first_run_title: "Get started", "开始使用";
     chains_intro: "Who approves each kind of request, step by step. A request keeps the version it was submitted with; edits apply to new submissions.", "各类申请逐级由谁审批。申请按提交时的流程版本审批，修改只对之后提交的申请生效。";
     chain_steps: "Steps", "审批环节";
