@@ -322,7 +322,8 @@ fn snapshot(i: &Incident) -> serde_json::Value {
     })
 }
 
-/// Reports an incident (anyone signed in). The reporter's department is recorded with it.
+/// Reports an incident (everyone but auditors, who write nothing). The reporter's
+/// department is recorded with it.
 pub async fn report(app: &App, ctx: &Ctx, input: &ReportInput) -> Result<IncidentView> {
     ctx.principal
         .authorize(Resource::Incident, Action::Create, Target::Global)?;

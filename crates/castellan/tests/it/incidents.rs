@@ -228,6 +228,8 @@ both! {
         }
         let r = t.post("/api/v1/incidents").token(&staff).json(&json!({"title": "x", "when": "now"})).send().await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {}", r.text());
+        let r = t.post("/api/v1/incidents").token(&auditor).json(&json!({"title": "x", "occurred_at": ago(5)})).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "auditors write nothing");
         assert_eq!(t.count("incidents").await, before);
         assert_eq!(t.count("audit_log").await, audit);
 

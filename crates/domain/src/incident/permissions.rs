@@ -34,9 +34,14 @@ pub const DEADLINE_EDITORS: &[Role] = &[Role::Admin, Role::SecurityOfficer];
 
 /// Incidents.
 pub const PERMISSIONS: &[Rule] = &[
-    // Anyone who notices something reports it, and reads what they reported or handle.
+    // Everyone who notices something reports it (auditors, who write nothing, report as the
+    // employees they also are, with `staff`), and reads what they reported or handle.
     rule(Resource::Incident, Action::Read, Who::AnyUser),
-    rule(Resource::Incident, Action::Create, Who::AnyUser),
+    rule(
+        Resource::Incident,
+        Action::Create,
+        Who::Roles(INCIDENT_WRITERS),
+    ),
     rule(
         Resource::Incident,
         Action::Update,

@@ -107,7 +107,7 @@ pub async fn list(
     }))
 }
 
-/// Report an incident (anyone signed in): what, when, where, which assets.
+/// Report an incident (everyone but auditors): what, when, where, which assets.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents",
     request_body = ReportBody, security(("bearer" = [])),
     extensions(("x-permission" = json!("incident:create"))),
