@@ -53,6 +53,8 @@ pub struct ReportInput {
     pub detected_at: Option<Timestamp>,
     /// The assets affected, from the register.
     pub asset_ids: Vec<AssetId>,
+    /// More affected assets, by their asset IDs (codes) as the register knows them (forms).
+    pub asset_codes: Vec<String>,
 }
 
 /// What triage sets.
@@ -66,6 +68,8 @@ pub struct TriageInput {
     pub category: Option<String>,
     /// The handling team.
     pub handler_ids: Vec<UserId>,
+    /// More of the team, by username (forms).
+    pub handler_usernames: Vec<String>,
 }
 
 /// A change to an open incident's record (absent fields stay as they are).
@@ -294,6 +298,29 @@ async fn view(conn: &mut Conn, ctx: &Ctx, i: Incident) -> Result<IncidentView> {
     Ok(view_with(ctx, i, path.as_ref(), d))
 }
 
+/// The ids of assets named by their codes; an unknown code is refused on `asset_codes`.
+async fn asset_codes(
+    conn: &mut Conn,
+    codes: &[String],
+    errors: &mut FieldErrors,
+) -> Result<Vec<AssetId>> {
+    let mut ids = Vec::new();
+    for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        if ids.len() > MAX_ASSETS {
+            errors.add("asset_codes", FieldErrorKind::TooLong { max: MAX_ASSETS });
+            break;
+        }
+        match castellan_store::asset::assets::find_by_code(conn, code).await? {
+            Some(a) => ids.push(a.id),
+            None => {
+                errors.add("asset_codes", FieldErrorKind::NoSuchRecord);
+                break;
+            }
+        }
+    }
+    Ok(ids)
+}
+
 async fn check_assets(conn: &mut Conn, ids: &[AssetId], errors: &mut FieldErrors) -> Vec<AssetId> {
     let mut ids = ids.to_vec();
     ids.sort();
@@ -343,7 +370,9 @@ pub async fn report(app: &App, ctx: &Ctx, input: &ReportInput) -> Result<Inciden
         }
     }
     let mut tx = app.db().begin().await?;
-    let assets = check_assets(&mut tx, &input.asset_ids, &mut errors).await;
+    let mut ids = input.asset_ids.clone();
+    ids.extend(asset_codes(&mut tx, &input.asset_codes, &mut errors).await?);
+    let assets = check_assets(&mut tx, &ids, &mut errors).await;
     errors.into_result()?;
     let report = checked?;
     let me = users::get(&mut tx, ctx.principal.user_id).await?;
@@ -570,7 +599,22 @@ pub async fn transition(
     let mut action = None;
     match to {
         IncidentStatus::Triaged => {
-            let input = triage.cloned().unwrap_or_default();
+            let mut input = triage.cloned().unwrap_or_default();
+            for name in input.handler_usernames.iter().map(|n| n.trim()) {
+                if name.is_empty() {
+                    continue;
+                }
+                match users::find_by_username(&mut tx, &name.to_lowercase()).await? {
+                    Some(u) => input.handler_ids.push(u.id),
+                    None => {
+                        return Err(FieldErrors::single(
+                            "handler_ids",
+                            FieldErrorKind::NoSuchRecord,
+                        )
+                        .into());
+                    }
+                }
+            }
             let t = Triage::check(
                 input.class.as_deref(),
                 input.level.as_deref(),
@@ -898,4 +942,34 @@ pub async fn monthly_counts(app: &App, ctx: &Ctx, year: i32) -> Result<Vec<Month
     };
     let mut conn = app.db().read().await?;
     Ok(store::monthly_counts(&mut conn, start(year)?, start(year + 1)?, &visibility(ctx)).await?)
+}
+
+/// An affected asset as an incident page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AffectedAsset {
+    /// Id.
+    pub id: AssetId,
+    /// Asset ID.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Value level 1–5.
+    pub value_level: u8,
+}
+
+/// The assets an incident affects, for whoever may read the incident (even without
+/// `asset:read`: the incident names them).
+pub async fn affected_assets(app: &App, ctx: &Ctx, id: i64) -> Result<Vec<AffectedAsset>> {
+    let mut conn = app.db().read().await?;
+    let i = load(&mut conn, ctx, id).await?;
+    let assets = castellan_store::asset::assets::get_many(&mut conn, &i.affected_asset_ids).await?;
+    Ok(assets
+        .into_iter()
+        .map(|a| AffectedAsset {
+            id: a.id,
+            code: a.code,
+            name: a.name,
+            value_level: a.value_level.get(),
+        })
+        .collect())
 }

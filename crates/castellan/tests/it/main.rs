@@ -28,6 +28,7 @@ mod requests;
 mod storage;
 mod threat_transfer;
 mod ui;
+mod ui_incidents;
 mod ui_requests;
 mod ui_risk;
 mod user_scope;

@@ -43,6 +43,7 @@ text_catalog! {
     nav_approvals: "Waiting for me", "待我处理";
     department_head: "Department head", "部门负责人";
     nav_requests: "Requests & approvals", "申请与审批";
+    nav_incidents: "Security incidents", "安全事件";
     nav_chains: "Approval chains", "审批流程";
     nav_calendar: "Working-day calendar", "工作日历";
     nav_departments: "Departments", "部门";
@@ -140,6 +141,7 @@ text_catalog! {
     never: "Never", "从不";
     empty_value: "(empty)", "（空）";
     yes: "Yes", "是";
+    total: "Total", "合计";
     no: "No", "否";
 
     // Sign-in

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         pages::asset::routes,
         pages::risk::routes,
         pages::request::routes,
+        pages::incident::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -118,6 +118,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::asset::NAV,
     super::pages::risk::NAV,
     super::pages::request::NAV,
+    super::pages::incident::NAV,
 ];
 
 /// Sections of the navigation.
@@ -143,6 +144,8 @@ pub enum Section {
     Approvals,
     /// Approval requests.
     Requests,
+    /// Security incidents.
+    Incidents,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -124,6 +124,7 @@ pub async fn report(
         occurred_at: b.occurred_at,
         detected_at: b.detected_at,
         asset_ids: b.affected_asset_ids.into_iter().map(AssetId).collect(),
+        asset_codes: Vec::new(),
     };
     let v = incidents::report(&state.app, &ctx, &input).await?;
     let version = v.incident.version;
@@ -214,6 +215,7 @@ pub async fn transition(
         level: b.level,
         category: b.category,
         handler_ids: b.handler_ids.into_iter().map(UserId).collect(),
+        handler_usernames: Vec::new(),
     };
     let v = incidents::transition(
         &state.app,

@@ -6,12 +6,19 @@ pub mod home;
 pub mod roles;
 
 pub mod asset;
+pub mod incident;
 pub mod org;
 pub mod request;
 pub mod risk;
 
 /// Each area's own text catalog (areas that keep their texts in `texts.rs`).
-pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[org::texts::catalog, request::texts::catalog];
+pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
+    org::texts::catalog,
+    asset::texts::catalog,
+    risk::texts::catalog,
+    request::texts::catalog,
+    incident::texts::catalog,
+];
 
 /// A text as (key, English, Chinese).
 pub type TextEntry = (&'static str, &'static str, &'static str);

@@ -1,0 +1,132 @@
+//! Incident pages in-process: a member of staff reports in Chinese through the form, a
+//! security administrator triages on the page with a team of two, the team adds timeline
+//! entries, contains, recovers and closes with root cause and lessons learned; bad input is
+//! shown on the page; the counts page shows the year; every page in one language only.
+
+use crate::both;
+use crate::harness::{ADMIN_PASSWORD, Resp, TestApp};
+use crate::ui::{chinese_texts, csrf_of, english_texts, page, sign_in, sign_in_zh, visible_text};
+use axum::http::StatusCode;
+use serde_json::json;
+
+async fn post(t: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Resp {
+    let csrf = csrf_of(&page(t, cookie, "/").await.text());
+    let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    pairs.extend_from_slice(form);
+    t.post(path)
+        .header("cookie", cookie)
+        .form(&pairs)
+        .send()
+        .await
+}
+
+fn version_in(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a version field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+both! {
+    async fn an_incident_is_reported_triaged_handled_and_closed_through_the_pages(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, sa_tok) = t.user_with("zhao", &[("security_admin", None)]).await;
+        t.user_with("wang", &[("staff", None)]).await;
+        t.user_with("net.li", &[("network_admin", None)]).await;
+        t.user_with("dev.sun", &[("staff", None)]).await;
+        t.post("/api/v1/assets").token(&sa_tok).json(&json!({"code": "FW-01", "name": "边界防火墙",
+            "category": "security_device", "confidentiality": 5, "integrity": 5, "availability": 5})).send().await;
+        let wang = sign_in_zh(&t, "wang").await;
+        let zhao = sign_in_zh(&t, "zhao").await;
+        let net = sign_in_zh(&t, "net.li").await;
+
+        let form = page(&t, &wang, "/incidents/new").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text().contains("报告安全事件") && form.text().contains("发生时间"));
+        // A report without a title, or from the future, is refused on its field.
+        let bad = post(&t, &wang, "/incidents", &[("title", " "), ("occurred_at", "2026-01-05T09:30")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"));
+        let bad = post(&t, &wang, "/incidents", &[("title", "x"), ("occurred_at", "2099-01-05T09:30")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("时间不能晚于现在"), "{}", bad.text());
+        let bad = post(&t, &wang, "/incidents", &[("title", "x"), ("occurred_at", "2026-01-05T09:30"), ("asset_codes", "NOPE-9")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.count("incidents").await, 0);
+        let made = post(&t, &wang, "/incidents", &[("title", "防火墙管理口出现陌生登录"), ("occurred_at", "2026-01-05T09:30"),
+            ("location", "总部机房"), ("asset_codes", "FW-01"), ("description", "凌晨收到告警：管理口有来自境外的登录尝试。")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+        let at = made.header("location").unwrap().split('?').next().unwrap().to_owned();
+        let html = page(&t, &wang, &at).await.text();
+        assert!(html.contains("已报告") && html.contains("边界防火墙") && html.contains("涉及最高价值等级的资产"), "{html}");
+        assert!(!html.contains("完成研判"), "the reporter does not triage");
+
+        // The security administrator finds it waiting and triages on the page.
+        assert!(page(&t, &zhao, "/approvals").await.text().contains("防火墙管理口出现陌生登录"));
+        let html = page(&t, &zhao, &at).await.text();
+        assert!(html.contains("完成研判") && html.contains("特别重大（I级）") && html.contains("类别说明"), "{html}");
+        let v = version_in(&html);
+        let refused = post(&t, &zhao, &format!("{at}/triage"), &[("version", &v), ("class", "serious"), ("level", "significant"),
+            ("category", "network_attack"), ("team", "nobody.here")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("处置小组"), "{}", refused.text());
+        let ok = post(&t, &zhao, &format!("{at}/triage"), &[("version", &v), ("class", "serious"), ("level", "significant"),
+            ("category", "network_attack"), ("team", "net.li, dev.sun")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+
+        // The team records and moves; closing without root cause is refused on the page.
+        let html = page(&t, &net, &at).await.text();
+        assert!(html.contains("严重事件") && html.contains("较大（III级）") && html.contains("Test dev.sun"), "{html}");
+        let entry = post(&t, &net, &format!("{at}/timeline"), &[("note", "已封禁来源地址并修改管理口口令。"), ("at", "")]).await;
+        assert_eq!(entry.status, StatusCode::SEE_OTHER);
+        for to in ["investigating", "contained", "recovered"] {
+            let v = version_in(&page(&t, &net, &at).await.text());
+            let r = post(&t, &net, &format!("{at}/move"), &[("version", &v), ("to", to)]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{to}: {}", r.text());
+        }
+        let v = version_in(&page(&t, &net, &at).await.text());
+        let refused = post(&t, &net, &format!("{at}/move"), &[("version", &v), ("to", "closed")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("根本原因"), "{}", refused.text());
+        let saved = post(&t, &net, &at, &[("version", &v), ("root_cause", "管理口暴露在互联网"), ("lessons_learned", "管理口只允许堡垒机访问")]).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let v = version_in(&page(&t, &net, &at).await.text());
+        let closed = post(&t, &net, &format!("{at}/move"), &[("version", &v), ("to", "closed")]).await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER);
+        let html = page(&t, &wang, &at).await.text();
+        assert!(html.contains("已关闭") && html.contains("管理口只允许堡垒机访问") && html.contains("已封禁来源地址"), "{html}");
+
+        // The list and the counts show it.
+        let list = page(&t, &zhao, "/incidents?level=significant").await.text();
+        assert!(list.contains("共 1 条") && list.contains("防火墙管理口出现陌生登录"));
+        let counts = page(&t, &zhao, "/incidents/counts?year=2026").await.text();
+        assert!(counts.contains("<svg") && counts.contains("较大（III级）"), "{counts}");
+        // Another member of staff is told it does not exist.
+        t.user_with("other", &[("staff", None)]).await;
+        let other = sign_in_zh(&t, "other").await;
+        assert_eq!(page(&t, &other, &at).await.status, StatusCode::NOT_FOUND);
+        let bad_filter = page(&t, &zhao, "/incidents?level=level5").await;
+        assert_eq!(bad_filter.status, StatusCode::OK);
+        assert!(bad_filter.text().contains("alert-error"));
+    }
+
+    async fn incident_pages_speak_one_language(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, tok) = t.user_with("sec", &[("staff", None), ("security_admin", None), ("committee", None)]).await;
+        let r = t.post("/api/v1/incidents").token(&tok).json(&json!({"title": "Phishing wave", "occurred_at": "2026-01-05T09:30:00Z"})).send().await.json();
+        let id = r["id"].as_i64().unwrap();
+        for (lang, others) in [("zh-CN", english_texts()), ("en", chinese_texts())] {
+            let cookie = sign_in(&t, "sec", ADMIN_PASSWORD, lang).await;
+            let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
+            t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
+            for path in ["/incidents", "/incidents/new", &format!("/incidents/{id}"), "/incidents/counts",
+                         "/incidents?overdue=1&status=reported", "/incidents/999999", "/approvals"] {
+                let r = page(&t, &cookie, path).await;
+                assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
+                let text = visible_text(&r.text());
+                for other in &others {
+                    assert!(!text.contains(other.as_str()), "{lang} page {path} contains {other:?}");
+                }
+            }
+        }
+    }
+}

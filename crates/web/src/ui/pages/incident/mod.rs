@@ -1,0 +1,46 @@
+//! The incident area's pages: the list, the report form, the incident page with triage,
+//! timeline and moves, and the counts by month, class and level.
+
+pub mod counts;
+pub mod incidents;
+pub mod texts;
+
+use crate::state::AppState;
+use crate::ui::page::{NavEntry, NavHeading, Section};
+use axum::Router;
+use axum::routing::{get, post};
+use castellan_domain::Lang;
+
+/// The area's texts in `lang`.
+pub fn tx(lang: Lang) -> &'static texts::Messages {
+    match lang {
+        Lang::En => &texts::EN,
+        Lang::ZhCn => &texts::ZH,
+    }
+}
+
+/// The area's navigation entries.
+pub const NAV: &[NavEntry] = &[NavEntry {
+    heading: NavHeading::Governance,
+    order: 3,
+    href: "/incidents",
+    label: |t| t.nav_incidents,
+    section: Section::Incidents,
+    needs: None,
+}];
+
+/// The area's pages.
+pub fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/new", get(incidents::new))
+        .route("/incidents/counts", get(counts::show))
+        .route(
+            "/incidents/{id}",
+            get(incidents::show).post(incidents::update),
+        )
+        .route("/incidents/{id}/triage", post(incidents::triage))
+        .route("/incidents/{id}/move", post(incidents::transition))
+        .route("/incidents/{id}/timeline", post(incidents::add_entry))
+        .route("/incidents/{id}/note", post(incidents::note))
+}
