@@ -114,6 +114,7 @@ impl Fields for KernelRecord {
                     Field::new("risks", "Risks", "风险", Shown::Plain),
                     Field::new("vulnerabilities", "Vulnerabilities", "脆弱性", Shown::Plain),
                     Field::new("requests", "Requests", "申请", Shown::Plain),
+                    Field::new("incidents", "Security incidents", "安全事件", Shown::Plain),
                 ];
                 FIELDS
             }

@@ -2,6 +2,7 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod incidents;
 mod requests;
 mod risks;
 
@@ -155,6 +156,8 @@ pub struct DemoReport {
     pub risk: risks::RiskReport,
     /// Approval requests created.
     pub requests: usize,
+    /// Security incidents created.
+    pub incidents: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -387,6 +390,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         officer: get("chen.jing"),
     };
     let request_count = requests::generate(&mut tx, &mut rng, scale, &people, now).await?;
+    let incident_count = incidents::generate(&mut tx, &mut rng, scale, &people, now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -405,6 +409,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "risks": risk.risks,
             "vulnerabilities": risk.vulnerabilities,
             "requests": request_count,
+            "incidents": incident_count,
         })),
     )
     .await?;
@@ -415,6 +420,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         assets: asset_count,
         risk,
         requests: request_count,
+        incidents: incident_count,
     })
 }
 

@@ -65,16 +65,16 @@ fn steps(impact: Impact) -> Vec<Step> {
 type MoveRow = (String, String, (UserId, String), Timestamp, Option<String>);
 
 /// Rows written in batches of this many.
-const BATCH: usize = 400;
+pub(super) const BATCH: usize = 400;
 
-struct Batch {
+pub(super) struct Batch {
     table: &'static str,
     columns: &'static str,
     rows: Vec<Vec<Value>>,
 }
 
 impl Batch {
-    fn new(table: &'static str, columns: &'static str) -> Self {
+    pub(super) fn new(table: &'static str, columns: &'static str) -> Self {
         Batch {
             table,
             columns,
@@ -82,7 +82,7 @@ impl Batch {
         }
     }
 
-    async fn push(&mut self, conn: &mut Conn, row: Vec<Value>) -> Result<()> {
+    pub(super) async fn push(&mut self, conn: &mut Conn, row: Vec<Value>) -> Result<()> {
         self.rows.push(row);
         if self.rows.len() >= BATCH {
             self.flush(conn).await?;
@@ -90,7 +90,7 @@ impl Batch {
         Ok(())
     }
 
-    async fn flush(&mut self, conn: &mut Conn) -> Result<()> {
+    pub(super) async fn flush(&mut self, conn: &mut Conn) -> Result<()> {
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -113,19 +113,19 @@ impl Batch {
     }
 }
 
-fn int(v: i64) -> Value {
+pub(super) fn int(v: i64) -> Value {
     Value::Int(v)
 }
 
-fn text(s: &str) -> Value {
+pub(super) fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
 }
 
-fn opt_int(v: Option<i64>) -> Value {
+pub(super) fn opt_int(v: Option<i64>) -> Value {
     v.map_or(Value::Null(castellan_store::conn::Kind::Int), Value::Int)
 }
 
-fn opt_text(v: Option<String>) -> Value {
+pub(super) fn opt_text(v: Option<String>) -> Value {
     v.map_or(Value::Null(castellan_store::conn::Kind::Text), Value::Text)
 }
 

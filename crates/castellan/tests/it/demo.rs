@@ -69,6 +69,27 @@ both! {
         // A new request after the demo continues the codes and ids.
         let r = t.post("/api/v1/requests").token(&li_token).json(&json!({"kind": "change", "title": "after demo"})).send().await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        // Incidents: a year of them across classes, levels and categories, open and closed,
+        // some rejected; a closed one with its team, timeline and moves.
+        assert_eq!(report.incidents, 250);
+        assert_eq!(t.count("incidents").await, 250);
+        for (column, at_least) in [("class", 3), ("level", 4), ("category", 8), ("status", 5)] {
+            let distinct = t.scalar(&format!("SELECT CAST(COUNT(DISTINCT {column}) AS TEXT) FROM incidents"), &[]).await;
+            assert!(distinct.unwrap().parse::<i64>().unwrap() >= at_least, "{column}");
+        }
+        let closed = t.get("/api/v1/incidents?status=closed&limit=1").token(&officer_token).send().await.json();
+        let inc = &closed["items"][0];
+        assert!(inc["root_cause"].is_string() && !inc["handler_ids"].as_array().unwrap().is_empty(), "{inc}");
+        let id = inc["id"].as_i64().unwrap();
+        let tl = t.get(&format!("/api/v1/incidents/{id}/timeline")).token(&officer_token).send().await.json();
+        assert!(!tl["items"].as_array().unwrap().is_empty());
+        let mv = t.get(&format!("/api/v1/incidents/{id}/transitions")).token(&officer_token).send().await.json();
+        assert_eq!(mv["items"].as_array().unwrap().len(), 5);
+        let year = castellan_domain::Timestamp::now().datetime().year();
+        let counts = t.get(&format!("/api/v1/incidents/counts?year={year}")).token(&officer_token).send().await.json();
+        assert!(counts["total"].as_i64().unwrap() > 0);
+        let r = t.post("/api/v1/incidents").token(&li_token).json(&json!({"title": "after demo", "occurred_at": castellan_domain::Timestamp::now().to_rfc3339()})).send().await;
+        assert_eq!(r.status, StatusCode::CREATED, "codes and ids continue: {}", r.text());
         let list = t.get("/api/v1/assessments").token(&officer_token).send().await.json();
         let phases: Vec<&str> = list["items"].as_array().unwrap().iter().map(|a| a["phase"].as_str().unwrap()).collect();
         assert_eq!(phases.len(), 3);
