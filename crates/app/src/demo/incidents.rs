@@ -208,13 +208,15 @@ pub(super) async fn generate(
         } else if age_days < 2 && roll < 30 {
             IncidentStatus::Reported
         } else if age_days < 10 {
-            [
+            rng.pick(&[
                 IncidentStatus::Triaged,
                 IncidentStatus::Investigating,
                 IncidentStatus::Contained,
                 IncidentStatus::Recovered,
                 IncidentStatus::Closed,
-            ][rng.below(5)]
+            ])
+            .copied()
+            .unwrap_or(IncidentStatus::Closed)
         } else if roll < 12 {
             IncidentStatus::Recovered
         } else {
@@ -232,7 +234,7 @@ pub(super) async fn generate(
             (_, 55..=89) => IncidentClass::Serious,
             _ => IncidentClass::Special,
         };
-        let triager = triagers[rng.below(2)];
+        let triager = rng.pick(&triagers).copied().unwrap_or(&people.officer);
         // One triage in ten is late (the default deadline is four hours).
         let triage_after = if rng.below(10) == 0 {
             250 + rng.below(600) as i64
