@@ -470,6 +470,50 @@ def main():
         expect("国庆节", "法定节假日", "周四")
         shot("58-calendar-zh")
 
+        # Security incidents: a member of staff reports one in Chinese; the security
+        # administrator triages it on the page with a team of two; the team records on the
+        # timeline; the counts page shows the year in both languages.
+        sign_in_as("xu.ming", "xu-ming-strong-passphrase", "zh-CN")
+        driver.get(base + "/incidents/new")
+        expect("报告安全事件", "发生时间", "受影响资产")
+        driver.find_element(By.NAME, "title").send_keys("办公电脑弹出勒索提示，文件无法打开")
+        driver.find_element(By.NAME, "location").send_keys("研发中心 3 楼")
+        driver.find_element(By.NAME, "description").send_keys("上午 9 点左右打开一封发票邮件附件后，桌面文件后缀被改为 .locked。")
+        shot("60-incident-report-zh")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/incidents'] button[type=submit]")
+        expect("办公电脑弹出勒索提示", "已报告", "研判时限")
+        incident_url = driver.current_url.split("?")[0]
+
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
+        driver.get(incident_url)
+        expect("完成研判", "类别说明", "特别重大（I级）", "驳回（非安全事件）")
+        Select(driver.find_element(By.NAME, "class")).select_by_value("serious")
+        Select(driver.find_element(By.NAME, "level")).select_by_value("significant")
+        Select(driver.find_element(By.NAME, "category")).select_by_value("malware")
+        driver.find_element(By.NAME, "team").send_keys("he.jing, xu.ming")
+        shot("61-incident-triage-zh")
+        click_and_wait(By.CSS_SELECTOR, f"form[action='{incident_url.replace(base, '')}/triage'] button[type=submit]")
+        expect("已研判", "较大（III级）", "严重事件", "何静")
+        driver.find_element(By.NAME, "note").send_keys("已断开该电脑网络，保留硬盘用于取证。")
+        click_and_wait(By.CSS_SELECTOR, f"form[action='{incident_url.replace(base, '')}/timeline'] button[type=submit]")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=investigating] ~ button")
+        expect("调查中", "已断开该电脑网络")
+        shot("62-incident-timeline-zh")
+        driver.get(base + "/incidents/counts")
+        expect("安全事件统计", "按类别和级别", "较大（III级）")
+        shot("63-incident-counts-zh")
+
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "en")
+        driver.get(base + "/incidents")
+        expect("Security incidents", "Report an incident", "Total 1", "Significant (III)")
+        shot("64-incidents-en")
+        driver.get(incident_url)
+        expect("Timeline", "Root cause and lessons learned", "Mark as contained")
+        shot("65-incident-en")
+        driver.get(base + "/incidents/counts")
+        expect("Incidents by month", "By class and level")
+        shot("66-incident-counts-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url
