@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "people search",
         sql: include_str!("../migrations/0007_people_search.sql"),
     },
+    Migration {
+        version: 8,
+        name: "attachments",
+        sql: include_str!("../migrations/0008_attachments.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
