@@ -23,6 +23,9 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Largest file accepted by the import page, in bytes (the CLI reads larger files).
     pub upload_limit_bytes: u64,
+    /// Largest file attached to a record (incidents, documents, inspections…), in bytes;
+    /// a larger one is refused with HTTP 413.
+    pub attachment_limit_bytes: u64,
     /// This instance's working directory for files in transit (uploads being checked, in
     /// `uploads/`); created with owner-only access. Nothing another instance needs is kept
     /// there.
@@ -64,6 +67,7 @@ impl Default for Settings {
             max_connections: 8,
             body_limit_bytes: 1024 * 1024,
             upload_limit_bytes: 64 * 1024 * 1024,
+            attachment_limit_bytes: 50 * 1024 * 1024,
             data_dir: "castellan-data".into(),
             session_idle_minutes: 8 * 60,
             session_lifetime_hours: 7 * 24,
@@ -97,6 +101,7 @@ impl std::fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("upload_limit_bytes", &self.upload_limit_bytes)
+            .field("attachment_limit_bytes", &self.attachment_limit_bytes)
             .field("data_dir", &self.data_dir)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_lifetime_hours", &self.session_lifetime_hours)
@@ -230,6 +235,9 @@ impl Settings {
         if self.upload_limit_bytes < 1024 {
             return Err(invalid("upload_limit_bytes", "must be at least 1024"));
         }
+        if self.attachment_limit_bytes < 1024 {
+            return Err(invalid("attachment_limit_bytes", "must be at least 1024"));
+        }
         if self.data_dir.trim().is_empty() {
             return Err(invalid("data_dir", "must name a directory"));
         }
@@ -255,6 +263,7 @@ const FIELDS: &[&str] = &[
     "max_connections",
     "body_limit_bytes",
     "upload_limit_bytes",
+    "attachment_limit_bytes",
     "data_dir",
     "session_idle_minutes",
     "session_lifetime_hours",
@@ -302,6 +311,10 @@ body_limit_bytes = 1048576
 # Largest file the import page accepts, in bytes (64 MiB, about 350,000 assets as CSV);
 # `castellan import assets FILE` reads files up to 256 MiB.
 upload_limit_bytes = 67108864
+
+# Largest file attached to a record (incidents, documents, inspections, drills), in bytes
+# (50 MiB); larger ones are refused with HTTP 413. Attachments are stored in the database.
+attachment_limit_bytes = 52428800
 
 # Working directory for files in transit (uploads being checked), created with owner-only
 # access; files left by a stopped server are removed at the next start.
@@ -382,6 +395,20 @@ mod tests {
         assert_eq!(s.max_connections, 5);
         assert!(s.secure_cookies);
         assert_eq!(s.database_url, "sqlite://castellan.db");
+    }
+
+    #[test]
+    fn the_attachment_limit_comes_from_the_environment_and_is_at_least_a_kib() {
+        assert_eq!(Settings::default().attachment_limit_bytes, 50 * 1024 * 1024);
+        let s = Settings::load(
+            None,
+            env(&[("CASTELLAN_ATTACHMENT_LIMIT_BYTES", "2097152")]),
+        )
+        .unwrap();
+        assert_eq!(s.attachment_limit_bytes, 2 * 1024 * 1024);
+        let err =
+            Settings::load(None, env(&[("CASTELLAN_ATTACHMENT_LIMIT_BYTES", "1023")])).unwrap_err();
+        assert!(err.to_string().contains("attachment_limit_bytes"), "{err}");
     }
 
     #[test]

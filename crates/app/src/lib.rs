@@ -3,7 +3,9 @@
 //! in one transaction. Handlers (web or CLI) never talk to storage directly, so no route can
 //! forget a check or an audit entry.
 
-// The kernel: the audit trail, settings, errors, secrets and password hashing.
+// The kernel: the audit trail, settings, errors, secrets and password hashing, and the
+// files attached to any area's records.
+pub mod attachments;
 pub mod audit;
 pub mod config;
 pub mod error;

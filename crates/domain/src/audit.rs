@@ -59,6 +59,8 @@ coded_enum! {
         Setting => ("setting", "Setting", "系统设置"),
         /// The demo organization.
         Demo => ("demo", "Demo data", "演示数据"),
+        /// A file attached to a record of any area.
+        Attachment => ("attachment", "Attachment", "附件"),
     }
 }
 
@@ -115,6 +117,18 @@ impl Fields for KernelRecord {
                     Field::new("vulnerabilities", "Vulnerabilities", "脆弱性", Shown::Plain),
                     Field::new("requests", "Requests", "申请", Shown::Plain),
                     Field::new("incidents", "Security incidents", "安全事件", Shown::Plain),
+                ];
+                FIELDS
+            }
+            KernelRecord::Attachment => {
+                const FIELDS: &[Field] = &[
+                    Field::new("name", "File name", "文件名", Shown::Plain),
+                    Field::new("media_type", "File type", "文件类型", Shown::Plain),
+                    Field::new("size", "Size in bytes", "大小（字节）", Shown::Plain),
+                    Field::new("sha256", "SHA-256", "SHA-256", Shown::Plain),
+                    // The record it belongs to shows it; the kind and id are bookkeeping.
+                    Field::hidden("owner_kind"),
+                    Field::hidden("owner_id"),
                 ];
                 FIELDS
             }

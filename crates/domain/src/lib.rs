@@ -3,6 +3,7 @@
 //! crates depend on this one and never the other way round.
 
 // The kernel, shared by every area.
+pub mod attachment;
 pub mod audit;
 pub mod error;
 pub mod history;

@@ -5,7 +5,8 @@
 //! transaction.
 
 // The kernel: the storage core, migrations, the SQL builder, paging, the audit trail and
-// settings shared by every area.
+// settings shared by every area, and the files attached to any area's records.
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod conn;

@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0007_people_search.sql"),
     },
     Migration {
+        version: 8,
+        name: "attachments",
+        sql: include_str!("../migrations/0008_attachments.sql"),
+    },
+    Migration {
         version: 9,
         name: "security incidents",
         sql: include_str!("../migrations/0009_incidents.sql"),

@@ -2,6 +2,7 @@
 //! server-rendered UI. Only this crate knows HTTP, JSON transport and HTML.
 
 pub mod api;
+pub mod attachments;
 pub mod extract;
 pub mod json;
 pub mod metrics;

@@ -14,6 +14,7 @@ mod api_departments;
 mod api_risk;
 mod api_treatment;
 mod api_users;
+mod attachments;
 mod audit_trail;
 mod authorization;
 mod bad_input;
