@@ -483,6 +483,13 @@ def main():
         click_and_wait(By.CSS_SELECTOR, "form[action='/incidents'] button[type=submit]")
         expect("办公电脑弹出勒索提示", "已报告", "研判时限")
         incident_url = driver.current_url.split("?")[0]
+        # The reporter attaches a screenshot of what they saw.
+        evidence = os.path.join(work, "勒索提示截图.png")
+        with open(evidence, "wb") as fh:
+            fh.write(bytes.fromhex("89504e470d0a1a0a") + b"castellan-evidence" * 64)
+        driver.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys(evidence)
+        click_and_wait(By.CSS_SELECTOR, f"form[action='{incident_url.replace(base, '')}/attachments'] button[type=submit]")
+        expect("证据与附件", "勒索提示截图.png")
 
         sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
         driver.get(incident_url)

@@ -325,3 +325,71 @@ both! {
         assert!(w.iter().any(|i| i["id"] == id && i["overdue"] == true), "{w:?}");
     }
 }
+
+/// A multipart body with one file in the field `file`.
+fn multipart(file_name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "incident-evidence-boundary-42";
+    let mut out = Vec::new();
+    out.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), out)
+}
+
+async fn attach(t: &TestApp, token: &str, id: i64, name: &str, bytes: &[u8]) -> Resp {
+    let (ct, body) = multipart(name, "image/png", bytes);
+    t.post(&format!("/api/v1/incidents/{id}/attachments"))
+        .token(token)
+        .raw(&ct, body)
+        .send()
+        .await
+}
+
+both! {
+    async fn evidence_is_attached_with_its_sha256_and_read_by_those_who_read_the_incident(b: Backend) {
+        let t = TestApp::with_settings(b, |s| s.attachment_limit_bytes = 64 * 1024).await;
+        let (_, staff) = t.user_with("reporter", &[("staff", None)]).await;
+        let (_, other) = t.user_with("other", &[("staff", None)]).await;
+        let (_, auditor) = t.user_with("auditor", &[("auditor", None)]).await;
+        let (_, sa) = t.user_with("sa", &[("security_admin", None)]).await;
+        let i = report(&t, &staff, json!({"title": "屏幕出现勒索提示", "occurred_at": ago(5)})).await;
+        let id = i["id"].as_i64().unwrap();
+        let png: Vec<u8> = (0..5000_u32).map(|n| (n % 251) as u8).collect();
+        let a = created(attach(&t, &staff, id, "勒索提示截图.png", &png).await);
+        use sha2::Digest;
+        assert_eq!(a["sha256"], hex::encode(sha2::Sha256::digest(&png)));
+        assert_eq!(a["size"], 5000);
+        assert_eq!(a["name"], "勒索提示截图.png");
+        let aid = a["id"].as_i64().unwrap();
+        // The security administrator and the auditor read it; another member of staff does
+        // not even learn the incident exists.
+        for token in [&sa, &auditor, &staff] {
+            let r = t.get(&format!("/api/v1/incidents/{id}/attachments/{aid}")).token(token).send().await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert_eq!(r.body, png);
+            assert!(r.header("content-disposition").unwrap().starts_with("attachment;"));
+            assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        }
+        assert_eq!(t.get(&format!("/api/v1/incidents/{id}/attachments/{aid}")).token(&other).send().await.status, StatusCode::NOT_FOUND);
+        assert_eq!(t.get(&format!("/api/v1/incidents/{id}/attachments")).token(&other).send().await.status, StatusCode::NOT_FOUND);
+        let list = ok(t.get(&format!("/api/v1/incidents/{id}/attachments")).token(&sa).send().await);
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        // Refused, nothing stored: another person's incident, an auditor, too large, empty,
+        // a name with a path, not multipart.
+        let before = t.count("attachments").await;
+        assert_eq!(attach(&t, &other, id, "x.png", b"abc").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(attach(&t, &auditor, id, "x.png", b"abc").await.status, StatusCode::FORBIDDEN);
+        let big = vec![7_u8; 65 * 1024];
+        assert_eq!(attach(&t, &staff, id, "big.bin", &big).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let r = attach(&t, &staff, id, "empty.png", b"").await;
+        assert!(r.problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"]["file"].is_string());
+        let r = attach(&t, &staff, id, "../../etc/passwd", b"abc").await;
+        assert!(r.problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"]["name"].is_string());
+        let r = t.post(&format!("/api/v1/incidents/{id}/attachments")).token(&staff).json(&json!({"file": "abc"})).send().await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(t.count("attachments").await, before);
+        // A rejected incident takes no more files.
+        ok(move_to(&t, &sa, id, json!({"to": "rejected", "comment": "测试报告"})).await);
+        assert_eq!(problem_code(&attach(&t, &staff, id, "late.png", b"abc").await, StatusCode::CONFLICT), "incident_finished");
+    }
+}

@@ -59,6 +59,31 @@ both! {
         let html = page(&t, &wang, &at).await.text();
         assert!(html.contains("已报告") && html.contains("边界防火墙") && html.contains("涉及最高价值等级的资产"), "{html}");
         assert!(!html.contains("完成研判"), "the reporter does not triage");
+        // The reporter attaches a screenshot from the page; without the form's token nothing
+        // is stored.
+        let boundary = "page-upload-boundary";
+        let body = |csrf: &str| -> Vec<u8> {
+            let mut b = Vec::new();
+            b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+            b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"告警截图.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+            b.extend_from_slice(&[0x89, b'P', b'N', b'G', 1, 2, 3, 4]);
+            b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            b
+        };
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let forged = t.post(&format!("{at}/attachments")).header("cookie", &wang).raw(&ct, body("forged")).send().await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.count("attachments").await, 0);
+        let csrf = csrf_of(&page(&t, &wang, &at).await.text());
+        let up = t.post(&format!("{at}/attachments")).header("cookie", &wang).raw(&ct, body(&csrf)).send().await;
+        assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.text());
+        let html = page(&t, &wang, &at).await.text();
+        assert!(html.contains("告警截图.png") && html.contains("证据与附件"), "{html}");
+        let link_start = html.find(&format!("{at}/attachments/")).unwrap();
+        let link: String = html[link_start..].split('"').next().unwrap().to_owned();
+        let file = page(&t, &zhao, &link).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.body, vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4]);
 
         // The security administrator finds it waiting and triages on the page.
         assert!(page(&t, &zhao, "/approvals").await.text().contains("防火墙管理口出现陌生登录"));

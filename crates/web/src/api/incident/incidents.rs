@@ -378,3 +378,84 @@ pub async fn set_deadlines(
         None,
     ))
 }
+
+/// The upload form of an attachment (one file, in the field `file`).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// The file (at most `attachment_limit_bytes`, 50 MiB by default).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// The attachments of an incident.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AttachmentList {
+    /// Oldest first.
+    pub items: Vec<crate::attachments::AttachmentOut>,
+}
+
+/// Attach a file (evidence, a screenshot) to an open incident: its reporter, its team and
+/// the triagers. Multipart with the field `file`; stored with its SHA-256. 413 over the
+/// attachment limit, 422 for an empty file or a name with path separators or control
+/// characters; nothing is stored then.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/attachments", tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("incident:update"))),
+    responses((status = 201, description = "Stored", body = crate::attachments::AttachmentOut), Errors))]
+pub async fn attach(
+    Allowed(ctx, _): Allowed<IncidentUpdate>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    headers: axum::http::HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<crate::attachments::AttachmentOut>)> {
+    let multipart = multipart.map_err(|e| {
+        DomainError::BadRequest(format!("expected a multipart/form-data body: {e}"))
+    })?;
+    let file = crate::attachments::receive_file(&state.app, &headers, multipart).await?;
+    let saved = incidents::attach(
+        &state.app,
+        &ctx,
+        id,
+        file.name(),
+        file.media_type(),
+        file.content()?,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+/// The attachments of an incident, oldest first.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/attachments", tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")), security(("bearer" = [])),
+    extensions(("x-permission" = json!("incident:read"))),
+    responses((status = 200, description = "The attachments", body = AttachmentList), Errors))]
+pub async fn attachments(
+    Allowed(ctx, _): Allowed<IncidentRead>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<AttachmentList>> {
+    let items = incidents::attachments(&state.app, &ctx, id).await?;
+    Ok(Json(AttachmentList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Download an attachment (`Content-Disposition: attachment`, `nosniff`), streamed.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/attachments/{attachment_id}", tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id"),
+           ("attachment_id" = i64, Path, description = "Attachment id")),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("incident:read"))),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), Errors))]
+pub async fn download(
+    Allowed(ctx, _): Allowed<IncidentRead>,
+    State(state): State<AppState>,
+    ApiPath((id, attachment)): ApiPath<(i64, i64)>,
+) -> ApiResult<Response> {
+    let (a, content) = incidents::open_attachment(&state.app, &ctx, id, attachment).await?;
+    Ok(crate::attachments::download(&a, content))
+}

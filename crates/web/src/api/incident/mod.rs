@@ -6,6 +6,7 @@ pub mod types;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 /// The area's operations.
@@ -17,5 +18,10 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::moves, incidents::transition))
         .routes(routes!(incidents::timeline, incidents::add_entry))
         .routes(routes!(incidents::note))
+        .routes(
+            routes!(incidents::attach, incidents::attachments)
+                .layer(crate::attachments::upload_limit()),
+        )
+        .routes(routes!(incidents::download))
         .routes(routes!(incidents::deadlines, incidents::set_deadlines))
 }

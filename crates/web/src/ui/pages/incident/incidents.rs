@@ -387,6 +387,15 @@ struct AssetLine {
     value_level: u8,
 }
 
+struct FileLine {
+    id: i64,
+    name: String,
+    size: String,
+    sha256: String,
+    by: String,
+    at: String,
+}
+
 struct TimelineLine {
     at: String,
     who: String,
@@ -446,6 +455,9 @@ struct ShowPage {
     class_help: Vec<Explained>,
     level_help: Vec<Explained>,
     timeline: Vec<TimelineLine>,
+    files: Vec<FileLine>,
+    may_attach: bool,
+    attachment_limit: String,
     entry_max: String,
     error: Option<String>,
 }
@@ -514,12 +526,16 @@ async fn render_show(
     let assets = incidents::affected_assets(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
+    let files = incidents::attachments(&state.app, &ctx, id)
+        .await
+        .map_err(|e| web.fail(e))?;
     let i = &v.incident;
     let mut ids: Vec<UserId> = i.handler_ids.clone();
     ids.extend(i.reporter_id);
     ids.extend(i.committee_noted_by);
     ids.extend(moves.iter().filter_map(|m| m.actor_id));
     ids.extend(entries.iter().filter_map(|e| e.author_id));
+    ids.extend(files.iter().filter_map(|f| f.created_by));
     let people = names(state, ids).await;
     let name = |u: Option<UserId>, fallback: &str| -> String {
         u.and_then(|u| people.get(&u).cloned())
@@ -662,6 +678,24 @@ async fn render_show(
             })
             .collect(),
         timeline: timeline.into_iter().map(|(_, l)| l).collect(),
+        files: files
+            .iter()
+            .map(|f| FileLine {
+                id: f.id,
+                name: f.name.clone(),
+                size: size_label(f.size),
+                sha256: f.sha256.clone(),
+                by: name(f.created_by, "—"),
+                at: when(t, Some(f.created_at)),
+            })
+            .collect(),
+        may_attach: !i.status.is_finished()
+            && (v.may_handle || i.reporter_id == Some(ctx.principal.user_id))
+            && ctx.principal.may_somewhere(
+                castellan_domain::Resource::Incident,
+                castellan_domain::Action::Update,
+            ),
+        attachment_limit: size_label(state.app.settings().attachment_limit_bytes),
         entry_max: local_input(state, Timestamp::now()),
         error,
     };
@@ -879,7 +913,91 @@ pub async fn note(
     }
 }
 
+/// A size for people: `812 KB`, `3.4 MB`.
+fn size_label(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / KB / KB)
+    }
+}
+
 /// The link to the list filtered to what waits past a deadline.
 pub fn overdue_href() -> String {
     href("/incidents", &[("overdue", "1")])
+}
+
+/// `POST /incidents/{id}/attachments`: a file from the incident page (the CSRF token comes
+/// first in the form; nothing is received without it).
+pub async fn attach(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, Response> {
+    let t = web.t();
+    let Ok(multipart) = multipart else {
+        let msg = t.error_bad_request.to_owned();
+        return render_show(&state, &web, id, None, Some(msg), StatusCode::BAD_REQUEST).await;
+    };
+    // A refused token stops the upload before the file is read.
+    enum Refused {
+        Csrf,
+        App(castellan_app::Error),
+    }
+    impl From<castellan_app::Error> for Refused {
+        fn from(e: castellan_app::Error) -> Self {
+            Refused::App(e)
+        }
+    }
+    let received = crate::attachments::receive(&state.app, &headers, multipart, |fields| {
+        if web.auth.csrf_matches(fields.get("csrf").unwrap_or("")) {
+            Ok(())
+        } else {
+            Err(Refused::Csrf)
+        }
+    })
+    .await;
+    let file = match received {
+        Ok((file, _)) => file,
+        Err(Refused::Csrf) => {
+            let msg = t.csrf_failed.to_owned();
+            return render_show(&state, &web, id, None, Some(msg), StatusCode::FORBIDDEN).await;
+        }
+        Err(Refused::App(e)) => return failed(&state, &web, id, e).await,
+    };
+    let content = match file.content() {
+        Ok(c) => c,
+        Err(e) => return failed(&state, &web, id, e).await,
+    };
+    match incidents::attach(
+        &state.app,
+        &web.ctx(),
+        id,
+        file.name(),
+        file.media_type(),
+        content,
+    )
+    .await
+    {
+        Ok(_) => Ok(saved(id)),
+        Err(e) => failed(&state, &web, id, e).await,
+    }
+}
+
+/// `GET /incidents/{id}/attachments/{attachment}`: the file, for whoever reads the incident.
+pub async fn download(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, Response> {
+    let (a, content) = incidents::open_attachment(&state.app, &web.ctx(), id, attachment)
+        .await
+        .map_err(|e| web.fail(e))?;
+    Ok(crate::attachments::download(&a, content))
 }

@@ -43,4 +43,12 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/incidents/{id}/move", post(incidents::transition))
         .route("/incidents/{id}/timeline", post(incidents::add_entry))
         .route("/incidents/{id}/note", post(incidents::note))
+        .route(
+            "/incidents/{id}/attachments",
+            post(incidents::attach).layer(crate::attachments::upload_limit()),
+        )
+        .route(
+            "/incidents/{id}/attachments/{attachment}",
+            get(incidents::download),
+        )
 }

@@ -16,7 +16,7 @@ crate::ui::i18n::text_catalog! {
     code: "Code", "编号";
     title: "What happened", "事件标题";
     title_hint: "One line, e.g. “Mail server sends mass mail to unknown addresses”.", "一句话概括，如“邮件服务器向陌生地址群发邮件”。";
-    description: "What you saw", "事件描述";
+    description: "What was seen", "事件描述";
     location: "Where", "发生地点";
     location_hint: "A room, a system, a network segment.", "机房、系统或网段等。";
     occurred_at: "When it happened", "发生时间";
@@ -70,6 +70,14 @@ crate::ui::i18n::text_catalog! {
     move_back: "Back to investigating", "退回调查";
     confirm_close: "Close this incident? It cannot be changed afterwards.", "确定关闭该事件吗？关闭后不可再修改。";
     history: "History", "流转记录";
+    files: "Evidence and files", "证据与附件";
+    files_empty: "No files attached.", "暂无附件。";
+    file_name: "File", "文件";
+    file_size: "Size", "大小";
+    file_by: "Attached by", "上传人";
+    attach_file: "Attach a file", "上传附件";
+    attach_hint: "Screenshots, logs, photos: up to {limit}. Each file is kept with its SHA-256 fingerprint.", "截图、日志、照片等，单个文件不超过 {limit}。每个文件都会记录 SHA-256 指纹。";
+    attach_submit: "Upload", "上传";
     counts_title: "Incidents by month", "安全事件统计";
     counts_intro: "Incidents reported in the year by month, class and level (rejected reports are not counted).", "按月份、类别和级别统计本年度报告的安全事件（已驳回的报告不计入）。";
     counts_year: "Year", "年份";
