@@ -704,9 +704,7 @@ pub fn document(data: &ReportData, kind: ReportKind, lang: Lang) -> Document {
     }
 }
 
-/// The report as an HTTP response: HTML inline, XLSX and DOCX as downloads named after the
-/// assessment. Rendering runs on a blocking thread (a register of 10,000 risks is a few
-/// hundred milliseconds of CPU).
+/// Renders an assessment report in `format`.
 pub async fn render(
     data: ReportData,
     kind: ReportKind,
@@ -714,12 +712,32 @@ pub async fn render(
     lang: Lang,
     stylesheet: String,
 ) -> Result<axum::response::Response, castellan_app::Error> {
+    let ascii = format!("assessment-{}-{}", data.assessment.id, kind.code());
+    let utf8 = format!("{}-{}", data.assessment.name, kind.code());
+    respond(
+        move || document(&data, kind, lang),
+        format,
+        stylesheet,
+        &ascii,
+        &utf8,
+    )
+    .await
+}
+
+/// Lays out a document (built off the async threads) in `format` and answers with it: HTML
+/// inline, XLSX and DOCX as a download named `ascii` for old clients and `utf8` (RFC 5987)
+/// for the rest, each with the format's extension.
+pub async fn respond(
+    build: impl FnOnce() -> Document + Send + 'static,
+    format: Format,
+    stylesheet: String,
+    ascii: &str,
+    utf8: &str,
+) -> Result<axum::response::Response, castellan_app::Error> {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    let name = data.assessment.name.clone();
-    let id = data.assessment.id;
     let rendered = tokio::task::spawn_blocking(move || {
-        let doc = document(&data, kind, lang);
+        let doc = build();
         match format {
             Format::Html => Ok(castellan_document::to_html(&doc, &stylesheet).into_bytes()),
             Format::Xlsx => castellan_document::to_xlsx(&doc),
@@ -744,9 +762,17 @@ pub async fn render(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if format != Format::Html {
-        // An ASCII name for old clients, the assessment's own name (RFC 5987) for the rest.
-        let ascii = format!("assessment-{id}-{}.{extension}", kind.code());
-        let utf8 = format!("{name}-{}.{extension}", kind.code());
+        let ascii: String = ascii
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let utf8 = format!("{utf8}.{extension}");
         let encoded: String = utf8
             .bytes()
             .map(|b| {
@@ -758,7 +784,7 @@ pub async fn render(
             })
             .collect();
         if let Ok(v) = HeaderValue::from_str(&format!(
-            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+            "attachment; filename=\"{ascii}.{extension}\"; filename*=UTF-8''{encoded}"
         )) {
             headers.insert(header::CONTENT_DISPOSITION, v);
         }

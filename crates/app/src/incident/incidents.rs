@@ -819,7 +819,11 @@ pub struct IncidentQuery {
     pub limit: Option<i64>,
 }
 
-async fn filter_for(conn: &mut Conn, ctx: &Ctx, q: &IncidentQuery) -> Result<IncidentFilter> {
+pub(crate) async fn filter_for(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    q: &IncidentQuery,
+) -> Result<IncidentFilter> {
     let mut errors = FieldErrors::new();
     fn code(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -393,3 +393,30 @@ both! {
         assert_eq!(problem_code(&attach(&t, &staff, id, "late.png", b"abc").await, StatusCode::CONFLICT), "incident_finished");
     }
 }
+
+both! {
+    async fn administrators_of_a_kind_of_asset_see_the_incidents_on_it(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, staff) = t.user_with("staff", &[("staff", None)]).await;
+        let (_, sa) = t.user_with("sa", &[("security_admin", None)]).await;
+        let (_, dba) = t.user_with("dba", &[("data_admin", None)]).await;
+        let (_, net) = t.user_with("net", &[("network_admin", None)]).await;
+        let db = created(t.post("/api/v1/assets").token(&sa).json(&json!({"code": "DB-01", "name": "客户数据库",
+            "category": "database", "confidentiality": 5, "integrity": 4, "availability": 4})).send().await);
+        let on_db = report(&t, &staff, json!({"title": "数据库慢查询激增", "occurred_at": ago(5),
+            "affected_asset_ids": [db["id"]]})).await;
+        let other = report(&t, &staff, json!({"title": "工位电脑蓝屏", "occurred_at": ago(5)})).await;
+        // The data administrator sees the incident on a database, not the other; the network
+        // administrator sees neither.
+        assert_eq!(t.get(&format!("/api/v1/incidents/{}", on_db["id"])).token(&dba).send().await.status, StatusCode::OK);
+        assert_eq!(t.get(&format!("/api/v1/incidents/{}", other["id"])).token(&dba).send().await.status, StatusCode::NOT_FOUND);
+        assert_eq!(t.get(&format!("/api/v1/incidents/{}", on_db["id"])).token(&net).send().await.status, StatusCode::NOT_FOUND);
+        let list = ok(t.get("/api/v1/incidents").token(&dba).send().await);
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["id"], on_db["id"]);
+        assert_eq!(ok(t.get("/api/v1/incidents").token(&net).send().await)["total"], 0);
+        // Reading is not handling: the data administrator may not move it.
+        let r = move_to(&t, &dba, on_db["id"].as_i64().unwrap(), json!({"to": "rejected", "comment": "x"})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}

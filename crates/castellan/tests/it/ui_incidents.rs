@@ -125,6 +125,34 @@ both! {
         assert!(list.contains("共 1 条") && list.contains("防火墙管理口出现陌生登录"));
         let counts = page(&t, &zhao, "/incidents/counts?year=2026").await.text();
         assert!(counts.contains("<svg") && counts.contains("较大（III级）"), "{counts}");
+        // The incident report: a printable page, a Word document and a workbook, in the
+        // reader's language, with the timeline and what was learned.
+        let html = page(&t, &wang, &format!("{at}/report")).await;
+        assert_eq!(html.status, StatusCode::OK);
+        let text = html.text();
+        assert!(text.contains("安全事件报告") && text.contains("已封禁来源地址") && text.contains("管理口只允许堡垒机访问")
+            && text.contains("告警截图.png") && text.contains("较大（III级）"), "{text}");
+        for (format, kind) in [("docx", "wordprocessingml"), ("xlsx", "spreadsheetml")] {
+            let r = page(&t, &zhao, &format!("{at}/report?format={format}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{format}");
+            assert!(r.header("content-type").unwrap().contains(kind));
+            let disposition = r.header("content-disposition").unwrap();
+            assert!(disposition.starts_with("attachment; filename=\"incident-INC-") && disposition.contains(&format!(".{format}")), "{disposition}");
+            assert!(r.body.starts_with(b"PK"), "{format} is a zip package");
+        }
+        assert_eq!(page(&t, &zhao, &format!("{at}/report?format=pdf")).await.status, StatusCode::NOT_FOUND);
+        // The list exports to XLSX with its filters, in the page's language, recorded.
+        let x = page(&t, &zhao, "/incidents/export?level=significant").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.header("content-type").unwrap().contains("spreadsheetml"));
+        let reader = castellan_tabular::TableReader::from_reader(std::io::Cursor::new(x.body.clone()),
+            castellan_tabular::Format::Xlsx, &castellan_tabular::ReadOptions::default()).unwrap();
+        assert_eq!(reader.headers()[0], "编号");
+        let rows: Vec<_> = reader.map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 1);
+        assert!(format!("{:?}", rows[0]).contains("管理口只允许堡垒机访问"), "{:?}", rows[0]);
+        let audit = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE action = 'export' AND entity_type = 'incident'", &[]).await;
+        assert_eq!(audit.as_deref(), Some("1"));
         // Another member of staff is told it does not exist.
         t.user_with("other", &[("staff", None)]).await;
         let other = sign_in_zh(&t, "other").await;
@@ -144,6 +172,7 @@ both! {
             let csrf = csrf_of(&page(&t, &cookie, "/").await.text());
             t.post("/lang").header("cookie", &cookie).form(&[("csrf", &csrf), ("lang", lang), ("next", "/")]).send().await;
             for path in ["/incidents", "/incidents/new", &format!("/incidents/{id}"), "/incidents/counts",
+                         &format!("/incidents/{id}/report"), "/settings/incident-deadlines",
                          "/incidents?overdue=1&status=reported", "/incidents/999999", "/approvals"] {
                 let r = page(&t, &cookie, path).await;
                 assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{path}: {}", r.status);
@@ -153,5 +182,30 @@ both! {
                 }
             }
         }
+    }
+
+    async fn the_deadlines_are_set_on_their_page_by_the_security_officer(b: Backend) {
+        let t = TestApp::new(b).await;
+        t.user_with("officer", &[("security_officer", None)]).await;
+        t.user_with("staff", &[("staff", None)]).await;
+        let officer = sign_in_zh(&t, "officer").await;
+        let staff = sign_in_zh(&t, "staff").await;
+        let html = page(&t, &officer, "/settings/incident-deadlines").await.text();
+        assert!(html.contains("事件处置时限") && html.contains("4 小时") && html.contains("value=\"240\""), "{html}");
+        let v = version_in(&html);
+        let bad = post(&t, &officer, "/settings/incident-deadlines", &[("version", &v), ("triage_minutes", "0"),
+            ("major_notice_minutes", "60"), ("critical_notice_minutes", "30")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("field-error"));
+        let ok = post(&t, &officer, "/settings/incident-deadlines", &[("version", &v), ("triage_minutes", "120"),
+            ("major_notice_minutes", "60"), ("critical_notice_minutes", "30")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        assert!(page(&t, &officer, "/settings/incident-deadlines").await.text().contains("2 小时"));
+        // Staff read nothing to change and cannot post.
+        let refused = post(&t, &staff, "/settings/incident-deadlines", &[("version", "1"), ("triage_minutes", "5"),
+            ("major_notice_minutes", "5"), ("critical_notice_minutes", "5")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let d = t.get("/api/v1/incident-deadlines").token(t.token_admin()).send().await.json();
+        assert_eq!(d["triage_minutes"], 120);
     }
 }

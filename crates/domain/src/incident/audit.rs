@@ -110,6 +110,7 @@ impl Fields for IncidentRecord {
                     ),
                     Field::new("at", "When", "时间", Shown::Time),
                     Field::new("note", "Entry", "记录内容", Shown::Plain),
+                    Field::new("incidents", "Incidents", "事件数", Shown::Plain),
                 ];
                 FIELDS
             }

@@ -146,6 +146,8 @@ pub enum Section {
     Requests,
     /// Security incidents.
     Incidents,
+    /// The incident deadlines.
+    IncidentDeadlines,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -77,6 +77,7 @@ struct ListPage {
     total_label: String,
     rows: Vec<Row>,
     pager: Pager,
+    export_href: String,
     error: Option<String>,
 }
 
@@ -93,6 +94,53 @@ fn day_start(raw: &str, next: bool) -> Option<Timestamp> {
     Timestamp::parse(&format!("{}T00:00:00Z", day.to_db()))
 }
 
+/// The filters of the list page as a query.
+fn query_of(p: &ListParams) -> IncidentQuery {
+    IncidentQuery {
+        status: some(&p.status),
+        class: some(&p.class),
+        level: some(&p.level),
+        category: some(&p.category),
+        from: day_start(&p.from, false),
+        to: day_start(&p.to, true),
+        overdue: p.overdue == "1",
+        q: some(&p.q),
+        ..IncidentQuery::default()
+    }
+}
+
+/// `GET /incidents/export`: the filtered list as an XLSX workbook in the page's language.
+pub async fn export(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Response> {
+    let (_, body) = castellan_app::incident::export::export_xlsx(
+        &state.app,
+        &web.ctx(),
+        &query_of(&p),
+        web.lang(),
+    )
+    .await
+    .map_err(|e| web.fail(e))?;
+    let day = Timestamp::now().to_db();
+    let name = format!("incidents-{}.xlsx", day.get(..10).unwrap_or("export"));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 /// `GET /incidents`.
 pub async fn list(
     State(state): State<AppState>,
@@ -104,17 +152,9 @@ pub async fn list(
     let t = web.t();
     let tx = tx(lang);
     let query = IncidentQuery {
-        status: some(&p.status),
-        class: some(&p.class),
-        level: some(&p.level),
-        category: some(&p.category),
-        from: day_start(&p.from, false),
-        to: day_start(&p.to, true),
-        overdue: p.overdue == "1",
-        q: some(&p.q),
         cursor: some(&p.cursor),
         limit: Some(50),
-        ..IncidentQuery::default()
+        ..query_of(&p)
     };
     let bad_day = (!p.from.trim().is_empty() && query.from.is_none())
         || (!p.to.trim().is_empty() && query.to.is_none());
@@ -234,6 +274,7 @@ pub async fn list(
                 &p.back,
                 page.next_cursor.as_deref(),
             ),
+            export_href: href("/incidents/export", &base),
             error,
             filters: p,
         },
@@ -924,11 +965,6 @@ fn size_label(bytes: u64) -> String {
     } else {
         format!("{:.1} MB", b / KB / KB)
     }
-}
-
-/// The link to the list filtered to what waits past a deadline.
-pub fn overdue_href() -> String {
-    href("/incidents", &[("overdue", "1")])
 }
 
 /// `POST /incidents/{id}/attachments`: a file from the incident page (the CSRF token comes

@@ -86,7 +86,21 @@ crate::ui::i18n::text_catalog! {
     counts_month: "Month", "月份";
     counts_untriaged: "Not triaged", "未研判";
     counts_link: "Statistics", "统计";
+    export_xlsx: "Export XLSX", "导出 XLSX";
+    report_title: "Security incident report", "安全事件报告";
+    report_html: "Report", "事件报告";
+    report_docx: "Word", "Word 文档";
+    report_xlsx: "Excel", "Excel 表格";
+    closed_at: "Closed", "关闭时间";
+    asset_id: "Asset ID", "资产编号";
+    asset_name: "Asset", "资产名称";
+    value_level: "Value level", "价值等级";
     deadlines_hint: "Triage is due {triage} after a report; the committee must note a major incident within {major} and a critical one within {critical} of triage.", "报告后须在 {triage} 内完成研判；重大事件须在研判后 {major} 内、特别重大事件须在 {critical} 内报告领导小组。";
     minutes: "{n} min", "{n} 分钟";
+    deadlines_title: "Incident deadlines", "事件处置时限";
+    deadline_triage: "Triage within (minutes after the report)", "研判时限（报告后，分钟）";
+    deadline_major: "Major: tell the committee within (minutes after triage)", "重大事件报告领导小组时限（研判后，分钟）";
+    deadline_critical: "Critical: tell the committee within (minutes after triage)", "特别重大事件报告领导小组时限（研判后，分钟）";
+    deadline_minutes_hint: "Whole minutes, from 1 to 43,200 (thirty days). Incidents past a deadline are flagged on the list, on the incident and in “Waiting for me”.", "填写整数分钟，1 至 43,200（30 天）。超过时限的事件会在列表、事件页面和“待我处理”中标出。";
     hours: "{n} h", "{n} 小时";
 }
