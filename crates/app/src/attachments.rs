@@ -155,6 +155,7 @@ where
     let now = Timestamp::now();
     let actor = ctx.actor();
     let mut tx = app.db().begin().await?;
+    store::attachment_cache(&mut tx, true).await?;
     let id = store::insert(
         &mut tx,
         &NewAttachment {
@@ -171,6 +172,9 @@ where
         Ok(written) => written,
         Err(e) => {
             // Nothing of the file stays: the header and the chunks written so far go.
+            if let Err(restore) = store::attachment_cache(&mut tx, false).await {
+                tracing::warn!(error = %restore, "restoring the writer's cache failed");
+            }
             if let Err(rollback) = tx.rollback().await {
                 tracing::warn!(error = %rollback, "rolling back a refused attachment failed");
             }
@@ -192,6 +196,7 @@ where
         }),
     )
     .await?;
+    store::attachment_cache(&mut tx, false).await?;
     tx.commit().await?;
     Ok(Attachment {
         id,

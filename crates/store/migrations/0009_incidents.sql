@@ -49,9 +49,13 @@ CREATE INDEX incidents_open_triage ON incidents (status, triaged_at);
 CREATE TABLE incident_assets (
     incident_id BIGINT NOT NULL REFERENCES incidents (id),
     asset_id BIGINT NOT NULL REFERENCES assets (id),
+    -- the asset's category when it was named on the incident: network, application and data
+    -- administrators see the incidents on their kind of asset through it
+    category TEXT NOT NULL,
     PRIMARY KEY (incident_id, asset_id)
 );
 CREATE INDEX incident_assets_asset ON incident_assets (asset_id, incident_id);
+CREATE INDEX incident_assets_category ON incident_assets (category, incident_id);
 
 CREATE TABLE incident_handlers (
     incident_id BIGINT NOT NULL REFERENCES incidents (id),

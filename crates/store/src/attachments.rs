@@ -88,6 +88,28 @@ pub async fn insert(
     q.fetch_one(conn).await?.try_get("id")
 }
 
+/// The page cache (KiB) of SQLite's writer while an attachment is written, and the one it
+/// has otherwise (`db.rs`). A 50 MiB file would otherwise fill the writer's whole cache with
+/// pages nobody reads again; with a small cache SQLite spills them to the write-ahead log as
+/// it goes, and the server's memory stays flat.
+const ATTACHMENT_CACHE_KIB: i64 = 2_000;
+
+/// Shrinks (`small`) or restores SQLite's page cache for the writing of an attachment; does
+/// nothing on PostgreSQL, whose server holds its own cache.
+pub async fn attachment_cache(conn: &mut Conn, small: bool) -> Result<(), DbError> {
+    if conn.backend() != crate::Backend::Sqlite {
+        return Ok(());
+    }
+    let kib = if small {
+        ATTACHMENT_CACHE_KIB
+    } else {
+        crate::db::CACHE_KIB
+    };
+    conn.execute(&format!("PRAGMA cache_size = -{kib}"), &[])
+        .await?;
+    Ok(())
+}
+
 /// Stores chunk `seq` (0, 1, 2, …) of an attachment's content.
 pub async fn append_chunk(
     conn: &mut Conn,

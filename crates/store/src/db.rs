@@ -117,6 +117,9 @@ const READER_MMAP_BYTES: i64 = 1 << 31;
 
 /// Opens one SQLite connection with Castellan's settings (SQLite only: WAL, NORMAL
 /// synchronisation — durable at checkpoints and safe in WAL —, foreign keys, a busy timeout).
+/// Each SQLite connection's page cache, in KiB.
+pub(crate) const CACHE_KIB: i64 = 32_000;
+
 fn open_sqlite(path: &Path, writer: bool) -> Result<rusqlite::Connection, rusqlite::Error> {
     use rusqlite::OpenFlags;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -130,7 +133,7 @@ fn open_sqlite(path: &Path, writer: bool) -> Result<rusqlite::Connection, rusqli
     c.pragma_update(None, "synchronous", "NORMAL")?;
     c.pragma_update(None, "foreign_keys", "ON")?;
     c.pragma_update(None, "temp_store", "MEMORY")?;
-    c.pragma_update(None, "cache_size", -32000)?;
+    c.pragma_update(None, "cache_size", -CACHE_KIB)?;
     if !writer {
         c.pragma_update(None, "query_only", "ON")?;
         // Readers map the file instead of copying each page out of the OS cache with a

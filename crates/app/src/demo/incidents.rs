@@ -170,7 +170,7 @@ pub(super) async fn generate(
         "id, code, title, description, location, occurred_at, detected_at, reported_at, reporter_id, department_id, category, class, level, status, triaged_at, triaged_by, committee_noted_at, committee_noted_by, contained_at, closed_at, root_cause, lessons_learned, rejection_reason, search_text, version, created_at, updated_at",
     );
     let mut handlers = Batch::new("incident_handlers", "incident_id, user_id");
-    let mut affected = Batch::new("incident_assets", "incident_id, asset_id");
+    let mut affected = Batch::new("incident_assets", "incident_id, asset_id, category");
     let mut timeline = Batch::new(
         "incident_timeline",
         "incident_id, at, note, author_id, author, created_at",
@@ -343,7 +343,8 @@ pub(super) async fn generate(
             && rng.below(10) < 7
         {
             let a = lo + (rng.below(usize::try_from(hi - lo + 1).unwrap_or(1)) as i64);
-            later.push((2, vec![int(id), int(a)]));
+            // The category is filled from the asset once all rows are written.
+            later.push((2, vec![int(id), int(a), text("")]));
         }
         // The moves, and the team's entries along them.
         let mut path: Vec<(IncidentStatus, IncidentStatus, Timestamp, &(UserId, String))> =
@@ -446,6 +447,12 @@ pub(super) async fn generate(
     }
     handlers.flush(conn).await?;
     affected.flush(conn).await?;
+    // The affected assets' categories, as a report would record them.
+    conn.execute(
+        "UPDATE incident_assets SET category = (SELECT category FROM assets WHERE assets.id = incident_assets.asset_id)",
+        &[],
+    )
+    .await?;
     timeline.flush(conn).await?;
     moves.flush(conn).await?;
     for (year, last) in per_year {

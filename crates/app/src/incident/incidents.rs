@@ -239,8 +239,8 @@ async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, i: &Incident) -> Result<()>
         .flat_map(|g| categories_of(g.role).iter().copied())
         .collect();
     if !categories.is_empty() && !i.affected_asset_ids.is_empty() {
-        let assets = castellan_store::asset::assets::get_many(conn, &i.affected_asset_ids).await?;
-        if assets.iter().any(|a| categories.contains(&a.category)) {
+        let recorded = store::recorded_categories(conn, i.id).await?;
+        if recorded.iter().any(|c| categories.contains(c)) {
             return Ok(());
         }
     }

@@ -98,16 +98,27 @@ pub async fn set_assets(conn: &mut Conn, id: i64, assets: &[AssetId]) -> Result<
     q.bind(id);
     q.execute(conn).await?;
     for chunk in assets.chunks(400) {
-        let mut q = Sql::new("INSERT INTO incident_assets (incident_id, asset_id) VALUES ");
-        for (n, a) in chunk.iter().enumerate() {
-            if n > 0 {
-                q.push(", ");
-            }
-            q.push("(").bind(id).push(", ").bind(a.0).push(")");
-        }
+        // Each row keeps the asset's category as it is now (see the migration).
+        let mut q =
+            Sql::new("INSERT INTO incident_assets (incident_id, asset_id, category) SELECT ");
+        q.bind(id)
+            .push(", id, category FROM assets WHERE id IN (")
+            .bind_list(chunk.iter().map(|a| a.0))
+            .push(")");
         q.execute(conn).await?;
     }
     Ok(())
+}
+
+/// The categories of the incident's affected assets, as recorded when they were named.
+pub async fn recorded_categories(conn: &mut Conn, id: i64) -> Result<Vec<Category>, DbError> {
+    let mut q = Sql::new("SELECT DISTINCT category FROM incident_assets WHERE incident_id = ");
+    q.bind(id);
+    q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut r| code_of(&mut r, "category", Category::from_code))
+        .collect()
 }
 
 /// Replaces the incident's handling team.
@@ -273,10 +284,45 @@ pub struct Visibility {
     /// Incidents of these departments' subtrees (paths of department-limited readers).
     pub scope_paths: Vec<String>,
     /// Incidents affecting assets of these categories (network, application and data
-    /// administrators).
+    /// administrators), as recorded when the assets were named on the incident.
     pub categories: Vec<Category>,
     /// Incidents this user reported or handles.
     pub party: Option<UserId>,
+    /// The party's incidents, looked up beforehand when the party is all the caller reads
+    /// (see [`resolve_party`]): the list then starts from these few rows instead of testing
+    /// every incident.
+    pub party_ids: Option<Vec<i64>>,
+}
+
+/// The most incidents a party's own list is looked up by id for; beyond, the general query.
+const PARTY_IDS_MAX: usize = 5_000;
+
+/// For a caller who reads only their own incidents (reported or handled), looks their ids
+/// up first — two index reads — so the list and count read those rows only.
+async fn resolve_party(conn: &mut Conn, v: &Visibility) -> Result<Visibility, DbError> {
+    let mut v = v.clone();
+    let Some(u) = v.party else {
+        return Ok(v);
+    };
+    if v.all || !v.scope_paths.is_empty() || !v.categories.is_empty() || v.party_ids.is_some() {
+        return Ok(v);
+    }
+    let mut q = Sql::new("SELECT id FROM incidents WHERE reporter_id = ");
+    q.bind(u.0)
+        .push(" UNION SELECT incident_id FROM incident_handlers WHERE user_id = ")
+        .bind(u.0)
+        .push(" LIMIT ")
+        .bind(PARTY_IDS_MAX as i64 + 1);
+    let ids: Vec<i64> = q
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<Result<_, _>>()?;
+    if ids.len() <= PARTY_IDS_MAX {
+        v.party_ids = Some(ids);
+    }
+    Ok(v)
 }
 
 /// The sort key of the incident list: the report time.
@@ -290,8 +336,10 @@ pub async fn list(
     after: Option<&Cursor>,
     limit: u32,
 ) -> Result<(Vec<Incident>, Option<Cursor>), DbError> {
+    let mut filter = filter.clone();
+    filter.visibility = resolve_party(conn, &filter.visibility).await?;
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM incidents WHERE 1 = 1"));
-    push_filter(&mut q, filter);
+    push_filter(&mut q, &filter);
     crate::paging::keyset(
         &mut q,
         "reported_at",
@@ -309,8 +357,10 @@ pub async fn list(
 
 /// How many incidents match the filter.
 pub async fn count(conn: &mut Conn, filter: &IncidentFilter) -> Result<i64, DbError> {
+    let mut filter = filter.clone();
+    filter.visibility = resolve_party(conn, &filter.visibility).await?;
     let mut q = Sql::new("SELECT COUNT(*) AS n FROM incidents WHERE 1 = 1");
-    push_filter(&mut q, filter);
+    push_filter(&mut q, &filter);
     q.fetch_one(conn).await?.try_get("n")
 }
 
@@ -364,6 +414,16 @@ fn push_visibility(q: &mut Sql, v: &Visibility) {
     if v.all {
         return;
     }
+    if let Some(ids) = &v.party_ids {
+        if ids.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND id IN (")
+                .bind_list(ids.iter().copied())
+                .push(")");
+        }
+        return;
+    }
     q.push(" AND (1 = 0");
     for p in &v.scope_paths {
         q.push(" OR department_id IN (SELECT id FROM departments WHERE path LIKE ")
@@ -371,7 +431,7 @@ fn push_visibility(q: &mut Sql, v: &Visibility) {
             .push(")");
     }
     if !v.categories.is_empty() {
-        q.push(" OR id IN (SELECT ia.incident_id FROM incident_assets ia JOIN assets a ON a.id = ia.asset_id WHERE a.category IN (")
+        q.push(" OR id IN (SELECT incident_id FROM incident_assets WHERE category IN (")
             .bind_list(v.categories.iter().map(|c| c.code()))
             .push("))");
     }
@@ -399,7 +459,8 @@ pub async fn monthly_counts(
     q.bind(from.to_db())
         .push(" AND reported_at < ")
         .bind(to.to_db());
-    push_visibility(&mut q, visibility);
+    let visibility = resolve_party(conn, visibility).await?;
+    push_visibility(&mut q, &visibility);
     q.push(" GROUP BY SUBSTR(reported_at, 1, 7), class, level ORDER BY month");
     q.fetch_all(conn)
         .await?
