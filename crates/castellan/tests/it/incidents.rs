@@ -420,3 +420,45 @@ both! {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
+
+both! {
+    async fn an_incident_proposes_a_follow_up_risk_in_an_open_assessment(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, staff) = t.user_with("staff", &[("staff", None)]).await;
+        let (_, officer) = t.user_with("officer", &[("security_officer", None)]).await;
+        let (_, analyst) = t.user_with("analyst", &[("assessor", None)]).await;
+        let srv = server(&t, &officer, "SRV-77").await;
+        let i = report(&t, &staff, json!({"title": "服务器被植入 webshell", "occurred_at": ago(30),
+            "affected_asset_ids": [srv]})).await;
+        let id = i["id"].as_i64().unwrap();
+        let a = created(t.post("/api/v1/assessments").token(&analyst).json(&json!({"name": "专项评估"})).send().await);
+        let aid = a["id"].as_i64().unwrap();
+        ok(t.post(&format!("/api/v1/assessments/{aid}/transitions")).token(&analyst)
+            .json(&json!({"to": "identification"})).send().await);
+        // Assessors do not read incidents by role: the analyst is put on its team.
+        let (analyst_user, _) = (t.user_by_name_pub("analyst").await, ());
+        ok(move_to(&t, &officer, id, json!({"to": "triaged", "class": "serious", "level": "significant",
+            "category": "network_attack", "handler_ids": [analyst_user.id.0]})).await);
+        let before = t.count("risks").await;
+        // Bad input: an asset not on the incident, an unknown threat; off the assessment's
+        // team; someone who may not read the incident.
+        let post = |token: &str, body: Value| {
+            let t = &t;
+            let token = token.to_owned();
+            async move { t.post(&format!("/api/v1/incidents/{id}/follow-up-risks")).token(&token).json(&body).send().await }
+        };
+        let r = post(&analyst, json!({"assessment_id": aid, "asset_id": srv + 1000, "threat_code": "T999"})).await;
+        let doc = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(doc["errors"]["asset_id"].is_string() && doc["errors"]["threat_code"].is_string(), "{doc}");
+        assert_eq!(post(&staff, json!({"assessment_id": aid, "asset_id": srv, "threat_code": "T001"})).await.status, StatusCode::FORBIDDEN);
+        let (_, stranger) = t.user_with("stranger", &[("assessor", None)]).await;
+        assert_eq!(post(&stranger, json!({"assessment_id": aid, "asset_id": srv, "threat_code": "T001"})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(t.count("risks").await, before);
+        let made = created(post(&analyst, json!({"assessment_id": aid, "asset_id": srv, "threat_code": "T001"})).await);
+        assert_eq!(made["assessment_id"], aid);
+        let r = ok(t.get(&format!("/api/v1/assessments/{aid}/risks/{}", made["risk_id"])).token(&analyst).send().await);
+        assert!(r["description"].as_str().unwrap().starts_with(i["code"].as_str().unwrap()), "{r}");
+        let tl = ok(t.get(&format!("/api/v1/incidents/{id}/timeline")).token(&staff).send().await);
+        assert!(tl["items"].as_array().unwrap().iter().any(|e| e["note"].as_str().unwrap().contains(&format!("RA-{aid}"))));
+    }
+}

@@ -208,4 +208,34 @@ both! {
         let d = t.get("/api/v1/incident-deadlines").token(t.token_admin()).send().await.json();
         assert_eq!(d["triage_minutes"], 120);
     }
+
+    async fn a_follow_up_risk_is_proposed_from_the_incident_page(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, staff) = t.user_with("staff", &[("staff", None)]).await;
+        let (_, officer) = t.user_with("officer", &[("security_officer", None)]).await;
+        let (analyst, atok) = t.user_with("analyst", &[("assessor", None)]).await;
+        let srv = t.post("/api/v1/assets").token(&officer).json(&json!({"code": "WEB-1", "name": "门户网站",
+            "category": "server", "confidentiality": 3, "integrity": 4, "availability": 4})).send().await.json();
+        let i = t.post("/api/v1/incidents").token(&staff).json(&json!({"title": "门户网站被篡改",
+            "occurred_at": castellan_domain::Timestamp::now().to_rfc3339(), "affected_asset_ids": [srv["id"]]})).send().await.json();
+        let id = i["id"].as_i64().unwrap();
+        t.post(&format!("/api/v1/incidents/{id}/transitions")).token(&officer).json(&json!({"to": "triaged",
+            "class": "special", "level": "significant", "category": "information_content", "handler_ids": [analyst.id.0]})).send().await;
+        let a = t.post("/api/v1/assessments").token(&atok).json(&json!({"name": "网站专项评估"})).send().await.json();
+        let aid = a["id"].as_i64().unwrap();
+        t.post(&format!("/api/v1/assessments/{aid}/transitions")).token(&atok).json(&json!({"to": "identification"})).send().await;
+        let cookie = sign_in_zh(&t, "analyst").await;
+        let html = page(&t, &cookie, &format!("/incidents/{id}")).await.text();
+        assert!(html.contains("后续风险") && html.contains("网站专项评估") && html.contains("WEB-1 · 门户网站"), "{html}");
+        let bad = post(&t, &cookie, &format!("/incidents/{id}/follow-up"), &[("assessment_id", &aid.to_string()),
+            ("asset_id", &srv["id"].to_string()), ("threat_code", "T999")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let made = post(&t, &cookie, &format!("/incidents/{id}/follow-up"), &[("assessment_id", &aid.to_string()),
+            ("asset_id", &srv["id"].to_string()), ("threat_code", "t001")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+        assert!(made.header("location").unwrap().starts_with(&format!("/assessments/{aid}/risks/")));
+        // Staff without an assessment do not see the form.
+        let staff_cookie = sign_in_zh(&t, "staff").await;
+        assert!(!page(&t, &staff_cookie, &format!("/incidents/{id}")).await.text().contains("后续风险"));
+    }
 }

@@ -459,3 +459,55 @@ pub async fn download(
     let (a, content) = incidents::open_attachment(&state.app, &ctx, id, attachment).await?;
     Ok(crate::attachments::download(&a, content))
 }
+
+/// A follow-up risk to propose.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpBody {
+    /// An open assessment whose team the caller is on.
+    pub assessment_id: i64,
+    /// One of the incident's affected assets.
+    pub asset_id: i64,
+    /// The threat's catalog code (`T014`).
+    #[serde(default)]
+    pub threat_code: String,
+}
+
+/// The risk proposed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FollowUpOut {
+    /// The assessment.
+    pub assessment_id: i64,
+    /// The new (unrated) risk.
+    pub risk_id: i64,
+}
+
+/// Propose a follow-up risk from an incident: an unrated risk of one of its affected assets
+/// under a threat of the catalog, in an open assessment whose team the caller is on (the
+/// assessment's rules decide: 403 off the team, 409 in a phase that takes no new risks).
+/// The incident's timeline records it.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/follow-up-risks", tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    request_body = FollowUpBody, security(("bearer" = [])),
+    extensions(("x-permission" = json!("incident:read"))),
+    responses((status = 201, description = "Proposed", body = FollowUpOut), Errors))]
+pub async fn follow_up(
+    Allowed(ctx, _): Allowed<IncidentRead>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FollowUpBody>,
+) -> ApiResult<(StatusCode, Json<FollowUpOut>)> {
+    let f = incidents::FollowUp {
+        assessment_id: b.assessment_id,
+        asset_id: b.asset_id,
+        threat_code: b.threat_code,
+    };
+    let risk = incidents::propose_risk(&state.app, &ctx, id, &f).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FollowUpOut {
+            assessment_id: b.assessment_id,
+            risk_id: risk.risk.id.0,
+        }),
+    ))
+}

@@ -23,5 +23,6 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
                 .layer(crate::attachments::upload_limit()),
         )
         .routes(routes!(incidents::download))
+        .routes(routes!(incidents::follow_up))
         .routes(routes!(incidents::deadlines, incidents::set_deadlines))
 }

@@ -498,6 +498,8 @@ struct ShowPage {
     timeline: Vec<TimelineLine>,
     files: Vec<FileLine>,
     may_attach: bool,
+    follow_up_assessments: Vec<(i64, String)>,
+    follow_up_assets: Vec<(i64, String)>,
     attachment_limit: String,
     entry_max: String,
     error: Option<String>,
@@ -570,6 +572,35 @@ async fn render_show(
     let files = incidents::attachments(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
+    // Open assessments the user may add risks to, for a follow-up risk.
+    let follow_up_assessments: Vec<(i64, String)> = if assets.is_empty()
+        || !ctx.principal.may_somewhere(
+            castellan_domain::Resource::Assessment,
+            castellan_domain::Action::Update,
+        ) {
+        Vec::new()
+    } else {
+        let q = castellan_app::risk::assessments::AssessmentQuery {
+            mine: true,
+            limit: Some(50),
+            ..Default::default()
+        };
+        castellan_app::risk::assessments::list(&state.app, &ctx, &q)
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .filter(|a| {
+                        a.may_edit
+                            && a.assessment
+                                .phase
+                                .allows(castellan_domain::risk::assessment::Work::Risks)
+                    })
+                    .map(|a| (a.assessment.id.0, a.assessment.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let i = &v.incident;
     let mut ids: Vec<UserId> = i.handler_ids.clone();
     ids.extend(i.reporter_id);
@@ -667,6 +698,11 @@ async fn render_show(
             .collect::<Vec<_>>()
             .join("、"),
         level5: assets.iter().any(|a| a.value_level >= 5),
+        follow_up_assets: assets
+            .iter()
+            .map(|a| (a.id.0, format!("{} · {}", a.code, a.name)))
+            .collect(),
+        follow_up_assessments,
         assets: assets
             .into_iter()
             .map(|a| AssetLine {
@@ -1036,4 +1072,34 @@ pub async fn download(
         .await
         .map_err(|e| web.fail(e))?;
     Ok(crate::attachments::download(&a, content))
+}
+
+#[derive(Deserialize)]
+pub struct FollowUpForm {
+    assessment_id: i64,
+    asset_id: i64,
+    #[serde(default)]
+    threat_code: String,
+}
+
+/// `POST /incidents/{id}/follow-up`: proposes a follow-up risk and opens it to be rated.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CsrfForm<FollowUpForm>,
+) -> Result<Response, Response> {
+    let CsrfForm { web, data: f } = form;
+    let follow_up = incidents::FollowUp {
+        assessment_id: f.assessment_id,
+        asset_id: f.asset_id,
+        threat_code: f.threat_code.trim().to_uppercase(),
+    };
+    match incidents::propose_risk(&state.app, &web.ctx(), id, &follow_up).await {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/assessments/{}/risks/{}?notice=created",
+            f.assessment_id, r.risk.id.0
+        ))
+        .into_response()),
+        Err(e) => failed(&state, &web, id, e).await,
+    }
 }

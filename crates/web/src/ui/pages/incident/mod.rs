@@ -57,6 +57,7 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/incidents/{id}/timeline", post(incidents::add_entry))
         .route("/incidents/{id}/note", post(incidents::note))
         .route("/incidents/{id}/report", get(report::show))
+        .route("/incidents/{id}/follow-up", post(incidents::follow_up))
         .route(
             "/settings/incident-deadlines",
             get(settings::show).post(settings::save),

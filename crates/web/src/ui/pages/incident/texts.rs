@@ -88,6 +88,11 @@ crate::ui::i18n::text_catalog! {
     counts_link: "Statistics", "统计";
     export_xlsx: "Export XLSX", "导出 XLSX";
     report_title: "Security incident report", "安全事件报告";
+    follow_up_heading: "Follow-up risk", "后续风险";
+    follow_up_intro: "Add the risk this incident revealed to an open assessment you work on; it opens unrated, to be rated there.", "把本事件暴露的风险加入您参与的、正在进行的风险评估；新风险尚未评价，请在评估中完成评价。";
+    follow_up_assessment: "Assessment", "风险评估";
+    follow_up_threat: "Threat (catalog code)", "威胁（威胁库编号）";
+    follow_up_submit: "Propose the risk", "提出风险";
     report_html: "Report", "事件报告";
     report_docx: "Word", "Word 文档";
     report_xlsx: "Excel", "Excel 表格";
