@@ -12,7 +12,7 @@ and measures from a client on the same machine, 40 sequential calls per line (p5
   spans;
 - the incident list page;
 - a 50 MiB attachment uploaded and downloaded through the API, sampling the server's
-  resident memory (VmRSS) every 10 ms: the increase over the idle server is reported.
+  anonymous resident memory (RssAnon: heap and stacks) every 10 ms: the increase over the idle server is reported.
 
 Usage: bench/incidents.py [--scale N] [--work DIR] [--postgres URL]
 Needs a release build (cargo build --release).
@@ -81,9 +81,12 @@ def ui_session(base, username):
 
 
 def rss_kib(pid):
+    """The process's own (anonymous) resident memory: its heap and stacks. File pages the
+    SQLite readers map (`mmap_size`) are the operating system's file cache, shared and
+    reclaimable, and are left out."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith("RssAnon:"):
                 return int(line.split()[1])
     return 0
 
@@ -169,7 +172,7 @@ def attachment_bench(base, server, officer):
                 got += len(chunk)
         down = time.perf_counter() - t0
     assert got == size, got
-    print("\n| 50 MiB attachment | seconds | server RSS before | peak | increase |")
+    print("\n| 50 MiB attachment | seconds | server memory (RssAnon) before | peak | increase |")
     print("|---|---|---|---|---|")
     print(f"| upload | {up:.2f} | {idle / 1024:.1f} MiB | {up_peak / 1024:.1f} MiB | "
           f"{(up_peak - idle) / 1024:.1f} MiB |")
