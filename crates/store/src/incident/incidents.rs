@@ -289,7 +289,7 @@ pub struct Visibility {
     /// Incidents this user reported or handles.
     pub party: Option<UserId>,
     /// The party's incidents, looked up beforehand when the party is all the caller reads
-    /// (see [`resolve_party`]): the list then starts from these few rows instead of testing
+    /// (see `resolve_party`): the list then starts from these few rows instead of testing
     /// every incident.
     pub party_ids: Option<Vec<i64>>,
 }
