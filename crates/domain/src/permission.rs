@@ -302,6 +302,21 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The roles whose grants reach `path`: organization-wide ones, and those limited to a
+    /// department containing it (`None`: an item of no department, which only
+    /// organization-wide grants reach).
+    pub fn roles_over(&self, path: Option<&DepartmentPath>) -> Vec<Role> {
+        self.grants
+            .iter()
+            .filter(|g| match (g.department_id, path) {
+                (None, _) => true,
+                (Some(d), Some(p)) => p.is_within(d),
+                (Some(_), None) => false,
+            })
+            .map(|g| g.role)
+            .collect()
+    }
+
     /// Allows the action on the target or explains the refusal.
     pub fn authorize(
         &self,

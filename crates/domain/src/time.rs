@@ -112,6 +112,11 @@ impl Day {
         Day(self.0.next_day().unwrap_or(self.0))
     }
 
+    /// The first moment of this day at a UTC offset.
+    pub fn start_at(self, offset: UtcOffset) -> Timestamp {
+        Timestamp::from_datetime(self.0.with_time(time::Time::MIDNIGHT).assume_offset(offset))
+    }
+
     /// The last microsecond of this day at a UTC offset, as a moment.
     pub fn end_at(self, offset: UtcOffset) -> Timestamp {
         let end = time::Time::from_hms_micro(23, 59, 59, 999_999).unwrap_or(time::Time::MIDNIGHT);

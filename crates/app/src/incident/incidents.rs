@@ -30,6 +30,14 @@ use castellan_store::incident::incidents::{
 use castellan_store::org::{departments, users};
 use castellan_store::workflow as wf;
 
+mod evidence;
+mod follow_up;
+mod page;
+
+pub use evidence::{attach, attachments, open_attachment};
+pub use follow_up::{FollowUp, propose_risk};
+pub use page::{AffectedAsset, IncidentPage, page};
+
 const PROCESS: &str = FLOW.process;
 
 /// The settings key of the deadlines.
@@ -165,20 +173,6 @@ async fn path_of(conn: &mut Conn, i: &Incident) -> Result<Option<DepartmentPath>
     })
 }
 
-/// The caller's roles whose grants reach `path`.
-fn roles_over(ctx: &Ctx, path: Option<&DepartmentPath>) -> Vec<Role> {
-    ctx.principal
-        .grants
-        .iter()
-        .filter(|g| match (g.department_id, path) {
-            (None, _) => true,
-            (Some(d), Some(p)) => p.is_within(d),
-            (Some(_), None) => false,
-        })
-        .map(|g| g.role)
-        .collect()
-}
-
 /// The asset categories whose incidents a role sees (SPEC §1: network, application and
 /// data administrators see incidents on their kind of asset).
 fn categories_of(role: Role) -> &'static [Category] {
@@ -188,6 +182,19 @@ fn categories_of(role: Role) -> &'static [Category] {
         Role::DataAdmin => &[Category::Database, Category::Data],
         _ => &[],
     }
+}
+
+/// The asset categories whose incidents the caller's roles see.
+fn admin_categories(ctx: &Ctx) -> Vec<Category> {
+    let mut categories: Vec<Category> = ctx
+        .principal
+        .grants
+        .iter()
+        .flat_map(|g| categories_of(g.role).iter().copied())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    categories
 }
 
 /// What the caller reads, as a list filter.
@@ -207,15 +214,7 @@ fn visibility(ctx: &Ctx) -> Visibility {
         }
         Err(_) => {}
     }
-    let mut categories: Vec<Category> = ctx
-        .principal
-        .grants
-        .iter()
-        .flat_map(|g| categories_of(g.role).iter().copied())
-        .collect();
-    categories.sort();
-    categories.dedup();
-    v.categories = categories;
+    v.categories = admin_categories(ctx);
     v
 }
 
@@ -232,12 +231,7 @@ async fn ensure_readable(conn: &mut Conn, ctx: &Ctx, i: &Incident) -> Result<()>
     {
         return Ok(());
     }
-    let categories: Vec<Category> = ctx
-        .principal
-        .grants
-        .iter()
-        .flat_map(|g| categories_of(g.role).iter().copied())
-        .collect();
+    let categories = admin_categories(ctx);
     if !categories.is_empty() && !i.affected_asset_ids.is_empty() {
         let recorded = store::recorded_categories(conn, i.id).await?;
         if recorded.iter().any(|c| categories.contains(c)) {
@@ -269,7 +263,7 @@ fn writes(ctx: &Ctx) -> bool {
 
 fn view_with(ctx: &Ctx, i: Incident, path: Option<&DepartmentPath>, d: Deadlines) -> IncidentView {
     let now = Timestamp::now();
-    let roles = roles_over(ctx, path);
+    let roles = ctx.principal.roles_over(path);
     let caller = Caller::new(ctx.principal.user_id, &roles);
     let subject = rules::subject(i.reporter_id, &i.handler_ids);
     let write = writes(ctx);
@@ -457,7 +451,7 @@ async fn load_for_change(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<(Inciden
         .or_else(|e| if writes(ctx) { Ok(()) } else { Err(e) })?;
     let i = load(conn, ctx, id).await?;
     let path = path_of(conn, &i).await?;
-    let roles = roles_over(ctx, path.as_ref());
+    let roles = ctx.principal.roles_over(path.as_ref());
     let reporter_edits =
         i.status == IncidentStatus::Reported && i.reporter_id == Some(ctx.principal.user_id);
     if !handles(ctx, &i, &roles) && !reporter_edits {
@@ -588,7 +582,7 @@ pub async fn transition(
         check_version(&before, v)?;
     }
     let path = path_of(&mut tx, &before).await?;
-    let roles = roles_over(ctx, path.as_ref());
+    let roles = ctx.principal.roles_over(path.as_ref());
     let caller = Caller::new(ctx.principal.user_id, &roles);
     let subject = rules::subject(before.reporter_id, &before.handler_ids);
     FLOW.check(before.status, to, &caller, &subject, comment.as_deref())
@@ -690,7 +684,7 @@ pub async fn note(app: &App, ctx: &Ctx, id: i64) -> Result<IncidentView> {
     let mut tx = app.db().begin().await?;
     let before = load(&mut tx, ctx, id).await?;
     let path = path_of(&mut tx, &before).await?;
-    let roles = roles_over(ctx, path.as_ref());
+    let roles = ctx.principal.roles_over(path.as_ref());
     if !roles.contains(&Role::Committee) || !writes(ctx) {
         return Err(forbidden());
     }
@@ -946,183 +940,4 @@ pub async fn monthly_counts(app: &App, ctx: &Ctx, year: i32) -> Result<Vec<Month
     };
     let mut conn = app.db().read().await?;
     Ok(store::monthly_counts(&mut conn, start(year)?, start(year + 1)?, &visibility(ctx)).await?)
-}
-
-/// An affected asset as an incident page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AffectedAsset {
-    /// Id.
-    pub id: AssetId,
-    /// Asset ID.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Value level 1–5.
-    pub value_level: u8,
-}
-
-/// The assets an incident affects, for whoever may read the incident (even without
-/// `asset:read`: the incident names them).
-pub async fn affected_assets(app: &App, ctx: &Ctx, id: i64) -> Result<Vec<AffectedAsset>> {
-    let mut conn = app.db().read().await?;
-    let i = load(&mut conn, ctx, id).await?;
-    let assets = castellan_store::asset::assets::get_many(&mut conn, &i.affected_asset_ids).await?;
-    Ok(assets
-        .into_iter()
-        .map(|a| AffectedAsset {
-            id: a.id,
-            code: a.code,
-            name: a.name,
-            value_level: a.value_level.get(),
-        })
-        .collect())
-}
-
-/// The attachments of an incident belong to it under this kind.
-const ATTACHMENT_OWNER: &str = "incident";
-
-fn owner(id: i64) -> crate::attachments::Owner {
-    crate::attachments::Owner {
-        kind: ATTACHMENT_OWNER,
-        id,
-    }
-}
-
-/// Attaches a file (evidence, a screenshot) to an open incident: its reporter, its team and
-/// the triagers who reach it. The file is stored with its SHA-256 (SPEC §6.0); over the
-/// attachment limit it is refused (413) and nothing is stored.
-pub async fn attach<S, E>(
-    app: &App,
-    ctx: &Ctx,
-    id: i64,
-    name: &str,
-    media_type: Option<&str>,
-    body: S,
-) -> Result<crate::attachments::Attachment>
-where
-    S: futures_util::Stream<Item = std::result::Result<bytes::Bytes, E>>,
-    E: Into<crate::Error>,
-{
-    if !writes(ctx) {
-        return Err(forbidden());
-    }
-    {
-        let mut conn = app.db().read().await?;
-        let i = load(&mut conn, ctx, id).await?;
-        let path = path_of(&mut conn, &i).await?;
-        let roles = roles_over(ctx, path.as_ref());
-        if i.reporter_id != Some(ctx.principal.user_id) && !handles(ctx, &i, &roles) {
-            return Err(forbidden());
-        }
-        if i.status.is_finished() {
-            return Err(IncidentConflict::IncidentFinished.into());
-        }
-    }
-    let limit = app.settings().attachment_limit_bytes;
-    crate::attachments::save(app, ctx, owner(id), name, media_type, body, limit).await
-}
-
-/// An incident's attachments, oldest first, for whoever may read it.
-pub async fn attachments(
-    app: &App,
-    ctx: &Ctx,
-    id: i64,
-) -> Result<Vec<crate::attachments::Attachment>> {
-    {
-        let mut conn = app.db().read().await?;
-        load(&mut conn, ctx, id).await?;
-    }
-    crate::attachments::list(app, owner(id)).await
-}
-
-/// One attachment of an incident and its content, for whoever may read the incident (404
-/// for an attachment of another record).
-pub async fn open_attachment(
-    app: &App,
-    ctx: &Ctx,
-    id: i64,
-    attachment: i64,
-) -> Result<(
-    crate::attachments::Attachment,
-    impl futures_util::Stream<Item = Result<bytes::Bytes>> + Send + 'static + use<>,
-)> {
-    {
-        let mut conn = app.db().read().await?;
-        load(&mut conn, ctx, id).await?;
-    }
-    crate::attachments::open(app, owner(id), attachment).await
-}
-
-/// What a follow-up risk is about.
-#[derive(Debug, Clone, Default)]
-pub struct FollowUp {
-    /// The open assessment it goes into.
-    pub assessment_id: i64,
-    /// One of the incident's affected assets.
-    pub asset_id: i64,
-    /// The threat, by its catalog code (`T014`).
-    pub threat_code: String,
-}
-
-/// Proposes a follow-up risk from an incident (SPEC §5): an unrated risk of one of its
-/// affected assets under the named threat, in an open assessment whose team the caller is
-/// on (the assessment's own rules decide: `risk::risks::create`). The risk's description
-/// names the incident, and the incident's timeline records the proposal.
-pub async fn propose_risk(
-    app: &App,
-    ctx: &Ctx,
-    id: i64,
-    follow_up: &FollowUp,
-) -> Result<crate::risk::risks::RiskView> {
-    let incident = {
-        let mut conn = app.db().read().await?;
-        let i = load(&mut conn, ctx, id).await?;
-        let mut errors = FieldErrors::new();
-        if !i.affected_asset_ids.contains(&AssetId(follow_up.asset_id)) {
-            errors.add("asset_id", FieldErrorKind::NoSuchRecord);
-        }
-        let threat =
-            castellan_store::risk::threats::find_by_code(&mut conn, follow_up.threat_code.trim())
-                .await?;
-        if threat.is_none() {
-            errors.add("threat_code", FieldErrorKind::NoSuchRecord);
-        }
-        errors.into_result()?;
-        let Some(threat) = threat else {
-            return Err(FieldErrors::single("threat_code", FieldErrorKind::NoSuchRecord).into());
-        };
-        (i, threat)
-    };
-    let (i, threat) = incident;
-    let input = crate::risk::risks::RiskInput {
-        asset_id: follow_up.asset_id,
-        threat_id: threat.id.0,
-        description: Some(format!("{} · {}", i.code, i.title)),
-        ..crate::risk::risks::RiskInput::default()
-    };
-    let risk = crate::risk::risks::create(
-        app,
-        ctx,
-        castellan_domain::ids::AssessmentId(follow_up.assessment_id),
-        &input,
-    )
-    .await?;
-    // The timeline keeps the trace (a proposal after closing is still recorded there).
-    let mut tx = app.db().begin().await?;
-    let actor = ctx.actor();
-    let note = format!(
-        "→ RA-{} · {} · {}",
-        follow_up.assessment_id, risk.asset_code, threat.code
-    );
-    let now = Timestamp::now();
-    store::add_entry(&mut tx, id, now, &note, (actor.id, actor.name), now).await?;
-    audit::record(
-        &mut tx,
-        &actor,
-        Event::new(IncidentAction::TimelineEntry, IncidentRecord::Incident, id)
-            .after(&serde_json::json!({"at": now, "note": note})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(risk)
 }

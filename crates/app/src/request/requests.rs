@@ -18,8 +18,7 @@ use castellan_domain::values::{clean_multiline, clean_text};
 use castellan_domain::workflow::chain::{self, Impact, ItemOrigin, Progress, StepRole};
 use castellan_domain::workflow::{Approval, Caller, Decision, MoveKind, MoveRecord, Refusal};
 use castellan_domain::{
-    Action, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Target,
-    Timestamp,
+    Action, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Target, Timestamp,
 };
 use castellan_store::Conn;
 use castellan_store::org::{departments, users};
@@ -74,21 +73,6 @@ pub struct RequestView {
 }
 
 const PROCESS: &str = FLOW.process;
-
-/// The caller's grants that reach `path` (organization-wide ones, and those limited to a
-/// department containing it).
-fn roles_over(ctx: &Ctx, path: Option<&DepartmentPath>) -> Vec<Role> {
-    ctx.principal
-        .grants
-        .iter()
-        .filter(|g| match (g.department_id, path) {
-            (None, _) => true,
-            (Some(d), Some(p)) => p.is_within(d),
-            (Some(_), None) => false,
-        })
-        .map(|g| g.role)
-        .collect()
-}
 
 #[derive(Clone)]
 struct Facts {
@@ -209,7 +193,7 @@ async fn views(conn: &mut Conn, ctx: &Ctx, requests: Vec<Request>) -> Result<Vec
 }
 
 fn view_with(ctx: &Ctx, request: Request, f: &Facts, approvals: Vec<Approval>) -> RequestView {
-    let roles = roles_over(ctx, f.path.as_ref());
+    let roles = ctx.principal.roles_over(f.path.as_ref());
     let approver = step_approver(ctx, &request, f, &approvals);
     let caller = Caller {
         user: ctx.principal.user_id,

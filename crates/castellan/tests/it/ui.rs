@@ -10,6 +10,30 @@ pub(crate) fn csrf_of(html: &str) -> String {
     html[start..].split('"').next().unwrap().to_owned()
 }
 
+/// Posts a form as the signed-in `cookie`, with a CSRF token read from the home page.
+pub(crate) async fn post_form(
+    t: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Resp {
+    let csrf = csrf_of(&page(t, cookie, "/").await.text());
+    let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    pairs.extend_from_slice(form);
+    t.post(path)
+        .header("cookie", cookie)
+        .form(&pairs)
+        .send()
+        .await
+}
+
+/// The value of the first `version` field of a page's forms.
+pub(crate) fn version_in(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a version field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
 fn cookie_of(r: &Resp, name: &str) -> Option<String> {
     r.headers
         .get_all("set-cookie")

@@ -4,27 +4,13 @@
 //! language only.
 
 use crate::both;
-use crate::harness::{ADMIN_PASSWORD, Resp, TestApp};
-use crate::ui::{chinese_texts, csrf_of, english_texts, page, sign_in, sign_in_zh, visible_text};
+use crate::harness::{ADMIN_PASSWORD, TestApp};
+use crate::ui::{
+    chinese_texts, csrf_of, english_texts, page, post_form as post, sign_in, sign_in_zh,
+    version_in, visible_text,
+};
 use axum::http::StatusCode;
 use serde_json::json;
-
-async fn post(t: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Resp {
-    let csrf = csrf_of(&page(t, cookie, "/").await.text());
-    let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    pairs.extend_from_slice(form);
-    t.post(path)
-        .header("cookie", cookie)
-        .form(&pairs)
-        .send()
-        .await
-}
-
-fn version_in(html: &str) -> String {
-    let marker = "name=\"version\" value=\"";
-    let start = html.find(marker).expect("a version field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
 
 both! {
     async fn a_request_is_asked_and_decided_through_the_pages_in_chinese(b: Backend) {

@@ -3,20 +3,12 @@
 
 use crate::both;
 use crate::harness::{ADMIN_PASSWORD, Resp, TestApp};
-use crate::ui::{chinese_texts, csrf_of, english_texts, page, sign_in, sign_in_zh, visible_text};
+use crate::ui::{
+    chinese_texts, csrf_of, english_texts, page, post_form as post, sign_in, sign_in_zh,
+    version_in, visible_text,
+};
 use axum::http::StatusCode;
 use serde_json::json;
-
-async fn post(t: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Resp {
-    let csrf = csrf_of(&page(t, cookie, "/").await.text());
-    let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    pairs.extend_from_slice(form);
-    t.post(path)
-        .header("cookie", cookie)
-        .form(&pairs)
-        .send()
-        .await
-}
 
 fn redirected_to(r: &Resp) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -31,12 +23,6 @@ async fn risk_version(t: &TestApp, token: &str, a: i64, r: i64) -> i64 {
         .json()["version"]
         .as_i64()
         .unwrap()
-}
-
-fn version_in(html: &str) -> String {
-    let marker = "name=\"version\" value=\"";
-    let start = html.find(marker).expect("a version field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 both! {

@@ -171,6 +171,44 @@ pub fn form_failure(lang: Lang, e: &castellan_app::Error) -> Option<(FormErrors,
     }
 }
 
+/// A size for people: `1 GiB`, `64 MiB`, `3.5 MiB`, `12.0 KiB`, `812 B`.
+pub fn size_label(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * MIB;
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
+        format!("{} GiB", bytes / GIB)
+    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// An XLSX export as a download named `{prefix}-YYYY-MM-DD.xlsx`.
+pub fn xlsx_download(prefix: &str, body: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let day = Timestamp::now().to_db();
+    let name = format!("{prefix}-{}.xlsx", day.get(..10).unwrap_or("export"));
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// A time for tables: `2026-11-22 03:15 UTC` (the script shows it in local time).
 pub fn when(t: &Messages, ts: Option<Timestamp>) -> String {
     match ts {

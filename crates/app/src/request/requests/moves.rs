@@ -69,7 +69,7 @@ pub async fn transition(
         return decide(app, ctx, id, Decision::Return, comment.as_deref(), version).await;
     }
     let f = facts(&mut tx, &before).await?;
-    let roles = roles_over(ctx, f.path.as_ref());
+    let roles = ctx.principal.roles_over(f.path.as_ref());
     let caller = Caller::new(ctx.principal.user_id, &roles);
     let subject = rules::subject(before.requester_id, before.created_by, before.submitted_by);
     let m = FLOW
@@ -208,7 +208,7 @@ pub async fn decide(
     if named && already {
         return Err(KernelConflict::AlreadyDecided.into());
     }
-    let roles = roles_over(ctx, f.path.as_ref());
+    let roles = ctx.principal.roles_over(f.path.as_ref());
     let caller = Caller {
         user: ctx.principal.user_id,
         roles: &roles,

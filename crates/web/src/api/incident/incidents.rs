@@ -22,7 +22,7 @@ use castellan_app::incident::incidents::{
 };
 use castellan_domain::ids::{AssetId, UserId};
 use castellan_domain::incident::Deadlines;
-use castellan_domain::{Day, DomainError, FieldErrorKind, FieldErrors, Timestamp};
+use castellan_domain::{Day, DomainError, FieldErrors, Timestamp};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -66,10 +66,9 @@ fn day_bound(field: &str, raw: Option<&str>, next: bool) -> Result<Option<Timest
         return Ok(None);
     };
     let day = Day::parse(raw).map_err(|k| FieldErrors::single(field, k))?;
-    let day = if next { day.next() } else { day };
-    Timestamp::parse(&format!("{}T00:00:00Z", day.to_db()))
-        .map(Some)
-        .ok_or_else(|| FieldErrors::single(field, FieldErrorKind::Required))
+    Ok(Some(
+        if next { day.next() } else { day }.start_at(time::UtcOffset::UTC),
+    ))
 }
 
 /// List incidents: the caller's own reports and those they handle; all of their scope for

@@ -31,21 +31,6 @@ fn temp_upload(state: &AppState) -> std::io::Result<TempUpload> {
     TempUpload::create(&crate::uploads::dir(state.app.settings()))
 }
 
-/// `1 GiB`, `64 MiB`, `3.5 MiB`, `12.0 KiB`.
-fn size_label(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    const GIB: u64 = 1024 * MIB;
-    if bytes >= GIB && bytes.is_multiple_of(GIB) {
-        format!("{} GiB", bytes / GIB)
-    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    }
-}
-
 struct ColumnHelp {
     api: &'static str,
     zh: &'static str,
@@ -141,7 +126,7 @@ fn problem_detail(lang: Lang, t: &Messages, e: &import::RowError) -> Option<Stri
         parts.push(fill(t.ipd_limit, "n", limit));
     }
     if let Some(bytes) = e.limit_bytes {
-        parts.push(fill(t.ipd_limit, "n", size_label(bytes)));
+        parts.push(fill(t.ipd_limit, "n", crate::ui::view::size_label(bytes)));
     }
     match (e.code.as_str(), e.min, e.max) {
         ("out_of_range", Some(min), Some(max)) => {
@@ -206,7 +191,7 @@ fn page(
                 required: REQUIRED.contains(api),
             })
             .collect(),
-        limit: size_label(state.app.settings().upload_limit_bytes),
+        limit: crate::ui::view::size_label(state.app.settings().upload_limit_bytes),
         show_upload: preview.as_ref().is_none_or(|p| p.token.is_none()),
         preview,
         done,
@@ -303,7 +288,8 @@ async fn receive(
             web,
             state,
             StatusCode::PAYLOAD_TOO_LARGE,
-            &tx.import_too_large.replace("{limit}", &size_label(limit)),
+            &tx.import_too_large
+                .replace("{limit}", &crate::ui::view::size_label(limit)),
         )
     };
     let bad = || refuse(web, state, StatusCode::BAD_REQUEST, t.error_bad_request);
@@ -446,7 +432,7 @@ fn preview(web: &Web, u: &Upload, f: FileImport, token: Option<String>) -> Previ
     let t = web.t();
     Preview {
         file_name: u.file_name.clone(),
-        size: size_label(u.size),
+        size: crate::ui::view::size_label(u.size),
         format: f.format,
         encoding: f.encoding,
         sha256: f.report.sha256.clone(),
@@ -487,7 +473,7 @@ pub async fn upload(
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
         let message = tx(web.lang())
             .import_too_large
-            .replace("{limit}", &size_label(limit));
+            .replace("{limit}", &crate::ui::view::size_label(limit));
         return Err(refuse(
             &web,
             &state,

@@ -13,12 +13,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use castellan_app::incident::incidents::{
-    self, IncidentPatch, IncidentQuery, IncidentView, ReportInput, TriageInput,
+    self, IncidentPage, IncidentPatch, IncidentQuery, ReportInput, TriageInput,
 };
 use castellan_domain::incident::{IncidentCategory, IncidentClass, IncidentLevel, IncidentStatus};
 use castellan_domain::{Day, Lang, Timestamp, UserId};
 use serde::Deserialize;
 use std::collections::HashMap;
+
+mod files;
+mod follow_up;
+
+pub use files::{attach, download};
+pub use follow_up::follow_up;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ListParams {
@@ -90,8 +96,7 @@ async fn names(state: &AppState, ids: Vec<UserId>) -> HashMap<UserId, String> {
 /// A day of a filter as the start of that day (UTC); `next` for the end of a range.
 fn day_start(raw: &str, next: bool) -> Option<Timestamp> {
     let day = Day::parse(raw).ok()?;
-    let day = if next { day.next() } else { day };
-    Timestamp::parse(&format!("{}T00:00:00Z", day.to_db()))
+    Some(if next { day.next() } else { day }.start_at(time::UtcOffset::UTC))
 }
 
 /// The filters of the list page as a query.
@@ -123,22 +128,7 @@ pub async fn export(
     )
     .await
     .map_err(|e| web.fail(e))?;
-    let day = Timestamp::now().to_db();
-    let name = format!("incidents-{}.xlsx", day.get(..10).unwrap_or("export"));
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(view::xlsx_download("incidents", body))
 }
 
 /// `GET /incidents`.
@@ -557,19 +547,13 @@ async fn render_show(
     let lang = web.lang();
     let t = web.t();
     let tx = tx(lang);
-    let v: IncidentView = incidents::get(&state.app, &ctx, id)
-        .await
-        .map_err(|e| web.fail(e))?;
-    let moves = incidents::moves(&state.app, &ctx, id)
-        .await
-        .map_err(|e| web.fail(e))?;
-    let entries = incidents::timeline(&state.app, &ctx, id)
-        .await
-        .map_err(|e| web.fail(e))?;
-    let assets = incidents::affected_assets(&state.app, &ctx, id)
-        .await
-        .map_err(|e| web.fail(e))?;
-    let files = incidents::attachments(&state.app, &ctx, id)
+    let IncidentPage {
+        view: v,
+        moves,
+        timeline: entries,
+        assets,
+        attachments: files,
+    } = incidents::page(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
     // Open assessments the user may add risks to, for a follow-up risk.
@@ -760,7 +744,7 @@ async fn render_show(
             .map(|f| FileLine {
                 id: f.id,
                 name: f.name.clone(),
-                size: size_label(f.size),
+                size: view::size_label(f.size),
                 sha256: f.sha256.clone(),
                 by: name(f.created_by, "—"),
                 at: when(t, Some(f.created_at)),
@@ -772,7 +756,7 @@ async fn render_show(
                 castellan_domain::Resource::Incident,
                 castellan_domain::Action::Update,
             ),
-        attachment_limit: size_label(state.app.settings().attachment_limit_bytes),
+        attachment_limit: view::size_label(state.app.settings().attachment_limit_bytes),
         entry_max: local_input(state, Timestamp::now()),
         error,
     };
@@ -986,120 +970,6 @@ pub async fn note(
     let CsrfForm { web, data: _ } = form;
     match incidents::note(&state.app, &web.ctx(), id).await {
         Ok(_) => Ok(saved(id)),
-        Err(e) => failed(&state, &web, id, e).await,
-    }
-}
-
-/// A size for people: `812 KB`, `3.4 MB`.
-fn size_label(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KB {
-        format!("{bytes} B")
-    } else if b < KB * KB {
-        format!("{:.0} KB", b / KB)
-    } else {
-        format!("{:.1} MB", b / KB / KB)
-    }
-}
-
-/// `POST /incidents/{id}/attachments`: a file from the incident page (the CSRF token comes
-/// first in the form; nothing is received without it).
-pub async fn attach(
-    State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<i64>,
-    headers: axum::http::HeaderMap,
-    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, Response> {
-    let t = web.t();
-    let Ok(multipart) = multipart else {
-        let msg = t.error_bad_request.to_owned();
-        return render_show(&state, &web, id, None, Some(msg), StatusCode::BAD_REQUEST).await;
-    };
-    // A refused token stops the upload before the file is read.
-    enum Refused {
-        Csrf,
-        App(castellan_app::Error),
-    }
-    impl From<castellan_app::Error> for Refused {
-        fn from(e: castellan_app::Error) -> Self {
-            Refused::App(e)
-        }
-    }
-    let received = crate::attachments::receive(&state.app, &headers, multipart, |fields| {
-        if web.auth.csrf_matches(fields.get("csrf").unwrap_or("")) {
-            Ok(())
-        } else {
-            Err(Refused::Csrf)
-        }
-    })
-    .await;
-    let file = match received {
-        Ok((file, _)) => file,
-        Err(Refused::Csrf) => {
-            let msg = t.csrf_failed.to_owned();
-            return render_show(&state, &web, id, None, Some(msg), StatusCode::FORBIDDEN).await;
-        }
-        Err(Refused::App(e)) => return failed(&state, &web, id, e).await,
-    };
-    let content = match file.content() {
-        Ok(c) => c,
-        Err(e) => return failed(&state, &web, id, e).await,
-    };
-    match incidents::attach(
-        &state.app,
-        &web.ctx(),
-        id,
-        file.name(),
-        file.media_type(),
-        content,
-    )
-    .await
-    {
-        Ok(_) => Ok(saved(id)),
-        Err(e) => failed(&state, &web, id, e).await,
-    }
-}
-
-/// `GET /incidents/{id}/attachments/{attachment}`: the file, for whoever reads the incident.
-pub async fn download(
-    State(state): State<AppState>,
-    web: Web,
-    Path((id, attachment)): Path<(i64, i64)>,
-) -> Result<Response, Response> {
-    let (a, content) = incidents::open_attachment(&state.app, &web.ctx(), id, attachment)
-        .await
-        .map_err(|e| web.fail(e))?;
-    Ok(crate::attachments::download(&a, content))
-}
-
-#[derive(Deserialize)]
-pub struct FollowUpForm {
-    assessment_id: i64,
-    asset_id: i64,
-    #[serde(default)]
-    threat_code: String,
-}
-
-/// `POST /incidents/{id}/follow-up`: proposes a follow-up risk and opens it to be rated.
-pub async fn follow_up(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    form: CsrfForm<FollowUpForm>,
-) -> Result<Response, Response> {
-    let CsrfForm { web, data: f } = form;
-    let follow_up = incidents::FollowUp {
-        assessment_id: f.assessment_id,
-        asset_id: f.asset_id,
-        threat_code: f.threat_code.trim().to_uppercase(),
-    };
-    match incidents::propose_risk(&state.app, &web.ctx(), id, &follow_up).await {
-        Ok(r) => Ok(Redirect::to(&format!(
-            "/assessments/{}/risks/{}?notice=created",
-            f.assessment_id, r.risk.id.0
-        ))
-        .into_response()),
         Err(e) => failed(&state, &web, id, e).await,
     }
 }

@@ -271,14 +271,15 @@ pub async fn show(
     let ctx = web.ctx();
     let lang = web.lang();
     let app = &state.app;
-    let fail = |e| web.fail(e);
-    let view = incidents::get(app, &ctx, id).await.map_err(fail)?;
-    let moves = incidents::moves(app, &ctx, id).await.map_err(fail)?;
-    let entries = incidents::timeline(app, &ctx, id).await.map_err(fail)?;
-    let assets = incidents::affected_assets(app, &ctx, id)
+    let incidents::IncidentPage {
+        view,
+        moves,
+        timeline: entries,
+        assets,
+        attachments: files,
+    } = incidents::page(app, &ctx, id)
         .await
-        .map_err(fail)?;
-    let files = incidents::attachments(app, &ctx, id).await.map_err(fail)?;
+        .map_err(|e| web.fail(e))?;
     let i = &view.incident;
     let mut ids: Vec<UserId> = i.handler_ids.clone();
     ids.extend(i.reporter_id);

@@ -241,22 +241,7 @@ pub async fn export(
     let (_, body) = requests::export_xlsx(&state.app, &web.ctx(), &query, web.lang())
         .await
         .map_err(|e| web.fail(e))?;
-    let day = castellan_domain::Timestamp::now().to_db();
-    let name = format!("requests-{}.xlsx", day.get(..10).unwrap_or("export"));
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(view::xlsx_download("requests", body))
 }
 
 #[derive(Deserialize, Default, Clone)]
