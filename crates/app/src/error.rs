@@ -52,6 +52,7 @@ from_conflicts!(
     castellan_domain::asset::AssetConflict,
     castellan_domain::risk::RiskConflict,
     castellan_domain::incident::IncidentConflict,
+    castellan_domain::rectification::RectificationConflict,
 );
 
 impl Error {

@@ -19,6 +19,7 @@ pub mod asset;
 pub mod demo;
 pub mod incident;
 pub mod org;
+pub mod rectification;
 pub mod request;
 pub mod risk;
 

@@ -336,6 +336,10 @@ pub enum Expected {
     Note,
     /// Handle an incident as one of its team.
     Handle,
+    /// Put right what a rectification task asks (its responsible person).
+    Rectify,
+    /// Verify a rectification task reported done (its verifier).
+    Verify,
 }
 
 impl Expected {
@@ -349,6 +353,8 @@ impl Expected {
             Expected::Triage => ("Triage", "研判"),
             Expected::Note => ("Note as the committee", "领导小组知悉"),
             Expected::Handle => ("Handle", "处置"),
+            Expected::Rectify => ("Put right", "整改"),
+            Expected::Verify => ("Verify", "验证整改"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -509,6 +515,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
         }
     }
     incidents_waiting(&mut conn, me, &global, now, &mut out).await?;
+    rectifications_waiting(&mut conn, me, app.settings().utc_offset(), &mut out).await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
 }
@@ -564,6 +571,45 @@ async fn incidents_waiting(
     for i in inc::handled_by(conn, me, WAITING_CAP).await? {
         let since = i.updated_at;
         push(out, i, Expected::Handle, since, None);
+    }
+    Ok(())
+}
+
+/// Rectification tasks waiting for the caller: those they must put right (with their due
+/// day) and those reported done that they verify.
+async fn rectifications_waiting(
+    conn: &mut castellan_store::Conn,
+    me: castellan_domain::UserId,
+    offset: time::UtcOffset,
+    out: &mut Vec<Waiting>,
+) -> Result<()> {
+    let today = castellan_domain::Day::of_at(Timestamp::now(), offset);
+    let (to_do, to_verify) = crate::rectification::tasks::waiting(conn, me, WAITING_CAP).await?;
+    for (t, expected) in to_do
+        .into_iter()
+        .map(|t| (t, Expected::Rectify))
+        .chain(to_verify.into_iter().map(|t| (t, Expected::Verify)))
+    {
+        let since = match expected {
+            Expected::Verify => t.done_at.unwrap_or(t.updated_at),
+            _ => t.created_at,
+        };
+        // Due at the end of its due day, in the organization's time.
+        let due_at = (expected == Expected::Rectify).then(|| t.due_on.next().start_at(offset));
+        out.push(Waiting {
+            process: "rectification",
+            id: t.id,
+            overdue: expected == Expected::Rectify && t.overdue(today),
+            title: t.description.chars().take(120).collect(),
+            code: t.code,
+            state: t.status.code(),
+            state_label: t.status.label(),
+            expected,
+            step: None,
+            since,
+            due_at,
+            pending_risks: None,
+        });
     }
     Ok(())
 }

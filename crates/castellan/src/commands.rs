@@ -152,7 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
                 report.users,
@@ -161,7 +161,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report.risk.risks,
                 report.risk.vulnerabilities,
                 report.requests,
-                report.incidents
+                report.incidents,
+                report.rectifications
             );
             println!(
                 "Every demo user signs in with the password {:?}; for example chen.jing (security officer), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",

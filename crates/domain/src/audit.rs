@@ -117,6 +117,12 @@ impl Fields for KernelRecord {
                     Field::new("vulnerabilities", "Vulnerabilities", "脆弱性", Shown::Plain),
                     Field::new("requests", "Requests", "申请", Shown::Plain),
                     Field::new("incidents", "Security incidents", "安全事件", Shown::Plain),
+                    Field::new(
+                        "rectifications",
+                        "Rectification tasks",
+                        "整改任务",
+                        Shown::Plain,
+                    ),
                 ];
                 FIELDS
             }
@@ -149,6 +155,12 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::risk::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::request::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::incident::audit::ACTIONS.iter().copied().map(entry))
+        .chain(
+            crate::rectification::audit::ACTIONS
+                .iter()
+                .copied()
+                .map(entry),
+        )
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -164,6 +176,12 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::risk::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::request::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::incident::audit::RECORDS.iter().copied().map(entry))
+        .chain(
+            crate::rectification::audit::RECORDS
+                .iter()
+                .copied()
+                .map(entry),
+        )
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -180,6 +198,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::risk::audit::RECORDS, code))
         .or_else(|| find(crate::request::audit::RECORDS, code))
         .or_else(|| find(crate::incident::audit::RECORDS, code))
+        .or_else(|| find(crate::rectification::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

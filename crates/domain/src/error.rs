@@ -237,6 +237,8 @@ pub enum Conflict {
     Risk(crate::risk::RiskConflict),
     /// The incident area's.
     Incident(crate::incident::IncidentConflict),
+    /// The rectification area's.
+    Rectification(crate::rectification::RectificationConflict),
 }
 
 macro_rules! conflicts {
@@ -284,6 +286,7 @@ conflicts!(
     Asset(crate::asset::AssetConflict),
     Risk(crate::risk::RiskConflict),
     Incident(crate::incident::IncidentConflict),
+    Rectification(crate::rectification::RectificationConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -22,6 +22,7 @@ pub mod workflow;
 pub mod asset;
 pub mod incident;
 pub mod org;
+pub mod rectification;
 pub mod request;
 pub mod risk;
 

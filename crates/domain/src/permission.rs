@@ -39,6 +39,12 @@ coded_enum! {
         IncidentRegister => ("incident_register", "All incidents", "全部安全事件"),
         /// The organization's incident deadlines.
         IncidentDeadlines => ("incident_deadlines", "Incident deadlines", "事件处置时限"),
+        // rectification
+        /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
+        /// records one reads.
+        Rectification => ("rectification", "Own rectification tasks and those of records one reads", "本人及可查看记录的整改任务"),
+        /// Every rectification task of a department's subtree, for those who oversee them.
+        RectificationRegister => ("rectification_register", "All rectification tasks", "全部整改任务"),
         // request
         /// Approval requests: changes, access, important operations (one's own, and those
         /// one decides on).
@@ -190,6 +196,7 @@ const TABLE: &[&[Rule]] = &[
     crate::risk::permissions::PERMISSIONS,
     crate::request::permissions::PERMISSIONS,
     crate::incident::permissions::PERMISSIONS,
+    crate::rectification::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "security incidents",
         sql: include_str!("../migrations/0009_incidents.sql"),
     },
+    Migration {
+        version: 10,
+        name: "rectification tasks",
+        sql: include_str!("../migrations/0010_rectifications.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -143,6 +143,9 @@ permissions! {
     IncidentCreate = Incident Create;
     IncidentUpdate = Incident Update;
     IncidentDeadlinesUpdate = IncidentDeadlines Update;
+    RectificationRead = Rectification Read;
+    RectificationCreate = Rectification Create;
+    RectificationUpdate = Rectification Update;
     RequestRead = Request Read;
     RequestCreate = Request Create;
     RequestUpdate = Request Update;

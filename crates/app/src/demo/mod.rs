@@ -3,6 +3,7 @@
 
 mod assets;
 mod incidents;
+mod rectifications;
 mod requests;
 mod risks;
 
@@ -158,6 +159,8 @@ pub struct DemoReport {
     pub requests: usize,
     /// Security incidents created.
     pub incidents: usize,
+    /// Rectification tasks created.
+    pub rectifications: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -391,6 +394,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     };
     let request_count = requests::generate(&mut tx, &mut rng, scale, &people, now).await?;
     let incident_count = incidents::generate(&mut tx, &mut rng, scale, &people, now).await?;
+    let rectification_count = rectifications::generate(&mut tx, &mut rng, &people, now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -410,6 +414,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "vulnerabilities": risk.vulnerabilities,
             "requests": request_count,
             "incidents": incident_count,
+            "rectifications": rectification_count,
         })),
     )
     .await?;
@@ -418,7 +423,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     // maps set, so counts can use the indexes as on a database that has been running.
     if app.db().backend() == castellan_store::Backend::Postgres {
         let mut conn = app.db().maintenance().await?;
-        for table in ["incidents", "requests", "assets", "risks"] {
+        for table in ["incidents", "rectifications", "requests", "assets", "risks"] {
             conn.execute(&format!("VACUUM ANALYZE {table}"), &[])
                 .await?;
         }
@@ -430,6 +435,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         risk,
         requests: request_count,
         incidents: incident_count,
+        rectifications: rectification_count,
     })
 }
 

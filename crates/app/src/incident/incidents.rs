@@ -33,10 +33,12 @@ use castellan_store::workflow as wf;
 mod evidence;
 mod follow_up;
 mod page;
+mod rectification;
 
 pub use evidence::{attach, attachments, open_attachment};
 pub use follow_up::{FollowUp, propose_risk};
 pub use page::{AffectedAsset, IncidentPage, page};
+pub(crate) use rectification::{as_source, note_task};
 
 const PROCESS: &str = FLOW.process;
 

@@ -682,3 +682,22 @@ pub async fn display_names(
     }
     Ok(out)
 }
+
+/// Usernames of users, for filling a people field with the people of a record the caller
+/// has already read.
+pub async fn usernames(
+    app: &App,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, String>> {
+    let mut conn = app.db().read().await?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        if let Some(u) = users::get(&mut conn, *id).await? {
+            out.insert(*id, u.username.clone());
+        }
+    }
+    Ok(out)
+}

@@ -13,6 +13,7 @@ pub mod types;
 pub mod asset;
 pub mod incident;
 pub mod org;
+pub mod rectification;
 pub mod request;
 pub mod risk;
 
@@ -39,6 +40,8 @@ use utoipa_axum::routes;
         (name = "users", description = "User accounts and role assignments"),
         (name = "assets", description = "The asset register and its lifecycle"),
         (name = "risk", description = "Risk assessment: threats, vulnerabilities, controls, assessments, risks"),
+        (name = "incidents", description = "Security incidents: reports, triage, timeline, counts"),
+        (name = "rectifications", description = "Rectification tasks opened from incidents (and later inspections, drills, audits)"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
@@ -82,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         risk::routes,
         request::routes,
         incident::routes,
+        rectification::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         pages::risk::routes,
         pages::request::routes,
         pages::incident::routes,
+        pages::rectification::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -119,6 +119,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::risk::NAV,
     super::pages::request::NAV,
     super::pages::incident::NAV,
+    super::pages::rectification::NAV,
 ];
 
 /// Sections of the navigation.
@@ -148,6 +149,8 @@ pub enum Section {
     Incidents,
     /// The incident deadlines.
     IncidentDeadlines,
+    /// Rectification tasks.
+    Rectifications,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

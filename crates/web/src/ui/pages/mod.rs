@@ -8,6 +8,7 @@ pub mod roles;
 pub mod asset;
 pub mod incident;
 pub mod org;
+pub mod rectification;
 pub mod request;
 pub mod risk;
 
@@ -18,6 +19,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     risk::texts::catalog,
     request::texts::catalog,
     incident::texts::catalog,
+    rectification::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).

@@ -22,9 +22,11 @@ use std::collections::HashMap;
 
 mod files;
 mod follow_up;
+mod rectification;
 
 pub use files::{attach, download};
 pub use follow_up::follow_up;
+pub use rectification::open_rectification;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ListParams {
@@ -490,6 +492,10 @@ struct ShowPage {
     may_attach: bool,
     follow_up_assessments: Vec<(i64, String)>,
     follow_up_assets: Vec<(i64, String)>,
+    rx: &'static crate::ui::pages::rectification::texts::Messages,
+    rect_tasks: Vec<crate::ui::pages::rectification::tasks::TaskLine>,
+    may_open_rect: bool,
+    rect_min_due: String,
     attachment_limit: String,
     entry_max: String,
     error: Option<String>,
@@ -585,6 +591,15 @@ async fn render_show(
             })
             .unwrap_or_default()
     };
+    let (rect_views, may_open_rect) = castellan_app::rectification::tasks::of_source(
+        &state.app,
+        &ctx,
+        castellan_domain::rectification::RectificationSource::Incident,
+        id,
+    )
+    .await
+    .map_err(|e| web.fail(e))?;
+    let rect_tasks = crate::ui::pages::rectification::tasks::lines(state, lang, rect_views).await;
     let i = &v.incident;
     let mut ids: Vec<UserId> = i.handler_ids.clone();
     ids.extend(i.reporter_id);
@@ -687,6 +702,10 @@ async fn render_show(
             .map(|a| (a.id.0, format!("{} · {}", a.code, a.name)))
             .collect(),
         follow_up_assessments,
+        rx: crate::ui::pages::rectification::tx(lang),
+        rect_tasks,
+        may_open_rect,
+        rect_min_due: Day::of_at(Timestamp::now(), state.app.settings().utc_offset()).to_string(),
         assets: assets
             .into_iter()
             .map(|a| AssetLine {
@@ -788,7 +807,9 @@ async fn failed(
             "note" => tx.entry_note.into(),
             "at" => tx.entry_at.into(),
             "title" => tx.title.into(),
-            other => other.into(),
+            other => crate::ui::pages::rectification::tasks::field_label(web.lang(), other)
+                .unwrap_or(other)
+                .into(),
         }
     };
     let msg = match view::form_failure(web.lang(), &e) {

@@ -59,6 +59,10 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/incidents/{id}/report", get(report::show))
         .route("/incidents/{id}/follow-up", post(incidents::follow_up))
         .route(
+            "/incidents/{id}/rectifications",
+            post(incidents::open_rectification),
+        )
+        .route(
             "/settings/incident-deadlines",
             get(settings::show).post(settings::save),
         )

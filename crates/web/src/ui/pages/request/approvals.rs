@@ -64,11 +64,13 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
             href: match w.process {
                 "assessment" | "assessment_risks" => format!("/assessments/{}", w.id),
                 "incident" => format!("/incidents/{}", w.id),
+                "rectification" => format!("/rectifications/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
                 "assessment" | "assessment_risks" => tx.process_assessment,
                 "incident" => tx.process_incident,
+                "rectification" => tx.process_rectification,
                 _ => tx.process_request,
             },
             code: w.code,

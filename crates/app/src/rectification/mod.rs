@@ -1,0 +1,4 @@
+//! Rectification tasks (SPEC §6.3), shared by every area that finds something to put right.
+
+pub mod sources;
+pub mod tasks;
