@@ -141,12 +141,14 @@ async fn load(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<Rectification> {
 }
 
 /// Whether the caller may change the task's plan: whoever opened it, its verifier, or
-/// someone who handles its source; never once it is verified, never an auditor.
+/// someone who handles its source; never its responsible person, never once it is
+/// verified, never an auditor.
 async fn may_edit(conn: &mut Conn, ctx: &Ctx, t: &Rectification) -> Result<bool> {
-    if !writes(ctx) || t.status.is_finished() {
+    let me = ctx.principal.user_id;
+    // The responsible person never moves their own deadline or hands their task on.
+    if !writes(ctx) || t.status.is_finished() || t.responsible_id == me {
         return Ok(false);
     }
-    let me = ctx.principal.user_id;
     if t.created_by == Some(me) || t.verifier_id == me {
         return Ok(true);
     }
@@ -648,7 +650,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
         code(&query.status).and_then(|s| errors.check("status", RectificationStatus::from_code(s)));
     let source =
         code(&query.source).and_then(|s| errors.check("source", RectificationSource::from_code(s)));
-    if query.source_id.is_some() && source.is_none() && !errors.get("source").is_some() {
+    if query.source_id.is_some() && source.is_none() && errors.get("source").is_none() {
         errors.add("source", FieldErrorKind::Required);
     }
     errors.into_result()?;

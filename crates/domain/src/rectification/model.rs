@@ -163,7 +163,7 @@ impl Plan {
                 clean_multiline(Some(description), DESCRIPTION_MAX),
             )
             .flatten();
-        if description.is_none() && !errors.get("description").is_some() {
+        if description.is_none() && errors.get("description").is_none() {
             errors.add("description", FieldErrorKind::Required);
         }
         if responsible_id.is_none() {
@@ -206,7 +206,7 @@ impl Plan {
                     due_on,
                 })
             }
-            _ => Err(FieldErrors::single("description", FieldErrorKind::Required).into()),
+            _ => Err(FieldErrors::single("description", FieldErrorKind::Required)),
         }
     }
 }
@@ -215,8 +215,8 @@ impl Plan {
 pub fn check_done(note: Option<&str>) -> Result<String, DomainError> {
     match clean_multiline(note, NOTE_MAX) {
         Ok(Some(n)) => Ok(n),
-        Ok(None) => Err(FieldErrors::single("comment", FieldErrorKind::Required).into()),
-        Err(k) => Err(FieldErrors::single("comment", k).into()),
+        Ok(None) => Err(FieldErrors::single("comment", FieldErrorKind::Required)),
+        Err(k) => Err(FieldErrors::single("comment", k)),
     }
 }
 
