@@ -8,6 +8,7 @@ and saves screenshots of every page in both languages to the output directory.
 Usage: browser_test.py CASTELLAN_BINARY OUTPUT_DIR
 """
 
+import datetime
 import json
 import os
 import re
@@ -520,6 +521,48 @@ def main():
         driver.get(base + "/incidents/counts")
         expect("Incidents by month", "By class and level")
         shot("66-incident-counts-en")
+
+        # Rectification: the security administrator opens a task from the incident for
+        # a team member; she reports it done; he verifies it (in English).
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
+        driver.get(incident_url)
+        expect("整改任务", "提出整改任务", "尚无整改任务")
+        incident_path = incident_url.replace(base, "")
+        form = driver.find_element(By.CSS_SELECTOR, f"form[action='{incident_path}/rectifications']")
+        form.find_element(By.NAME, "description").send_keys("全员开展钓鱼邮件识别培训，终端统一开启宏禁用策略")
+        form.find_element(By.NAME, "responsible").send_keys("he.jing")
+        due = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
+        driver.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "due_on"), due)
+        click_and_wait(By.CSS_SELECTOR, f"form[action='{incident_path}/rectifications'] button[type=submit]")
+        expect("全员开展钓鱼邮件识别培训", "待整改", "何静", "罗华")
+        driver.execute_script("document.getElementById('rectifications').scrollIntoView()")
+        shot("67-incident-rectification-zh")
+
+        sign_in_as("he.jing", "he-jing-strong-passphrase", "zh-CN")
+        driver.get(base + "/rectifications?view=mine")
+        expect("整改任务", "我负责整改的", "全员开展钓鱼邮件识别培训", "共 1 条")
+        shot("68-rectifications-mine-zh")
+        click_and_wait(By.PARTIAL_LINK_TEXT, "全员开展钓鱼邮件识别培训")
+        expect("报告整改完成", "整改情况", "完成期限")
+        driver.find_element(By.NAME, "comment").send_keys("已完成两场培训（签到表见附件），组策略已下发并抽查 20 台终端生效。")
+        shot("69-rectification-report-done-zh")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=done] ~ div button[type=submit]")
+        expect("已整改待验证", "已完成两场培训")
+        task_url = driver.current_url.split("?")[0]
+
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "en")
+        driver.get(base + "/approvals")
+        expect("Waiting for me", "Rectification task", "Verify")
+        driver.get(task_url)
+        expect("Check the result", "Verify and close", "Send back", "What was done")
+        shot("70-rectification-verify-en")
+        driver.execute_script("window.confirm = function () { return true; }")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=verified] ~ div button[type=submit]")
+        expect("Verified", "this task is finished")
+        shot("71-rectification-verified-en")
+        driver.get(base + "/rectifications")
+        expect("Rectification tasks", "All I can see", "Total 1")
+        shot("72-rectifications-en")
 
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
