@@ -311,6 +311,7 @@ struct ShowPage {
     id: i64,
     version: i64,
     code: String,
+    heading: String,
     source_code: String,
     source_href: String,
     source_label: &'static str,
@@ -422,9 +423,17 @@ async fn render_show(
             .unwrap_or_default(),
         opened: format!(
             "{} · {}",
-            when(t, Some(task.created_at)),
-            name(task.created_by, "—")
+            name(task.created_by, "—"),
+            when(t, Some(task.created_at))
         ),
+        heading: {
+            let first = task.description.lines().next().unwrap_or_default();
+            let mut h: String = first.chars().take(80).collect();
+            if first.chars().count() > 80 {
+                h.push('…');
+            }
+            h
+        },
         may_done: allowed.contains(&RectificationStatus::Done),
         may_verify: allowed.contains(&RectificationStatus::Verified),
         may_reopen: allowed.contains(&RectificationStatus::Reopened),
