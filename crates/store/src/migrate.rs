@@ -71,6 +71,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "rectification tasks",
         sql: include_str!("../migrations/0010_rectifications.sql"),
     },
+    Migration {
+        version: 11,
+        name: "incident count indexes",
+        sql: include_str!("../migrations/0011_incident_counts.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -423,7 +423,15 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     // maps set, so counts can use the indexes as on a database that has been running.
     if app.db().backend() == castellan_store::Backend::Postgres {
         let mut conn = app.db().maintenance().await?;
-        for table in ["incidents", "rectifications", "requests", "assets", "risks"] {
+        for table in [
+            "incidents",
+            "incident_assets",
+            "incident_handlers",
+            "rectifications",
+            "requests",
+            "assets",
+            "risks",
+        ] {
             conn.execute(&format!("VACUUM ANALYZE {table}"), &[])
                 .await?;
         }

@@ -936,10 +936,6 @@ pub async fn monthly_counts(app: &App, ctx: &Ctx, year: i32) -> Result<Vec<Month
         )
         .into());
     }
-    let start = |y: i32| {
-        Timestamp::parse(&format!("{y}-01-01T00:00:00Z"))
-            .ok_or_else(|| crate::Error::internal("year start"))
-    };
     let mut conn = app.db().read().await?;
-    Ok(store::monthly_counts(&mut conn, start(year)?, start(year + 1)?, &visibility(ctx)).await?)
+    Ok(store::monthly_counts(&mut conn, year, &visibility(ctx)).await?)
 }
