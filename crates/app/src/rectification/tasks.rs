@@ -620,7 +620,7 @@ pub struct TaskQuery {
     pub overdue: bool,
     /// Words of the code, the source's code or the description.
     pub q: Option<String>,
-    /// `due_on` (default) or `-due_on`.
+    /// `due_at` (default) or `-due_at`.
     pub sort: Option<String>,
     /// Page cursor.
     pub cursor: Option<String>,
@@ -642,7 +642,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
     let sort = errors.check(
         "sort",
         Sort::parse(
-            Some(query.sort.as_deref().unwrap_or("due_on")),
+            Some(query.sort.as_deref().unwrap_or("due_at")),
             store::SORTS,
         ),
     );

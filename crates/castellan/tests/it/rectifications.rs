@@ -99,7 +99,7 @@ both! {
 
         // A team member opens a task; they verify it unless they name someone else.
         let task = created(open(&t, &net_tok, json!({"source": "incident", "source_id": incident,
-            "description": "VPN 网关启用多因素认证", "responsible_id": dev.id.0, "due_on": day(14)})).await);
+            "description": "VPN 网关启用多因素认证", "responsible_id": dev.id.0, "due_at": day(14)})).await);
         let id = task["id"].as_i64().unwrap();
         let year = Timestamp::now().datetime().year();
         assert!(task["code"].as_str().unwrap().starts_with(&format!("RECT-{year}-")), "{task}");
@@ -157,7 +157,7 @@ both! {
         assert_eq!(problem_code(&move_to(&t, &net_tok, id, json!({"to": "reopened", "comment": "x"})).await, StatusCode::CONFLICT),
             "rectification_verified");
         let r = t.patch(&format!("/api/v1/rectifications/{id}")).token(&net_tok).if_match(v["version"].as_i64().unwrap())
-            .json(&json!({"due_on": day(30)})).send().await;
+            .json(&json!({"due_at": day(30)})).send().await;
         assert_eq!(problem_code(&r, StatusCode::CONFLICT), "rectification_verified");
 
         // The moves, in order, with their comments.
@@ -198,7 +198,7 @@ both! {
         let tasks = t.count("rectifications").await;
         let audit = t.count("audit_log").await;
         let good = json!({"source": "incident", "source_id": incident, "description": "修补",
-            "responsible_id": dev.id.0, "due_on": day(7)});
+            "responsible_id": dev.id.0, "due_at": day(7)});
         let with = |k: &str, v: Value| { let mut b = good.clone(); b[k] = v; b };
         for (body, field) in [
             (with("description", json!("  ")), "description"),
@@ -207,10 +207,10 @@ both! {
             (with("responsible_id", json!(987654)), "responsible_id"),
             (with("responsible_id", json!(gone.id.0)), "responsible_id"),
             (with("verifier_id", json!(dev.id.0)), "verifier_id"),
-            (with("due_on", Value::Null), "due_on"),
-            (with("due_on", json!(day(-1))), "due_on"),
-            (with("due_on", json!("2026-02-30")), "due_on"),
-            (with("due_on", json!(day(6 * 366))), "due_on"),
+            (with("due_at", Value::Null), "due_at"),
+            (with("due_at", json!(day(-1))), "due_at"),
+            (with("due_at", json!("2026-02-30")), "due_at"),
+            (with("due_at", json!(day(6 * 366))), "due_at"),
             (with("source", json!("inspection")), "source"),
         ] {
             let r = open(&t, &net_tok, body.clone()).await;
@@ -249,15 +249,15 @@ both! {
             .json(&json!({"to": "done", "comment": "x"})).send().await;
         assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
         let r = t.patch(&format!("/api/v1/rectifications/{id}")).token(&net_tok).if_match(version + 3)
-            .json(&json!({"due_on": day(9)})).send().await;
+            .json(&json!({"due_at": day(9)})).send().await;
         assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
         let r = t.patch(&format!("/api/v1/rectifications/{id}")).token(&dev_tok).if_match(version)
-            .json(&json!({"due_on": day(90)})).send().await;
+            .json(&json!({"due_at": day(90)})).send().await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "the responsible person does not move their own deadline");
         for (body, field) in [
             (json!({"verifier_id": dev.id.0}), "verifier_id"),
             (json!({"responsible_id": net.id.0}), "verifier_id"),
-            (json!({"due_on": day(-3)}), "due_on"),
+            (json!({"due_at": day(-3)}), "due_at"),
             (json!({"description": ""}), "description"),
             (json!({"responsible_id": gone.id.0}), "responsible_id"),
         ] {
@@ -289,16 +289,16 @@ both! {
         // A triager (not on the team) opens it and names another verifier.
         let task = created(open(&t, &officer, json!({"source": "incident", "source_id": incident,
             "description": "核查防火墙策略", "responsible_id": dev.id.0, "verifier_id": ops.id.0,
-            "due_on": day(3)})).await);
+            "due_at": day(3)})).await);
         let id = task["id"].as_i64().unwrap();
         assert_eq!(task["verifier_id"], ops.id.0);
         // The opener hands it to someone else with a later due day.
         let v = ok(t.patch(&format!("/api/v1/rectifications/{id}")).token(&officer)
             .if_match(task["version"].as_i64().unwrap())
-            .json(&json!({"responsible_id": auditor.id.0, "verifier_id": dev.id.0, "due_on": day(10),
+            .json(&json!({"responsible_id": auditor.id.0, "verifier_id": dev.id.0, "due_at": day(10),
                 "description": "核查并收紧防火墙策略"})).send().await);
         assert_eq!((v["responsible_id"].as_i64(), v["verifier_id"].as_i64()), (Some(auditor.id.0), Some(dev.id.0)));
-        assert_eq!(v["due_on"], day(10));
+        assert_eq!(v["due_at"], day(10));
         assert!(waiting(&t, &dev_tok).await.is_empty(), "dev now verifies, nothing is done yet");
         // Auditors write nothing, even their own task.
         let r = move_to(&t, &auditor_tok, id, json!({"to": "done", "comment": "x"})).await;
@@ -321,8 +321,8 @@ both! {
             .json(&json!({"description": "核查并收紧防火墙出站策略"})).send().await;
         let v = ok(r);
         let r = t.patch(&format!("/api/v1/rectifications/{id}")).token(&officer).if_match(v["version"].as_i64().unwrap())
-            .json(&json!({"due_on": day(-1)})).send().await;
-        assert!(r.problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"]["due_on"].is_string());
+            .json(&json!({"due_at": day(-1)})).send().await;
+        assert!(r.problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"]["due_at"].is_string());
         // Done tasks are no longer overdue.
         ok(move_to(&t, &ops_tok, id, json!({"to": "done", "comment": "策略已收紧"})).await);
         assert_eq!(ok(t.get("/api/v1/rectifications?overdue=true").token(&officer).send().await)["total"], 0);
@@ -352,7 +352,7 @@ both! {
         let (_, committee) = t.user_with("zhou", &[("committee", None)]).await;
         let incident = triaged_incident(&t, &reporter, &sa, &[dev.id.0]).await;
         let task = created(open(&t, &sa, json!({"source": "incident", "source_id": incident,
-            "description": "更换泄露的口令", "responsible_id": dev.id.0, "due_on": day(5)})).await);
+            "description": "更换泄露的口令", "responsible_id": dev.id.0, "due_at": day(5)})).await);
         let id = task["id"].as_i64().unwrap();
         // (caller, reads the task, sees it in the unfiltered list, may move it now)
         for (who, token, reads, listed, moves) in [

@@ -140,7 +140,7 @@ both! {
         t.user_with("ops.li", &[("staff", None)]).await;
         let id = triaged(&t, &reporter, &sa, &[dev.id.0]).await;
         let task: Value = t.post("/api/v1/rectifications").token(&sa).json(&json!({"source": "incident",
-            "source_id": id, "description": "更新终端防病毒特征库", "responsible_id": dev.id.0, "due_on": day(5)}))
+            "source_id": id, "description": "更新终端防病毒特征库", "responsible_id": dev.id.0, "due_at": day(5)}))
             .send().await.json();
         let at = format!("/rectifications/{}", task["id"]);
         let zhao = sign_in_zh(&t, "zhao").await;
@@ -163,7 +163,7 @@ both! {
         let (dev, _) = t.user_with("dev", &[("staff", None)]).await;
         let id = triaged(&t, &tok, &tok, &[sec.id.0]).await;
         let task: Value = t.post("/api/v1/rectifications").token(&tok).json(&json!({"source": "incident",
-            "source_id": id, "description": "Patch the VPN gateway", "responsible_id": dev.id.0, "due_on": day(5)}))
+            "source_id": id, "description": "Patch the VPN gateway", "responsible_id": dev.id.0, "due_at": day(5)}))
             .send().await.json();
         let task_id = task["id"].as_i64().unwrap();
         for (lang, others) in [("zh-CN", english_texts()), ("en", chinese_texts())] {

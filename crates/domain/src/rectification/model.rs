@@ -182,13 +182,13 @@ impl Plan {
             );
         }
         match due_on {
-            None => errors.add("due_on", FieldErrorKind::Required),
+            None => errors.add("due_at", FieldErrorKind::Required),
             Some(d) if d < today => errors.add(
-                "due_on",
+                "due_at",
                 FieldErrorKind::invalid("the due day has already passed", "完成期限已过"),
             ),
             Some(d) if (d.date() - today.date()).whole_days() > DUE_MAX_DAYS => errors.add(
-                "due_on",
+                "due_at",
                 FieldErrorKind::invalid(
                     "the due day lies more than five years ahead",
                     "完成期限不能超过五年",
@@ -244,7 +244,7 @@ mod tests {
         };
         assert_eq!(
             fields(Plan::check(" ", None, None, None, today)),
-            ["description", "responsible_id", "verifier_id", "due_on"]
+            ["description", "responsible_id", "verifier_id", "due_at"]
         );
         assert_eq!(
             fields(Plan::check("x", a, a, Some(today), today)),
@@ -252,11 +252,11 @@ mod tests {
         );
         assert_eq!(
             fields(Plan::check("x", a, b, Some(day("2026-12-04")), today)),
-            ["due_on"]
+            ["due_at"]
         );
         assert_eq!(
             fields(Plan::check("x", a, b, Some(day("2031-12-31")), today)),
-            ["due_on"]
+            ["due_at"]
         );
         assert_eq!(
             fields(Plan::check(

@@ -136,7 +136,7 @@ pub struct TaskFilter {
 }
 
 /// The sort key of the task list: the due day.
-pub const SORTS: &[&str] = &["due_on"];
+pub const SORTS: &[&str] = &["due_at"];
 
 /// One page of tasks, soonest due first unless sorted otherwise.
 pub async fn list(

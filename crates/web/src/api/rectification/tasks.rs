@@ -39,7 +39,7 @@ pub struct ListParams {
     overdue: bool,
     /// Words of the code, the source's code or the description.
     q: Option<String>,
-    /// `due_on` (default) or `-due_on`.
+    /// `due_at` (default) or `-due_at`.
     sort: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -107,7 +107,7 @@ pub async fn open(
         responsible_username: None,
         verifier_id: b.verifier_id.map(UserId),
         verifier_username: None,
-        due_on: day("due_on", b.due_on.as_deref())?,
+        due_on: day("due_at", b.due_at.as_deref())?,
     };
     let v = tasks::open(&state.app, &ctx, &input).await?;
     let version = v.task.version;
@@ -156,7 +156,7 @@ pub async fn update(
         responsible_username: None,
         verifier_id: b.verifier_id.map(UserId),
         verifier_username: None,
-        due_on: day("due_on", b.due_on.as_deref())?,
+        due_on: day("due_at", b.due_at.as_deref())?,
     };
     let v = tasks::update(&state.app, &ctx, id, &patch, version).await?;
     let version = v.task.version;

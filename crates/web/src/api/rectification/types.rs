@@ -24,8 +24,8 @@ pub struct OpenBody {
     /// Who checks it (an active user other than the responsible person; default: the
     /// caller).
     pub verifier_id: Option<i64>,
-    /// By when (`2027-03-31`; from today to five years ahead).
-    pub due_on: Option<String>,
+    /// The day it is due (`2027-03-31`; from today to five years ahead).
+    pub due_at: Option<String>,
 }
 
 /// A change to a task's plan; absent fields stay as they are.
@@ -43,7 +43,7 @@ pub struct TaskPatchBody {
     pub verifier_id: Option<i64>,
     /// By when.
     #[serde(default, deserialize_with = "non_null")]
-    pub due_on: Option<String>,
+    pub due_at: Option<String>,
 }
 
 /// A move of a task.
@@ -79,9 +79,9 @@ pub struct TaskOut {
     pub responsible_id: i64,
     /// Who checks it.
     pub verifier_id: i64,
-    /// By when.
+    /// The day it is due (`2027-03-31`).
     #[schema(value_type = String, format = Date)]
-    pub due_on: String,
+    pub due_at: String,
     /// `open`, `done`, `verified`, `reopened`.
     pub status: String,
     /// Whether it waits for its responsible person past its due day.
@@ -124,7 +124,7 @@ impl From<TaskView> for TaskOut {
             description: t.description,
             responsible_id: t.responsible_id.0,
             verifier_id: t.verifier_id.0,
-            due_on: t.due_on.to_string(),
+            due_at: t.due_on.to_string(),
             status: t.status.code().into(),
             overdue: v.overdue,
             resolution: t.resolution,

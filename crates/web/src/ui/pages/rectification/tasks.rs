@@ -35,7 +35,7 @@ pub fn field_label(lang: Lang, field: &str) -> Option<&'static str> {
         "description" => tx.description,
         "responsible_id" => tx.responsible,
         "verifier_id" => tx.verifier,
-        "due_on" => tx.due_on,
+        "due_at" => tx.due_on,
         "comment" => tx.done_note,
         "source" => tx.source,
         _ => return None,
@@ -200,7 +200,7 @@ pub async fn list(
         verifier_id: (p.view == "verify").then_some(me),
         overdue: p.overdue == "1",
         q: some(&p.q),
-        sort: (p.sort == "-due_on").then(|| "-due_on".to_owned()),
+        sort: (p.sort == "-due_at").then(|| "-due_at".to_owned()),
         cursor: some(&p.cursor),
         limit: Some(50),
         ..TaskQuery::default()
@@ -234,7 +234,7 @@ pub async fn list(
         ("overdue", p.overdue.as_str()),
         ("sort", p.sort.as_str()),
     ];
-    let descending = p.sort == "-due_on";
+    let descending = p.sort == "-due_at";
     let due_sort_href = crate::ui::list::href(
         "/rectifications",
         &[
@@ -242,7 +242,7 @@ pub async fn list(
             ("q", p.q.as_str()),
             ("status", p.status.as_str()),
             ("overdue", p.overdue.as_str()),
-            ("sort", if descending { "" } else { "-due_on" }),
+            ("sort", if descending { "" } else { "-due_at" }),
         ],
     );
     let rows = lines(&state, lang, page.items).await;
@@ -520,7 +520,7 @@ pub fn form_day(raw: &str) -> Result<Option<Day>, castellan_app::Error> {
         "" => Ok(None),
         s => Day::parse(s)
             .map(Some)
-            .map_err(|k| castellan_domain::FieldErrors::single("due_on", k).into()),
+            .map_err(|k| castellan_domain::FieldErrors::single("due_at", k).into()),
     }
 }
 
