@@ -328,6 +328,31 @@ impl<S: Copy + PartialEq + 'static> Workflow<S> {
 mod tests {
     use super::*;
 
+    /// The engine finds a move by (from, to): a second move between the same two states
+    /// would never be reached.
+    fn moves_are_unique<S: Copy + PartialEq + std::fmt::Debug>(w: &Workflow<S>) {
+        for (i, m) in w.moves.iter().enumerate() {
+            assert!(
+                !w.moves[..i]
+                    .iter()
+                    .any(|o| o.from == m.from && o.to == m.to),
+                "{}: two moves {:?} → {:?}",
+                w.process,
+                m.from,
+                m.to
+            );
+        }
+    }
+
+    #[test]
+    fn every_process_has_one_move_per_pair_of_states() {
+        moves_are_unique(&crate::risk::assessment::FLOW);
+        moves_are_unique(&crate::request::FLOW);
+        moves_are_unique(&crate::incident::FLOW);
+        moves_are_unique(&crate::rectification::FLOW);
+        moves_are_unique(&crate::document::FLOW);
+    }
+
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum S {
         Draft,
