@@ -34,6 +34,7 @@
 mod docx;
 mod error;
 mod html;
+pub mod markdown;
 mod model;
 mod text;
 mod xlsx;
