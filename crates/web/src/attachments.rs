@@ -405,3 +405,19 @@ mod tests {
         assert_eq!(legacy_file_name(b"form-data; name=\"file\""), None);
     }
 }
+
+/// The upload form of an attachment (one file, in the field `file`), for the API document.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// The file (at most `attachment_limit_bytes`, 50 MiB by default).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// The attachments of a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentList {
+    /// Oldest first.
+    pub items: Vec<AttachmentOut>,
+}

@@ -85,7 +85,7 @@ fn today(app: &App) -> Day {
     Day::of_at(Timestamp::now(), app.settings().utc_offset())
 }
 
-fn forbidden() -> crate::Error {
+pub(super) fn forbidden() -> crate::Error {
     DomainError::Forbidden {
         resource: Resource::Rectification,
         action: Action::Update,
@@ -97,7 +97,7 @@ fn not_found() -> crate::Error {
     DomainError::not_found("rectification task").into()
 }
 
-fn writes(ctx: &Ctx) -> bool {
+pub(super) fn writes(ctx: &Ctx) -> bool {
     ctx.principal
         .may_somewhere(Resource::Rectification, Action::Update)
 }
@@ -132,7 +132,7 @@ async fn readable(conn: &mut Conn, ctx: &Ctx, t: &Rectification) -> Result<bool>
     sources::readable(conn, ctx, t.source, t.source_id).await
 }
 
-async fn load(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<Rectification> {
+pub(super) async fn load(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<Rectification> {
     let t = store::get(conn, id).await?.ok_or_else(not_found)?;
     if !readable(conn, ctx, &t).await? {
         return Err(not_found());
@@ -143,7 +143,7 @@ async fn load(conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<Rectification> {
 /// Whether the caller may change the task's plan: whoever opened it, its verifier, or
 /// someone who handles its source; never its responsible person, never once it is
 /// verified, never an auditor.
-async fn may_edit(conn: &mut Conn, ctx: &Ctx, t: &Rectification) -> Result<bool> {
+pub(super) async fn may_edit(conn: &mut Conn, ctx: &Ctx, t: &Rectification) -> Result<bool> {
     let me = ctx.principal.user_id;
     // The responsible person never moves their own deadline or hands their task on.
     if !writes(ctx) || t.status.is_finished() || t.responsible_id == me {

@@ -385,3 +385,75 @@ both! {
         assert_eq!(v["status"], "reopened");
     }
 }
+
+/// A multipart body with one file in the field `file`.
+fn multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "rectification-evidence-boundary-7";
+    let mut out = Vec::new();
+    out.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), out)
+}
+
+async fn attach(t: &TestApp, token: &str, id: i64, name: &str, bytes: &[u8]) -> Resp {
+    let (ct, body) = multipart(name, bytes);
+    t.post(&format!("/api/v1/rectifications/{id}/attachments"))
+        .token(token)
+        .raw(&ct, body)
+        .send()
+        .await
+}
+
+both! {
+    async fn evidence_of_the_fix_is_attached_until_verification_and_read_by_the_tasks_readers(b: Backend) {
+        let t = TestApp::with_settings(b, |s| s.attachment_limit_bytes = 32 * 1024).await;
+        let (_, reporter) = t.user_with("wang", &[("staff", None)]).await;
+        let (_, other) = t.user_with("li", &[("staff", None)]).await;
+        let (_, auditor) = t.user_with("audit.ma", &[("auditor", None)]).await;
+        let (_, sa) = t.user_with("sec.admin", &[("security_admin", None)]).await;
+        let (dev, dev_tok) = t.user_with("dev.sun", &[("staff", None)]).await;
+        let incident = triaged_incident(&t, &reporter, &sa, &[dev.id.0]).await;
+        let task = created(open(&t, &sa, json!({"source": "incident", "source_id": incident,
+            "description": "终端开启宏禁用策略", "responsible_id": dev.id.0, "due_at": day(7)})).await);
+        let id = task["id"].as_i64().unwrap();
+        let other_task = created(open(&t, &sa, json!({"source": "incident", "source_id": incident,
+            "description": "复核邮件网关规则", "responsible_id": dev.id.0, "due_at": day(7)})).await);
+
+        // The responsible person attaches proof; it is kept with its SHA-256.
+        let png = [0x89, b'P', b'N', b'G', 7, 7, 7];
+        let a = created(attach(&t, &dev_tok, id, "组策略截图.png", &png).await);
+        use sha2::Digest;
+        assert_eq!(a["sha256"], hex::encode(sha2::Sha256::digest(png)));
+        assert_eq!(a["size"], 7);
+        // Outsiders and auditors attach nothing; too big, empty or badly named files are
+        // refused; nothing is stored then.
+        let stored = t.count("attachments").await;
+        assert_eq!(attach(&t, &other, id, "x.png", &png).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(attach(&t, &auditor, id, "x.png", &png).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(attach(&t, &dev_tok, id, "big.png", &vec![1u8; 40 * 1024]).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(attach(&t, &dev_tok, id, "empty.png", &[]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(attach(&t, &dev_tok, id, "../etc/passwd", &png).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.count("attachments").await, stored);
+
+        // Whoever reads the task reads its files (the incident's reporter too); an attachment
+        // of another task is not found through this one.
+        let list = ok(t.get(&format!("/api/v1/rectifications/{id}/attachments")).token(&reporter).send().await);
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        let file_id = a["id"].as_i64().unwrap();
+        let r = t.get(&format!("/api/v1/rectifications/{id}/attachments/{file_id}")).token(&sa).send().await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, png.to_vec());
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        let other_id = other_task["id"].as_i64().unwrap();
+        assert_eq!(t.get(&format!("/api/v1/rectifications/{other_id}/attachments/{file_id}")).token(&sa).send().await.status,
+            StatusCode::NOT_FOUND);
+        assert_eq!(t.get(&format!("/api/v1/rectifications/{id}/attachments")).token(&other).send().await.status,
+            StatusCode::NOT_FOUND);
+
+        // Once verified, the task's files are kept as they are.
+        ok(move_to(&t, &dev_tok, id, json!({"to": "done", "comment": "已下发组策略"})).await);
+        ok(move_to(&t, &sa, id, json!({"to": "verified"})).await);
+        assert_eq!(problem_code(&attach(&t, &sa, id, "late.png", &png).await, StatusCode::CONFLICT), "rectification_verified");
+    }
+}

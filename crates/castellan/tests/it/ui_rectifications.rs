@@ -99,6 +99,27 @@ both! {
         let done = post(&t, &dev_page, &format!("{task}/move"), &[("version", &v), ("to", "done"), ("comment", "已重装系统并完成查杀。")]).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
 
+        // Proof of the fix is uploaded from the task page; without the form's token nothing
+        // is stored.
+        let boundary = "task-upload-boundary";
+        let body = |csrf: &str| -> Vec<u8> {
+            let mut b = Vec::new();
+            b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+            b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"查杀报告.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+            b.extend_from_slice(b"%PDF-1.4 report");
+            b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            b
+        };
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let forged = t.post(&format!("{task}/attachments")).header("cookie", &dev_page).raw(&ct, body("forged")).send().await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.count("attachments").await, 0);
+        let csrf = csrf_of(&page(&t, &dev_page, &task).await.text());
+        let up = t.post(&format!("{task}/attachments")).header("cookie", &dev_page).raw(&ct, body(&csrf)).send().await;
+        assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.text());
+        let html = page(&t, &net_page, &task).await.text();
+        assert!(html.contains("查杀报告.pdf") && html.contains("整改证据"), "{html}");
+
         // The verifier (the team member who opened it) sends it back, then verifies it.
         let html = page(&t, &net_page, &task).await.text();
         assert!(html.contains("验证整改结果") && html.contains("已重装系统并完成查杀。"), "{html}");

@@ -7,6 +7,7 @@ use crate::api::incident::types::{
     IncidentOut, IncidentPatchBody, ReportBody,
 };
 use crate::api::request::types::MoveListOut;
+use crate::attachments::{AttachmentList, AttachmentUpload};
 use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, IfMatch, IncidentCreate, IncidentDeadlinesUpdate,
     IncidentRead, IncidentUpdate, OptionalIfMatch,
@@ -376,22 +377,6 @@ pub async fn set_deadlines(
         DeadlinesBody::from(d),
         None,
     ))
-}
-
-/// The upload form of an attachment (one file, in the field `file`).
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct AttachmentUpload {
-    /// The file (at most `attachment_limit_bytes`, 50 MiB by default).
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
-/// The attachments of an incident.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct AttachmentList {
-    /// Oldest first.
-    pub items: Vec<crate::attachments::AttachmentOut>,
 }
 
 /// Attach a file (evidence, a screenshot) to an open incident: its reporter, its team and

@@ -6,6 +6,7 @@ pub mod types;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 /// The area's operations.
@@ -14,4 +15,8 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::list, tasks::open))
         .routes(routes!(tasks::get, tasks::update))
         .routes(routes!(tasks::moves, tasks::transition))
+        .routes(
+            routes!(tasks::attach, tasks::attachments).layer(crate::attachments::upload_limit()),
+        )
+        .routes(routes!(tasks::download))
 }

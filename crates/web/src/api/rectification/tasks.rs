@@ -4,6 +4,7 @@ use crate::api::errors::Errors;
 use crate::api::headers::with_etag;
 use crate::api::rectification::types::{OpenBody, TaskList, TaskMoveBody, TaskOut, TaskPatchBody};
 use crate::api::request::types::MoveListOut;
+use crate::attachments::{AttachmentList, AttachmentUpload};
 use crate::extract::{
     Allowed, ApiJson, ApiPath, ApiQuery, IfMatch, OptionalIfMatch, RectificationCreate,
     RectificationRead, RectificationUpdate,
@@ -14,6 +15,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use castellan_app::rectification::evidence;
 use castellan_app::rectification::tasks::{self, OpenInput, TaskPatch, TaskQuery};
 use castellan_domain::ids::UserId;
 use castellan_domain::{Day, DomainError, FieldErrors};
@@ -199,4 +201,69 @@ pub async fn moves(
     Ok(Json(MoveListOut {
         items: moves.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// Attach evidence of the fix (a screenshot, a sign-in sheet, a configuration export) until
+/// the task is verified: its responsible person, its verifier, or whoever may change its
+/// plan. Multipart with the field `file`; stored with its SHA-256. 413 over the attachment
+/// limit, 422 for an empty file or a bad name; nothing is stored then.
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}/attachments", tag = "rectifications",
+    params(("id" = i64, Path, description = "Task id")),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("rectification:update"))),
+    responses((status = 201, description = "Stored", body = crate::attachments::AttachmentOut), Errors))]
+pub async fn attach(
+    Allowed(ctx, _): Allowed<RectificationUpdate>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    headers: axum::http::HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<crate::attachments::AttachmentOut>)> {
+    let multipart = multipart.map_err(|e| {
+        DomainError::BadRequest(format!("expected a multipart/form-data body: {e}"))
+    })?;
+    let file = crate::attachments::receive_file(&state.app, &headers, multipart).await?;
+    let saved = evidence::attach(
+        &state.app,
+        &ctx,
+        id,
+        file.name(),
+        file.media_type(),
+        file.content()?,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+/// The evidence files of a task, oldest first.
+#[utoipa::path(get, path = "/api/v1/rectifications/{id}/attachments", tag = "rectifications",
+    params(("id" = i64, Path, description = "Task id")), security(("bearer" = [])),
+    extensions(("x-permission" = json!("rectification:read"))),
+    responses((status = 200, description = "The attachments", body = AttachmentList), Errors))]
+pub async fn attachments(
+    Allowed(ctx, _): Allowed<RectificationRead>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<AttachmentList>> {
+    let items = evidence::list(&state.app, &ctx, id).await?;
+    Ok(Json(AttachmentList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Download an evidence file (`Content-Disposition: attachment`, `nosniff`), streamed.
+#[utoipa::path(get, path = "/api/v1/rectifications/{id}/attachments/{attachment_id}", tag = "rectifications",
+    params(("id" = i64, Path, description = "Task id"),
+           ("attachment_id" = i64, Path, description = "Attachment id")),
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("rectification:read"))),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), Errors))]
+pub async fn download(
+    Allowed(ctx, _): Allowed<RectificationRead>,
+    State(state): State<AppState>,
+    ApiPath((id, attachment)): ApiPath<(i64, i64)>,
+) -> ApiResult<Response> {
+    let (a, content) = evidence::open(&state.app, &ctx, id, attachment).await?;
+    Ok(crate::attachments::download(&a, content))
 }

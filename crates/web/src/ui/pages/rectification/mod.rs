@@ -2,6 +2,7 @@
 //! can see) and the task page with its moves and plan. Tasks are opened from their source's
 //! page (an incident's).
 
+pub mod files;
 pub mod tasks;
 pub mod texts;
 
@@ -35,4 +36,12 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/rectifications", get(tasks::list))
         .route("/rectifications/{id}", get(tasks::show).post(tasks::update))
         .route("/rectifications/{id}/move", post(tasks::transition))
+        .route(
+            "/rectifications/{id}/attachments",
+            post(files::attach).layer(crate::attachments::upload_limit()),
+        )
+        .route(
+            "/rectifications/{id}/attachments/{attachment}",
+            get(files::download),
+        )
 }

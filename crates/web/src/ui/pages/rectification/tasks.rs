@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use castellan_app::rectification::evidence;
 use castellan_app::rectification::tasks::{self, TaskPatch, TaskQuery, TaskView};
 use castellan_domain::rectification::{Rectification, RectificationStatus};
 use castellan_domain::{Day, Lang, UserId};
@@ -296,6 +297,15 @@ pub async fn list(
     ))
 }
 
+struct FileLine {
+    id: i64,
+    name: String,
+    size: String,
+    sha256: String,
+    by: String,
+    at: String,
+}
+
 struct MoveLine {
     at: String,
     who: String,
@@ -333,6 +343,9 @@ struct ShowPage {
     may_reopen: bool,
     may_edit: bool,
     history: Vec<MoveLine>,
+    files: Vec<FileLine>,
+    may_attach: bool,
+    attachment_limit: String,
     error: Option<String>,
 }
 
@@ -352,7 +365,7 @@ pub async fn show(
     render_show(&state, &web, id, p.notice.as_deref(), None, StatusCode::OK).await
 }
 
-async fn render_show(
+pub(super) async fn render_show(
     state: &AppState,
     web: &Web,
     id: i64,
@@ -370,10 +383,14 @@ async fn render_show(
     let moves = tasks::moves(&state.app, &ctx, id)
         .await
         .map_err(|e| web.fail(e))?;
+    let files = evidence::list(&state.app, &ctx, id)
+        .await
+        .map_err(|e| web.fail(e))?;
     let task = &v.task;
     let mut ids = vec![task.responsible_id, task.verifier_id];
     ids.extend(task.created_by);
     ids.extend(moves.iter().filter_map(|m| m.actor_id));
+    ids.extend(files.iter().filter_map(|f| f.created_by));
     let people = names(state, ids).await;
     let name = |u: Option<UserId>, fallback: &str| -> String {
         u.and_then(|u| people.get(&u).cloned())
@@ -438,6 +455,26 @@ async fn render_show(
         may_verify: allowed.contains(&RectificationStatus::Verified),
         may_reopen: allowed.contains(&RectificationStatus::Reopened),
         may_edit: v.may_edit,
+        may_attach: !task.status.is_finished()
+            && ctx.principal.may_somewhere(
+                castellan_domain::Resource::Rectification,
+                castellan_domain::Action::Update,
+            )
+            && (v.may_edit
+                || task.responsible_id == ctx.principal.user_id
+                || task.verifier_id == ctx.principal.user_id),
+        attachment_limit: view::size_label(state.app.settings().attachment_limit_bytes),
+        files: files
+            .iter()
+            .map(|f| FileLine {
+                id: f.id,
+                name: f.name.clone(),
+                size: view::size_label(f.size),
+                sha256: f.sha256.clone(),
+                by: name(f.created_by, "—"),
+                at: when(t, Some(f.created_at)),
+            })
+            .collect(),
         history: moves
             .iter()
             .rev()
@@ -453,7 +490,7 @@ async fn render_show(
     Ok(render::page_response(status, &page))
 }
 
-async fn failed(
+pub(super) async fn failed(
     state: &AppState,
     web: &Web,
     id: i64,

@@ -47,5 +47,14 @@ crate::ui::i18n::text_catalog! {
     save_plan: "Save", "保存";
     history: "History", "处理记录";
     history_empty: "No moves yet.", "尚无处理记录。";
+    files: "Evidence of the fix", "整改证据";
+    files_empty: "No files yet.", "暂无附件。";
+    file_name: "File", "文件";
+    file_size: "Size", "大小";
+    file_by: "Attached by", "上传人";
+    file_at: "Time", "时间";
+    attach_file: "Add a file", "上传附件";
+    attach_hint: "Screenshots, sign-in sheets, configuration exports: up to {limit}. Each file is kept with its SHA-256 fingerprint.", "截图、签到表、配置导出等，单个文件不超过 {limit}。每个文件都会记录 SHA-256 指纹。";
+    attach_submit: "Upload", "上传";
     task_verified_note: "Verified: this task is finished and its record is kept as it is.", "已验证通过：该任务已完成，记录按原样保留。";
 }
