@@ -543,7 +543,15 @@ def main():
         expect("整改任务", "我负责整改的", "全员开展钓鱼邮件识别培训", "共 1 条")
         shot("68-rectifications-mine-zh")
         click_and_wait(By.PARTIAL_LINK_TEXT, "全员开展钓鱼邮件识别培训")
-        expect("报告整改完成", "整改情况", "完成期限")
+        expect("报告整改完成", "整改情况", "完成期限", "整改证据")
+        # The proof of the fix: the training's sign-in sheet.
+        sheet = os.path.join(work, "培训签到表.pdf")
+        with open(sheet, "wb") as fh:
+            fh.write(b"%PDF-1.4\n" + b"castellan-sign-in-sheet" * 40)
+        task_path = driver.current_url.split("?")[0].replace(base, "")
+        driver.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys(sheet)
+        click_and_wait(By.CSS_SELECTOR, f"form[action='{task_path}/attachments'] button[type=submit]")
+        expect("培训签到表.pdf")
         driver.find_element(By.NAME, "comment").send_keys("已完成两场培训（签到表见附件），组策略已下发并抽查 20 台终端生效。")
         shot("69-rectification-report-done-zh")
         click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=done] ~ div button[type=submit]")
