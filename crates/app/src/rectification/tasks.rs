@@ -81,7 +81,7 @@ pub struct TaskView {
     pub overdue: bool,
 }
 
-fn today(app: &App) -> Day {
+pub(crate) fn today(app: &App) -> Day {
     Day::of_at(Timestamp::now(), app.settings().utc_offset())
 }
 
@@ -635,9 +635,6 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
     ctx.principal
         .authorize(Resource::Rectification, Action::Read, Target::Global)?;
     let mut errors = FieldErrors::new();
-    fn code(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
     let limit = errors.check("limit", parse_limit(query.limit));
     let sort = errors.check(
         "sort",
@@ -646,13 +643,6 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
             store::SORTS,
         ),
     );
-    let status =
-        code(&query.status).and_then(|s| errors.check("status", RectificationStatus::from_code(s)));
-    let source =
-        code(&query.source).and_then(|s| errors.check("source", RectificationSource::from_code(s)));
-    if query.source_id.is_some() && source.is_none() && errors.get("source").is_none() {
-        errors.add("source", FieldErrorKind::Required);
-    }
     errors.into_result()?;
     let (Some(limit), Some(sort)) = (limit, sort) else {
         return Err(DomainError::BadRequest("invalid query".into()).into());
@@ -663,6 +653,42 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
         .map(|c| Cursor::decode(c, &sort.code(), 2))
         .transpose()?;
     let mut conn = app.db().read().await?;
+    let today = today(app);
+    let filter = filter_for(&mut conn, ctx, query, today).await?;
+    let (items, next) = store::list(&mut conn, &filter, sort, after.as_ref(), limit).await?;
+    let total = store::count(&mut conn, &filter).await?;
+    Ok((
+        Page {
+            items: items
+                .into_iter()
+                .map(|t| list_view(ctx, t, today))
+                .collect(),
+            next_cursor: next.map(|c| c.encode()),
+        },
+        total,
+    ))
+}
+
+/// The list filter of a query, within what the caller reads (their own tasks; their scope
+/// for register readers; every task of one source record they read).
+pub(crate) async fn filter_for(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    query: &TaskQuery,
+    today: Day,
+) -> Result<TaskFilter> {
+    let mut errors = FieldErrors::new();
+    fn code(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let status =
+        code(&query.status).and_then(|s| errors.check("status", RectificationStatus::from_code(s)));
+    let source =
+        code(&query.source).and_then(|s| errors.check("source", RectificationSource::from_code(s)));
+    if query.source_id.is_some() && source.is_none() && errors.get("source").is_none() {
+        errors.add("source", FieldErrorKind::Required);
+    }
+    errors.into_result()?;
     let mut visibility = Visibility {
         party: Some(ctx.principal.user_id),
         ..Visibility::default()
@@ -681,10 +707,9 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
         && !visibility.all
     {
         // A list limited to one source shows all its tasks to whoever reads the source.
-        visibility.all = sources::readable(&mut conn, ctx, s, id).await?;
+        visibility.all = sources::readable(conn, ctx, s, id).await?;
     }
-    let today = today(app);
-    let filter = TaskFilter {
+    Ok(TaskFilter {
         status,
         source,
         source_id: query.source_id,
@@ -693,19 +718,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &TaskQuery) -> Result<(Page<TaskV
         due_before: query.overdue.then_some(today),
         q: query.q.clone(),
         visibility,
-    };
-    let (items, next) = store::list(&mut conn, &filter, sort, after.as_ref(), limit).await?;
-    let total = store::count(&mut conn, &filter).await?;
-    Ok((
-        Page {
-            items: items
-                .into_iter()
-                .map(|t| list_view(ctx, t, today))
-                .collect(),
-            next_cursor: next.map(|c| c.encode()),
-        },
-        total,
-    ))
+    })
 }
 
 /// Tasks waiting for `user`: theirs to do (open or reopened) and theirs to verify (done).

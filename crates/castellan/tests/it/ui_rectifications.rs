@@ -142,11 +142,34 @@ both! {
         let text = visible_text(&html);
         assert!(text.contains("已整改待验证 → 已退回") && text.contains("dev.sun"), "{text}");
 
+        // The list exports to XLSX with its filters, in the page's language, recorded; an
+        // outsider's export holds none of it.
+        let x = page(&t, &net_page, "/rectifications/export?status=verified").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.header("content-type").unwrap().contains("spreadsheetml"));
+        let reader = castellan_tabular::TableReader::from_reader(std::io::Cursor::new(x.body.clone()),
+            castellan_tabular::Format::Xlsx, &castellan_tabular::ReadOptions::default()).unwrap();
+        assert_eq!(reader.headers()[1], "整改内容");
+        let rows: Vec<_> = reader.map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 1);
+        let row = format!("{:?}", rows[0]);
+        assert!(row.contains("隔离并重装受感染终端") && row.contains("已验证") && row.contains("两台终端均已处理"), "{row}");
+        let none = page(&t, &net_page, "/rectifications/export?status=open").await;
+        let reader = castellan_tabular::TableReader::from_reader(std::io::Cursor::new(none.body.clone()),
+            castellan_tabular::Format::Xlsx, &castellan_tabular::ReadOptions::default()).unwrap();
+        assert_eq!(reader.count(), 0);
+        let audit = t.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE action = 'export' AND entity_type = 'rectification'", &[]).await;
+        assert_eq!(audit.as_deref(), Some("2"));
+
         // Someone who reads neither the task nor its incident is told it does not exist.
         t.user_with("other", &[("staff", None)]).await;
         let other = sign_in_zh(&t, "other").await;
         assert_eq!(page(&t, &other, &task).await.status, StatusCode::NOT_FOUND);
         assert!(!page(&t, &other, "/rectifications").await.text().contains("隔离并重装"));
+        let theirs = page(&t, &other, "/rectifications/export").await;
+        let reader = castellan_tabular::TableReader::from_reader(std::io::Cursor::new(theirs.body.clone()),
+            castellan_tabular::Format::Xlsx, &castellan_tabular::ReadOptions::default()).unwrap();
+        assert_eq!(reader.count(), 0, "an outsider exports nothing of it");
         // Without the form's token nothing happens.
         let forged = t.post(&format!("{task}/move")).header("cookie", &net_page)
             .form(&[("csrf", "forged"), ("to", "reopened"), ("comment", "x")]).send().await;

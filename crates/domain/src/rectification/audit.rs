@@ -61,6 +61,12 @@ impl Fields for RectificationRecord {
                     Field::new("done_at", "Reported done", "完成时间", Shown::Time),
                     Field::new("verified_at", "Verified", "验证时间", Shown::Time),
                     Field::new("comment", "Comment", "意见说明", Shown::Plain),
+                    Field::new(
+                        "rectifications",
+                        "Tasks exported",
+                        "导出任务数",
+                        Shown::Plain,
+                    ),
                 ];
                 FIELDS
             }

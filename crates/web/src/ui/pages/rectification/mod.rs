@@ -34,6 +34,7 @@ pub const NAV: &[NavEntry] = &[NavEntry {
 pub fn routes(router: Router<AppState>) -> Router<AppState> {
     router
         .route("/rectifications", get(tasks::list))
+        .route("/rectifications/export", get(tasks::export))
         .route("/rectifications/{id}", get(tasks::show).post(tasks::update))
         .route("/rectifications/{id}/move", post(tasks::transition))
         .route(

@@ -176,12 +176,40 @@ struct ListPage {
     tabs: Vec<Tab>,
     any_filter: bool,
     total_label: String,
+    export_href: String,
     due_sort_href: String,
     due_arrow: &'static str,
     statuses: Vec<CodeOption>,
     rows: Vec<TaskLine>,
     pager: Pager,
     error: Option<String>,
+}
+
+/// The filters of the list page as a query (the page's view, search, status, overdue).
+fn query_of(p: &ListParams, me: i64) -> TaskQuery {
+    TaskQuery {
+        status: some(&p.status),
+        responsible_id: (p.view == "mine").then_some(me),
+        verifier_id: (p.view == "verify").then_some(me),
+        overdue: p.overdue == "1",
+        q: some(&p.q),
+        ..TaskQuery::default()
+    }
+}
+
+/// `GET /rectifications/export`: the filtered list as an XLSX workbook in the page's language.
+pub async fn export(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Response> {
+    let ctx = web.ctx();
+    let query = query_of(&p, ctx.principal.user_id.0);
+    let (_, body) =
+        castellan_app::rectification::export::export_xlsx(&state.app, &ctx, &query, web.lang())
+            .await
+            .map_err(|e| web.fail(e))?;
+    Ok(view::xlsx_download("rectifications", body))
 }
 
 /// `GET /rectifications`.
@@ -196,15 +224,10 @@ pub async fn list(
     let tx = tx(lang);
     let me = ctx.principal.user_id.0;
     let query = TaskQuery {
-        status: some(&p.status),
-        responsible_id: (p.view == "mine").then_some(me),
-        verifier_id: (p.view == "verify").then_some(me),
-        overdue: p.overdue == "1",
-        q: some(&p.q),
         sort: (p.sort == "-due_at").then(|| "-due_at".to_owned()),
         cursor: some(&p.cursor),
         limit: Some(50),
-        ..TaskQuery::default()
+        ..query_of(&p, me)
     };
     let (page, total, error) = match tasks::list(&state.app, &ctx, &query).await {
         Ok((page, total)) => (page, total, None),
@@ -273,6 +296,15 @@ pub async fn list(
             tx,
             tabs,
             total_label: tx.total_found.replace("{n}", &total.to_string()),
+            export_href: crate::ui::list::href(
+                "/rectifications/export",
+                &[
+                    ("view", p.view.as_str()),
+                    ("q", p.q.as_str()),
+                    ("status", p.status.as_str()),
+                    ("overdue", p.overdue.as_str()),
+                ],
+            ),
             due_sort_href,
             due_arrow: if descending { " ↓" } else { " ↑" },
             any_filter: [&p.q, &p.status, &p.overdue].iter().any(|v| !v.is_empty()),

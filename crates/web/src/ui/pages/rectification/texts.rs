@@ -3,6 +3,7 @@
 
 crate::ui::i18n::text_catalog! {
     intro: "What must be put right after an incident, by whom and by when. The responsible person reports it done; the verifier checks it, then closes it or sends it back.", "事件处置后需要整改的事项、责任人和完成期限。责任人完成后报告，验证人检查后验证通过或退回重新整改。";
+    export_xlsx: "Export XLSX", "导出 XLSX";
     view_all: "All I can see", "我可查看的全部";
     view_mine: "Mine to put right", "我负责整改的";
     view_verify: "Mine to verify", "待我验证的";
