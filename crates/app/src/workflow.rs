@@ -318,6 +318,23 @@ fn chain_snapshot(c: &ChainRow) -> serde_json::Value {
 
 // ---------------------------------------------------------------- waiting for me
 
+/// The error of a move the engine refused, for any process: 409 for a move the workflow
+/// lacks, 403 (on `resource`) for a move that is not the caller's, 409 `self_approval`, 422
+/// for a missing comment.
+pub(crate) fn refusal(r: castellan_domain::workflow::Refusal, resource: Resource) -> crate::Error {
+    use castellan_domain::workflow::Refusal;
+    match r {
+        Refusal::NotAllowed => KernelConflict::PhaseMove.into(),
+        Refusal::NotYours => DomainError::Forbidden {
+            resource,
+            action: Action::Update,
+        }
+        .into(),
+        Refusal::SelfApproval => KernelConflict::SelfApproval.into(),
+        Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
+    }
+}
+
 /// What the caller is expected to do with a waiting item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -123,6 +123,39 @@ pub async fn receive_file(
         .map(|(file, _)| file)
 }
 
+/// Why a page's upload was not received.
+pub enum PageUploadRefused {
+    /// The form's CSRF token (its first field) did not match: nothing was read further.
+    Csrf,
+    /// The file was refused (too large, no file, a bad name) or could not be stored.
+    App(Error),
+}
+
+impl From<Error> for PageUploadRefused {
+    fn from(e: Error) -> Self {
+        PageUploadRefused::App(e)
+    }
+}
+
+/// Receives the file of a page's upload form, whose CSRF token comes first: `csrf_matches`
+/// judges the token before the file is read.
+pub async fn receive_page_file(
+    app: &App,
+    headers: &HeaderMap,
+    multipart: Multipart,
+    csrf_matches: impl FnOnce(&str) -> bool,
+) -> Result<ReceivedFile, PageUploadRefused> {
+    receive(app, headers, multipart, |fields| {
+        if csrf_matches(fields.get("csrf").unwrap_or("")) {
+            Ok(())
+        } else {
+            Err(PageUploadRefused::Csrf)
+        }
+    })
+    .await
+    .map(|(file, _)| file)
+}
+
 /// [`receive_file`] for forms with small text fields before the file (at most 16, each at
 /// most 8 KiB): `before_file` sees them before the file is received (a page checks its CSRF
 /// token there) and may refuse. Whatever follows the file is not read.

@@ -8,7 +8,6 @@ use crate::error::Result;
 use crate::{App, Ctx};
 use castellan_domain::asset::Category;
 use castellan_domain::audit::Verb;
-use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{AssetId, UserId};
 use castellan_domain::incident::audit::{IncidentAction, IncidentRecord};
 use castellan_domain::incident::{
@@ -553,12 +552,7 @@ pub async fn update(
 }
 
 fn refusal(r: Refusal) -> crate::Error {
-    match r {
-        Refusal::NotAllowed => KernelConflict::PhaseMove.into(),
-        Refusal::NotYours => forbidden(),
-        Refusal::SelfApproval => KernelConflict::SelfApproval.into(),
-        Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
-    }
+    crate::workflow::refusal(r, Resource::Incident)
 }
 
 /// Moves an incident (SPEC §5). Triage (`to: triaged`) needs `triage` (class, level,

@@ -8,7 +8,6 @@ use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx};
 use castellan_domain::audit::Verb;
-use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::UserId;
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::permission::Scope;
@@ -482,12 +481,7 @@ pub async fn update(
 }
 
 fn refusal(r: Refusal) -> crate::Error {
-    match r {
-        Refusal::NotAllowed => KernelConflict::PhaseMove.into(),
-        Refusal::NotYours => forbidden(),
-        Refusal::SelfApproval => KernelConflict::SelfApproval.into(),
-        Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
-    }
+    crate::workflow::refusal(r, Resource::Rectification)
 }
 
 /// Moves a task: `done` by its responsible person with what was done as `comment`;

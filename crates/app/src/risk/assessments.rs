@@ -6,7 +6,6 @@ use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::risk::risk_tables;
 use crate::{App, Ctx};
-use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{AssessmentId, AssetId};
 use castellan_domain::paging::{Cursor, Page, Sort, parse_limit};
 use castellan_domain::risk::RiskConflict;
@@ -471,18 +470,7 @@ pub async fn update(
 }
 
 pub(crate) fn refusal(r: MoveRefusal) -> crate::Error {
-    match r {
-        MoveRefusal::NotAllowed => KernelConflict::PhaseMove.into(),
-        MoveRefusal::NotYours => DomainError::Forbidden {
-            resource: Resource::Assessment,
-            action: Action::Update,
-        }
-        .into(),
-        MoveRefusal::SelfApproval => KernelConflict::SelfApproval.into(),
-        MoveRefusal::CommentRequired => {
-            FieldErrors::single("comment", FieldErrorKind::Required).into()
-        }
-    }
+    crate::workflow::refusal(r, Resource::Assessment)
 }
 
 fn not_ready(r: NotReady) -> crate::Error {

@@ -171,6 +171,36 @@ pub fn form_failure(lang: Lang, e: &castellan_app::Error) -> Option<(FormErrors,
     }
 }
 
+/// The message above a page's form for a refused change: every refused field as "label:
+/// reason" (in field order, labelled by `label`), or the refusal itself in the reader's
+/// language.
+pub fn failure_message(
+    lang: Lang,
+    e: &castellan_app::Error,
+    label: impl Fn(&str) -> String,
+) -> String {
+    match form_failure(lang, e) {
+        Some((errors, message)) => {
+            let mut fields = errors.fields();
+            fields.sort();
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", label(f), errors.get(f).unwrap_or_default()))
+                .collect();
+            if lines.is_empty() {
+                message
+            } else {
+                Some(lines.join("；"))
+            }
+        }
+        None => None,
+    }
+    .unwrap_or_else(|| match e.domain() {
+        Some(d) => i18n::domain_error(lang, d),
+        None => i18n::messages(lang).error_bad_request.to_owned(),
+    })
+}
+
 /// A size for people: `1 GiB`, `64 MiB`, `3.5 MiB`, `12.0 KiB`, `812 B`.
 pub fn size_label(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;

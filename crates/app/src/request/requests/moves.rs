@@ -4,16 +4,7 @@
 use super::*;
 
 fn refusal(r: Refusal) -> crate::Error {
-    match r {
-        Refusal::NotAllowed => KernelConflict::PhaseMove.into(),
-        Refusal::NotYours => DomainError::Forbidden {
-            resource: Resource::Request,
-            action: Action::Update,
-        }
-        .into(),
-        Refusal::SelfApproval => KernelConflict::SelfApproval.into(),
-        Refusal::CommentRequired => FieldErrors::single("comment", FieldErrorKind::Required).into(),
-    }
+    crate::workflow::refusal(r, Resource::Request)
 }
 
 /// The first step from `from` that has an approver: a `department_head` step is skipped

@@ -812,25 +812,7 @@ async fn failed(
                 .into(),
         }
     };
-    let msg = match view::form_failure(web.lang(), &e) {
-        Some((errors, message)) => {
-            let lines: Vec<String> = errors
-                .fields()
-                .iter()
-                .map(|f| format!("{}: {}", label(f), errors.get(f).unwrap_or_default()))
-                .collect();
-            if lines.is_empty() {
-                message
-            } else {
-                Some(lines.join("；"))
-            }
-        }
-        None => None,
-    }
-    .unwrap_or_else(|| match e.domain() {
-        Some(d) => crate::ui::i18n::domain_error(web.lang(), d),
-        None => web.t().error_bad_request.to_owned(),
-    });
+    let msg = view::failure_message(web.lang(), &e, label);
     render_show(state, web, id, None, Some(msg), status).await
 }
 

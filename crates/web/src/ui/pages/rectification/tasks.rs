@@ -47,32 +47,7 @@ pub fn field_label(lang: Lang, field: &str) -> Option<&'static str> {
 /// or the refusal itself.
 pub fn failure_message(web: &Web, e: &castellan_app::Error) -> String {
     let lang = web.lang();
-    match view::form_failure(lang, e) {
-        Some((errors, message)) => {
-            let mut fields = errors.fields();
-            fields.sort();
-            let lines: Vec<String> = fields
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        field_label(lang, f).unwrap_or(f),
-                        errors.get(f).unwrap_or_default()
-                    )
-                })
-                .collect();
-            if lines.is_empty() {
-                message
-            } else {
-                Some(lines.join("；"))
-            }
-        }
-        None => None,
-    }
-    .unwrap_or_else(|| match e.domain() {
-        Some(d) => crate::ui::i18n::domain_error(lang, d),
-        None => web.t().error_bad_request.to_owned(),
-    })
+    view::failure_message(lang, e, |f| field_label(lang, f).unwrap_or(f).to_owned())
 }
 
 /// A task as a line of a table (the list and a source's page).

@@ -17,30 +17,20 @@ pub async fn attach(
         return render_show(&state, &web, id, None, Some(msg), StatusCode::BAD_REQUEST).await;
     };
     // A refused token stops the upload before the file is read.
-    enum Refused {
-        Csrf,
-        App(castellan_app::Error),
-    }
-    impl From<castellan_app::Error> for Refused {
-        fn from(e: castellan_app::Error) -> Self {
-            Refused::App(e)
-        }
-    }
-    let received = crate::attachments::receive(&state.app, &headers, multipart, |fields| {
-        if web.auth.csrf_matches(fields.get("csrf").unwrap_or("")) {
-            Ok(())
-        } else {
-            Err(Refused::Csrf)
-        }
-    })
-    .await;
+    let received =
+        crate::attachments::receive_page_file(&state.app, &headers, multipart, |token| {
+            web.auth.csrf_matches(token)
+        })
+        .await;
     let file = match received {
-        Ok((file, _)) => file,
-        Err(Refused::Csrf) => {
+        Ok(file) => file,
+        Err(crate::attachments::PageUploadRefused::Csrf) => {
             let msg = t.csrf_failed.to_owned();
             return render_show(&state, &web, id, None, Some(msg), StatusCode::FORBIDDEN).await;
         }
-        Err(Refused::App(e)) => return failed(&state, &web, id, e).await,
+        Err(crate::attachments::PageUploadRefused::App(e)) => {
+            return failed(&state, &web, id, e).await;
+        }
     };
     let content = match file.content() {
         Ok(c) => c,
