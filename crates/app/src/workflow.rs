@@ -1,6 +1,8 @@
 //! The workflow engine's services shared by every process: approval chains, the working-day
 //! calendar and its deadlines, and "waiting for me" across processes.
 
+pub(crate) mod runs;
+
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::{App, Ctx};
@@ -162,7 +164,10 @@ pub struct ChainInput {
 /// The kinds of item chains apply to: every process that submits for approval lists its
 /// own (`request::CHAIN_SUBJECTS`, …).
 pub fn chain_subjects() -> impl Iterator<Item = (&'static str, castellan_domain::Text)> {
-    castellan_domain::request::CHAIN_SUBJECTS.iter().copied()
+    castellan_domain::request::CHAIN_SUBJECTS
+        .iter()
+        .chain(castellan_domain::document::CHAIN_SUBJECTS)
+        .copied()
 }
 
 fn check_chain(

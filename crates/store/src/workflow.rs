@@ -7,7 +7,7 @@ use crate::rows::{code_of, corrupt, ts};
 use crate::sql::Sql;
 use castellan_domain::ids::UserId;
 use castellan_domain::workflow::calendar::{CalendarDay, DayKind};
-use castellan_domain::workflow::chain::{Impact, Step};
+use castellan_domain::workflow::chain::{Impact, Step, StepKey};
 use castellan_domain::workflow::{Approval, Decision, MoveRecord};
 use castellan_domain::{Day, Timestamp};
 
@@ -366,6 +366,26 @@ pub(crate) async fn seed_default_chains(conn: &mut Conn) -> Result<(), DbError> 
     Ok(())
 }
 
+/// Fills the approval chains Castellan ships for document versions (migration 12).
+pub(crate) async fn seed_document_chains(conn: &mut Conn) -> Result<(), DbError> {
+    let now = Timestamp::now();
+    for (code, impact, steps) in castellan_domain::document::default_chains() {
+        insert_chain(
+            conn,
+            &ChainFields {
+                code: &code,
+                name: "",
+                applies_to: "document",
+                impact,
+                steps: &steps,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The entered days of the calendar between two days (inclusive), in order.
 pub async fn calendar_days(
     conn: &mut Conn,
@@ -455,4 +475,27 @@ pub async fn approvals_of(
             Ok((item, approval_from_row(row)?))
         })
         .collect()
+}
+
+/// The stored form of a step's approvers (see `chain::step_key`), with the department's path
+/// for scoped steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepKeyRow {
+    /// Role code or `department_head`.
+    pub role: &'static str,
+    /// The requester department's path, for steps limited to it.
+    pub path: Option<String>,
+    /// The one approver (department head).
+    pub user_id: Option<UserId>,
+}
+
+impl StepKeyRow {
+    /// From the domain's key and the department's stored path.
+    pub fn new(key: &StepKey, path: Option<String>) -> Self {
+        StepKeyRow {
+            role: key.role,
+            path: key.department_id.and(path),
+            user_id: key.user_id,
+        }
+    }
 }

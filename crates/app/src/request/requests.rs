@@ -15,15 +15,15 @@ use castellan_domain::permission::Scope;
 use castellan_domain::request::audit::{RequestAction, RequestRecord};
 use castellan_domain::request::{self as rules, FLOW, Origin, Request, RequestKind, RequestStatus};
 use castellan_domain::values::{clean_multiline, clean_text};
-use castellan_domain::workflow::chain::{self, Impact, ItemOrigin, Progress, StepRole};
+use castellan_domain::workflow::chain::Impact;
 use castellan_domain::workflow::{Approval, Caller, Decision, MoveKind, MoveRecord, Refusal};
 use castellan_domain::{
-    Action, DepartmentPath, DomainError, FieldErrorKind, FieldErrors, Resource, Target, Timestamp,
+    Action, DomainError, FieldErrorKind, FieldErrors, Resource, Target, Timestamp,
 };
 use castellan_store::Conn;
 use castellan_store::org::{departments, users};
 use castellan_store::request::requests::{self as store, ApproverGrant, RequestFilter, StepKeyRow};
-use castellan_store::workflow::{self as wf, NewApproval};
+use castellan_store::workflow as wf;
 
 mod access;
 mod export;
@@ -74,11 +74,7 @@ pub struct RequestView {
 
 const PROCESS: &str = FLOW.process;
 
-#[derive(Clone)]
-struct Facts {
-    path: Option<DepartmentPath>,
-    head: Option<UserId>,
-}
+use crate::workflow::runs::Origin as Facts;
 
 /// Department facts, looked up once per department for a page of requests.
 type FactsCache = std::collections::HashMap<Option<castellan_domain::DepartmentId>, Facts>;
@@ -93,24 +89,8 @@ async fn cached_facts(conn: &mut Conn, cache: &mut FactsCache, r: &Request) -> R
 }
 
 async fn facts(conn: &mut Conn, r: &Request) -> Result<Facts> {
-    let Some(d) = r.department_id else {
-        return Ok(Facts {
-            path: None,
-            head: None,
-        });
-    };
-    let dept = departments::get(conn, d).await?;
-    let path = dept.map(|d| d.path);
-    let head = match &path {
-        // A head asking for something is approved by the head above them.
-        Some(p) => departments::head_of(conn, p, r.requester_id).await?,
-        None => None,
-    };
-    Ok(Facts { path, head })
-}
-
-fn origin_of(f: &Facts) -> (DepartmentPath, Option<UserId>) {
-    (f.path.clone().unwrap_or_default(), f.head)
+    // A head asking for something is approved by the head above them.
+    Facts::of(conn, r.department_id, r.requester_id).await
 }
 
 /// Whether the caller approves the request's current step and has not decided on it yet
@@ -122,12 +102,7 @@ fn step_approver(ctx: &Ctx, r: &Request, f: &Facts, approvals: &[Approval]) -> b
     if r.status != RequestStatus::Submitted {
         return false;
     }
-    let (path, head) = origin_of(f);
-    let origin = ItemOrigin {
-        department: &path,
-        department_head: head,
-    };
-    if !chain::is_step_approver(step, ctx.principal.user_id, &ctx.principal.grants, &origin) {
+    if !f.names(ctx, step) {
         return false;
     }
     !approvals.iter().any(|a| {

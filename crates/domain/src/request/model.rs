@@ -7,6 +7,7 @@ use crate::role::Role;
 use crate::sod::Authors;
 use crate::time::Timestamp;
 use crate::workflow::chain::{Impact, Step, StepRole, StepScope};
+use crate::workflow::run::ChainRun;
 use crate::workflow::{Move, MoveKind, Subject, Who, Workflow};
 
 coded_enum! {
@@ -137,6 +138,30 @@ pub struct Request {
 }
 
 impl Request {
+    /// Its way through its approval chain.
+    pub fn chain_run(&self) -> ChainRun {
+        ChainRun {
+            chain_id: self.chain_id,
+            chain_version: self.chain_version,
+            steps: self.steps.clone(),
+            round: self.round,
+            current_step: self.current_step,
+            submitted_by: self.submitted_by,
+            submitted_at: self.submitted_at,
+        }
+    }
+
+    /// Takes the chain state a move left.
+    pub fn set_chain_run(&mut self, run: ChainRun) {
+        self.chain_id = run.chain_id;
+        self.chain_version = run.chain_version;
+        self.steps = run.steps;
+        self.round = run.round;
+        self.current_step = run.current_step;
+        self.submitted_by = run.submitted_by;
+        self.submitted_at = run.submitted_at;
+    }
+
     /// The step waiting for approval, while submitted.
     pub fn step(&self) -> Option<&Step> {
         self.current_step

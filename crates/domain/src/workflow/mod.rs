@@ -12,6 +12,7 @@
 
 pub mod calendar;
 pub mod chain;
+pub mod run;
 
 use crate::ids::UserId;
 use crate::macros::coded_enum;

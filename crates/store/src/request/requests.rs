@@ -7,7 +7,7 @@ use crate::sql::{Sql, contains_pattern};
 use castellan_domain::ids::{AssetId, DepartmentId, UserId};
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::request::{Origin, Request, RequestKind, RequestStatus};
-use castellan_domain::workflow::chain::{Impact, StepKey};
+use castellan_domain::workflow::chain::Impact;
 use castellan_domain::{Role, Timestamp};
 
 const COLUMNS: &str = "id, code, kind, title, description, impact, requester_id, department_id, asset_id, subject_user_id, origin, status, chain_id, chain_version, steps, round, current_step, submitted_by, submitted_at, due_at, implemented_at, implemented_by, deadline_met, created_by, version, created_at, updated_at";
@@ -113,28 +113,7 @@ pub async fn insert(
     q.fetch_one(conn).await?.try_get("id")
 }
 
-/// The stored form of a step's approvers (see `chain::step_key`), with the department's path
-/// for scoped steps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepKeyRow {
-    /// Role code or `department_head`.
-    pub role: &'static str,
-    /// The requester department's path, for steps limited to it.
-    pub path: Option<String>,
-    /// The one approver (department head).
-    pub user_id: Option<UserId>,
-}
-
-impl StepKeyRow {
-    /// From the domain's key and the department's stored path.
-    pub fn new(key: &StepKey, path: Option<String>) -> Self {
-        StepKeyRow {
-            role: key.role,
-            path: key.department_id.and(path),
-            user_id: key.user_id,
-        }
-    }
-}
+pub use crate::workflow::StepKeyRow;
 
 fn push_key(q: &mut Sql, key: Option<&StepKeyRow>) {
     q.bind(key.map(|k| k.role)).push(", ");

@@ -2,31 +2,11 @@
 //! closing, and the approvers' decisions step by step along the approval chain.
 
 use super::*;
+use crate::workflow::runs;
+use castellan_domain::workflow::run::RunState;
 
 fn refusal(r: Refusal) -> crate::Error {
     crate::workflow::refusal(r, Resource::Request)
-}
-
-/// The first step from `from` that has an approver: a `department_head` step is skipped
-/// when neither the requester's department nor any above it names a head.
-fn first_open_step(steps: &[chain::Step], from: usize, head: Option<UserId>) -> Option<usize> {
-    steps
-        .iter()
-        .enumerate()
-        .skip(from)
-        .find(|(_, s)| s.approver_role != StepRole::DepartmentHead || head.is_some())
-        .map(|(i, _)| i)
-}
-
-fn key_for(r: &Request, f: &Facts) -> Option<StepKeyRow> {
-    let step = r.step()?;
-    let (path, head) = origin_of(f);
-    let origin = ItemOrigin {
-        department: &path,
-        department_head: head,
-    };
-    let key = chain::step_key(step, &origin);
-    Some(StepKeyRow::new(&key, f.path.as_ref().map(|p| p.to_db())))
 }
 
 /// Moves a request (SPEC §6.1): submit, withdraw, carry out, close — and approve, reject or
@@ -72,24 +52,21 @@ pub async fn transition(
     let mut key = None;
     match m.kind {
         MoveKind::Submit => {
-            let chain_row = wf::chain_for(&mut tx, r.kind.chain_subject(), r.impact)
-                .await?
-                .ok_or(KernelConflict::NoChain)?;
-            r.chain_id = Some(chain_row.id);
-            r.chain_version = Some(chain_row.version);
-            r.steps = chain_row.steps;
-            r.round += 1;
-            r.submitted_by = Some(ctx.principal.user_id);
-            r.submitted_at = Some(now);
-            match first_open_step(&r.steps, 0, f.head) {
-                Some(i) => {
-                    r.current_step = Some(i as i64);
-                    key = key_for(&r, &f);
-                }
-                None => {
-                    r.current_step = None;
-                    r.status = RequestStatus::Approved;
-                }
+            let mut run = r.chain_run();
+            let state = runs::submit(
+                &mut tx,
+                &mut run,
+                r.kind.chain_subject(),
+                r.impact,
+                ctx.principal.user_id,
+                now,
+                &f,
+            )
+            .await?;
+            r.set_chain_run(run);
+            match state {
+                RunState::AtStep(_) => key = f.step_key(&r.chain_run()),
+                RunState::Approved => r.status = RequestStatus::Approved,
             }
         }
         MoveKind::Work if to == RequestStatus::Implemented => {
@@ -177,33 +154,13 @@ pub async fn decide(
         return Err(KernelConflict::PhaseMove.into());
     }
     let f = facts(&mut tx, &before).await?;
-    let (path, head) = origin_of(&f);
-    let origin = ItemOrigin {
-        department: &path,
-        department_head: head,
-    };
-    let step_index = before.current_step.unwrap_or(0);
-    let Some(step) = before.step().cloned() else {
-        return Err(KernelConflict::PhaseMove.into());
-    };
-    let named =
-        chain::is_step_approver(&step, ctx.principal.user_id, &ctx.principal.grants, &origin);
-    let already = wf::approvals(&mut tx, PROCESS, id)
-        .await?
-        .into_iter()
-        .any(|a| {
-            a.round == before.round
-                && a.step == step_index
-                && a.approver_id == Some(ctx.principal.user_id)
-        });
-    if named && already {
-        return Err(KernelConflict::AlreadyDecided.into());
-    }
+    let run = before.chain_run();
+    let turn = runs::turn(&mut tx, ctx, PROCESS, id, &run, &f).await?;
     let roles = ctx.principal.roles_over(f.path.as_ref());
     let caller = Caller {
         user: ctx.principal.user_id,
         roles: &roles,
-        step_approver: named,
+        step_approver: turn.named,
     };
     let subject = rules::subject(before.requester_id, before.created_by, before.submitted_by);
     let target = match decision {
@@ -215,63 +172,38 @@ pub async fn decide(
         .map_err(refusal)?;
     let now = Timestamp::now();
     let actor = ctx.actor();
-    if !wf::record_approval(
+    let mut run = run;
+    let state = runs::decide(
         &mut tx,
-        &NewApproval {
-            process: PROCESS,
-            item_id: id,
-            round: before.round,
-            step: step_index,
-            step_name: &step.name,
-            approver: (actor.id, actor.name),
-            decision,
-            comment: comment.as_deref(),
-            at: now,
-        },
+        PROCESS,
+        id,
+        &mut run,
+        &turn,
+        decision,
+        &actor,
+        comment.as_deref(),
+        now,
+        &f,
     )
-    .await?
-    {
-        return Err(KernelConflict::AlreadyDecided.into());
-    }
+    .await?;
     let mut r = before.clone();
     let mut key = None;
-    match decision {
-        Decision::Approve => {
-            let n = wf::approvals_on_step(&mut tx, PROCESS, id, before.round, step_index).await?;
-            let idx = usize::try_from(step_index).unwrap_or(0);
-            match chain::progress(&r.steps, idx, u32::try_from(n).unwrap_or(u32::MAX)) {
-                Progress::SameStep => key = key_for(&r, &f),
-                Progress::NextStep(next) => match first_open_step(&r.steps, next, f.head) {
-                    Some(i) => {
-                        r.current_step = Some(i as i64);
-                        key = key_for(&r, &f);
-                    }
-                    None => {
-                        r.current_step = None;
-                        r.status = RequestStatus::Approved;
-                    }
-                },
-                Progress::Approved => {
-                    r.current_step = None;
-                    r.status = RequestStatus::Approved;
-                }
-            }
+    r.status = match (decision, state) {
+        (_, Some(RunState::AtStep(_))) => {
+            key = f.step_key(&run);
+            RequestStatus::Submitted
         }
-        Decision::Reject => {
-            r.status = RequestStatus::Rejected;
-            r.current_step = None;
-        }
-        _ => {
-            r.status = RequestStatus::Draft;
-            r.current_step = None;
-        }
-    }
+        (_, Some(RunState::Approved)) => RequestStatus::Approved,
+        (Decision::Reject, None) => RequestStatus::Rejected,
+        _ => RequestStatus::Draft,
+    };
+    r.set_chain_run(run);
     save(&mut tx, &r, key.as_ref()).await?;
     audit::record(
         &mut tx,
         &actor,
         Event::new(Verb::Decide, RequestRecord::Request, id).after(&serde_json::json!({
-            "step": step.name, "decision": decision, "comment": comment,
+            "step": turn.step.name, "decision": decision, "comment": comment,
         })),
     )
     .await?;
