@@ -53,6 +53,7 @@ from_conflicts!(
     castellan_domain::risk::RiskConflict,
     castellan_domain::incident::IncidentConflict,
     castellan_domain::rectification::RectificationConflict,
+    castellan_domain::document::DocumentConflict,
 );
 
 impl Error {

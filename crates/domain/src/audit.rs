@@ -123,6 +123,7 @@ impl Fields for KernelRecord {
                         "整改任务",
                         Shown::Plain,
                     ),
+                    Field::new("documents", "Documents", "文件", Shown::Plain),
                 ];
                 FIELDS
             }
@@ -161,6 +162,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
                 .copied()
                 .map(entry),
         )
+        .chain(crate::document::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -182,6 +184,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
                 .copied()
                 .map(entry),
         )
+        .chain(crate::document::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -199,6 +202,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::request::audit::RECORDS, code))
         .or_else(|| find(crate::incident::audit::RECORDS, code))
         .or_else(|| find(crate::rectification::audit::RECORDS, code))
+        .or_else(|| find(crate::document::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

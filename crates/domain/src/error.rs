@@ -165,6 +165,11 @@ impl FieldErrors {
         }
     }
 
+    /// Adds every error of `other`.
+    pub fn merge(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     /// True when nothing was refused.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -239,6 +244,8 @@ pub enum Conflict {
     Incident(crate::incident::IncidentConflict),
     /// The rectification area's.
     Rectification(crate::rectification::RectificationConflict),
+    /// The document area's.
+    Document(crate::document::DocumentConflict),
 }
 
 macro_rules! conflicts {
@@ -287,6 +294,7 @@ conflicts!(
     Risk(crate::risk::RiskConflict),
     Incident(crate::incident::IncidentConflict),
     Rectification(crate::rectification::RectificationConflict),
+    Document(crate::document::DocumentConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -39,6 +39,11 @@ coded_enum! {
         IncidentRegister => ("incident_register", "All incidents", "全部安全事件"),
         /// The organization's incident deadlines.
         IncidentDeadlines => ("incident_deadlines", "Incident deadlines", "事件处置时限"),
+        // document
+        /// Documents: those in force, one's own, and those waiting for one's approval.
+        Document => ("document", "Documents in force and one's own", "现行文件及本人负责的文件"),
+        /// Every document of the register, drafts included.
+        DocumentRegister => ("document_register", "All documents, drafts included", "全部文件（含草稿）"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -197,6 +202,7 @@ const TABLE: &[&[Rule]] = &[
     crate::request::permissions::PERMISSIONS,
     crate::incident::permissions::PERMISSIONS,
     crate::rectification::permissions::PERMISSIONS,
+    crate::document::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "incident count indexes",
         sql: include_str!("../migrations/0011_incident_counts.sql"),
     },
+    Migration {
+        version: 12,
+        name: "documents",
+        sql: include_str!("../migrations/0012_documents.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
@@ -85,6 +90,10 @@ const THREAT_CATALOG_VERSION: i64 = 5;
 /// The migration that creates approval chains, which the runner then fills with the
 /// default chains (they live in the domain crate).
 const CHAINS_VERSION: i64 = 6;
+
+/// The migration that creates documents, which the runner then gives their default approval
+/// chains (the security officer reviews; the committee approves policies).
+const DOCUMENT_CHAINS_VERSION: i64 = 12;
 
 /// The migration that adds the people picker's search keys, which the runner then computes
 /// for existing users (pinyin lives in the domain crate).
@@ -160,6 +169,9 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
         }
         if migration.version == CHAINS_VERSION {
             crate::workflow::seed_default_chains(&mut tx).await?;
+        }
+        if migration.version == DOCUMENT_CHAINS_VERSION {
+            crate::workflow::seed_document_chains(&mut tx).await?;
         }
         if migration.version == PEOPLE_SEARCH_VERSION {
             crate::org::users::refresh_all_search_keys(&mut tx).await?;

@@ -3,6 +3,12 @@
 //! effective on the workflow engine, reviewed again on a schedule, and acknowledged by the
 //! staff they are addressed to.
 
+pub mod audit;
+mod conflict;
 mod model;
+pub mod permissions;
+mod record;
 
+pub use conflict::DocumentConflict;
 pub use model::*;
+pub use record::*;
