@@ -279,6 +279,13 @@ pub async fn list(app: &App, owner: Owner) -> Result<Vec<Attachment>> {
 
 /// How many files `owner` has and their total size. The caller has checked that the user
 /// may read the owner.
+/// How many files an owner holds, inside the caller's transaction.
+pub(crate) async fn count(conn: &mut castellan_store::Conn, owner: Owner) -> Result<u64> {
+    let (files, _) = store::usage_by_owner(conn, owner.kind, owner.id).await?;
+    Ok(u64::try_from(files).unwrap_or(0))
+}
+
+/// How many files and bytes an owner holds.
 pub async fn usage(app: &App, owner: Owner) -> Result<Usage> {
     let mut conn = app.db().read().await?;
     let (files, bytes) = store::usage_by_owner(&mut conn, owner.kind, owner.id).await?;

@@ -362,6 +362,10 @@ pub enum Expected {
     Rectify,
     /// Verify a rectification task reported done (its verifier).
     Verify,
+    /// Make an approved document version effective.
+    Publish,
+    /// Review a document in force on schedule.
+    Review,
 }
 
 impl Expected {
@@ -377,6 +381,8 @@ impl Expected {
             Expected::Handle => ("Handle", "处置"),
             Expected::Rectify => ("Put right", "整改"),
             Expected::Verify => ("Verify", "验证整改"),
+            Expected::Publish => ("Publish", "发布生效"),
+            Expected::Review => ("Review on schedule", "定期复审"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -538,6 +544,15 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     }
     incidents_waiting(&mut conn, me, &global, now, &mut out).await?;
     rectifications_waiting(&mut conn, me, app.settings().utc_offset(), &mut out).await?;
+    crate::document::documents::waiting(
+        &mut conn,
+        ctx,
+        crate::document::documents::today(app),
+        app.settings().utc_offset(),
+        WAITING_CAP,
+        &mut out,
+    )
+    .await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
 }

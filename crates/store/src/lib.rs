@@ -20,6 +20,7 @@ pub mod workflow;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod document;
 pub mod incident;
 pub mod org;
 pub mod rectification;

@@ -9,7 +9,7 @@ use castellan_domain::ids::UserId;
 use castellan_domain::workflow::calendar::{CalendarDay, DayKind};
 use castellan_domain::workflow::chain::{Impact, Step, StepKey};
 use castellan_domain::workflow::{Approval, Decision, MoveRecord};
-use castellan_domain::{Day, Timestamp};
+use castellan_domain::{Day, Role, Timestamp};
 
 /// Records a move.
 #[allow(clippy::too_many_arguments)]
@@ -498,4 +498,45 @@ impl StepKeyRow {
             user_id: key.user_id,
         }
     }
+}
+
+/// A grant as "waiting for me" matches steps: the role, and the department path its
+/// limit covers (`None`: organization-wide).
+#[derive(Debug, Clone)]
+pub struct ApproverGrant {
+    /// The role.
+    pub role: Role,
+    /// The path of the department the grant is limited to.
+    pub path: Option<String>,
+}
+
+/// Adds the condition "the current step of the item (`alias`) is approved by `user` holding
+/// `grants`": the step's one approver, or a role the user holds (a limited grant counts for
+/// steps open to anyone holding the role, and for steps limited to a department within its
+/// subtree). The caller opens and closes the parentheses around it.
+pub fn push_step_match(q: &mut Sql, alias: &str, user: UserId, grants: &[ApproverGrant]) {
+    q.push(&format!("{alias}.step_user_id = ")).bind(user.0);
+    for g in grants {
+        q.push(&format!(" OR ({alias}.step_role = "))
+            .bind(g.role.code());
+        if let Some(p) = &g.path {
+            q.push(&format!(
+                " AND ({alias}.step_path IS NULL OR {alias}.step_path LIKE "
+            ))
+            .bind(format!("{p}%"))
+            .push(")");
+        }
+        q.push(")");
+    }
+}
+
+/// Adds "and `user` has not decided on the item's (`alias`) current step in this round".
+pub fn push_not_decided(q: &mut Sql, process: &str, alias: &str, user: UserId) {
+    q.push(" AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.process = ")
+        .bind(process.to_owned())
+        .push(&format!(
+            " AND a.item_id = {alias}.id AND a.round = {alias}.round AND a.step = {alias}.current_step AND a.approver_id = "
+        ))
+        .bind(user.0)
+        .push(")");
 }

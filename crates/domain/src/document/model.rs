@@ -259,6 +259,11 @@ pub fn next_review(from: Day, months: u8) -> Day {
         .unwrap_or(from)
 }
 
+/// The last day a review counts as due soon from `today`.
+pub fn review_soon_until(today: Day) -> Day {
+    Day::from_date(today.date() + time::Duration::days(REVIEW_SOON_DAYS))
+}
+
 /// How a document's review stands on `today`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewState {

@@ -258,11 +258,13 @@ impl VersionInput {
         }
         let change_note = errors.check(
             "change_note",
-            clean_multiline(Some(&self.change_note), MAX_NOTE_CHARS).and_then(|n| {
-                n.ok_or(FieldErrorKind::Required)
-            }),
+            clean_multiline(Some(&self.change_note), MAX_NOTE_CHARS)
+                .and_then(|n| n.ok_or(FieldErrorKind::Required)),
         );
-        let body = errors.check("body", clean_multiline(self.body.as_deref(), MAX_BODY_CHARS));
+        let body = errors.check(
+            "body",
+            clean_multiline(self.body.as_deref(), MAX_BODY_CHARS),
+        );
         errors.into_result()?;
         match (number, change_note, body) {
             (Some(number), Some(change_note), Some(body)) => Ok(VersionFields {
@@ -303,7 +305,9 @@ mod tests {
         }
         .check(FieldErrors::new())
         .unwrap_err();
-        let DomainError::Validation(e) = e else { panic!() };
+        let DomainError::Validation(e) = e else {
+            panic!()
+        };
         for f in ["code", "title", "kind", "review_interval_months"] {
             assert!(e.get(f).is_some(), "{f}");
         }
@@ -329,7 +333,10 @@ mod tests {
         };
         assert_eq!(input(None).check(&[], None).unwrap().number, v("1.0"));
         assert_eq!(
-            input(None).check(&[v("1.0"), v("1.9")], None).unwrap().number,
+            input(None)
+                .check(&[v("1.0"), v("1.9")], None)
+                .unwrap()
+                .number,
             v("1.10")
         );
         let Err(DomainError::Validation(e)) = input(Some("1.1")).check(&[v("1.1")], None) else {
@@ -343,7 +350,9 @@ mod tests {
         }
         .check(&[], None)
         .unwrap_err();
-        let DomainError::Validation(e) = e else { panic!() };
+        let DomainError::Validation(e) = e else {
+            panic!()
+        };
         for f in ["version", "change_note", "body"] {
             assert!(e.get(f).is_some(), "{f}");
         }

@@ -4,11 +4,11 @@
 use crate::conn::{Conn, DbError, Row};
 use crate::rows::{code_of, corrupt, ts, ts_opt};
 use crate::sql::{Sql, contains_pattern};
+use castellan_domain::Timestamp;
 use castellan_domain::ids::{AssetId, DepartmentId, UserId};
 use castellan_domain::paging::{Cursor, KeyValue, Sort};
 use castellan_domain::request::{Origin, Request, RequestKind, RequestStatus};
 use castellan_domain::workflow::chain::Impact;
-use castellan_domain::{Role, Timestamp};
 
 const COLUMNS: &str = "id, code, kind, title, description, impact, requester_id, department_id, asset_id, subject_user_id, origin, status, chain_id, chain_version, steps, round, current_step, submitted_by, submitted_at, due_at, implemented_at, implemented_by, deadline_met, created_by, version, created_at, updated_at";
 
@@ -317,15 +317,7 @@ fn push_filter(q: &mut Sql, f: &RequestFilter, now: Timestamp) {
     q.push(")");
 }
 
-/// A grant as "waiting for me" matches steps: the role, and the department path its
-/// limit covers (`None`: organization-wide).
-#[derive(Debug, Clone)]
-pub struct ApproverGrant {
-    /// The role.
-    pub role: Role,
-    /// The path of the department the grant is limited to.
-    pub path: Option<String>,
-}
+pub use crate::workflow::ApproverGrant;
 
 /// The submitted requests whose current step `user` (holding `grants`) approves and on which
 /// they have not decided in this round, leaving out those they asked for, created or
@@ -339,27 +331,14 @@ pub async fn waiting_for_approval(
     let mut q = Sql::new(&format!(
         "SELECT {COLUMNS} FROM requests r WHERE r.status = 'submitted' AND ("
     ));
-    q.push("r.step_user_id = ").bind(user.0);
-    for g in grants {
-        q.push(" OR (r.step_role = ").bind(g.role.code());
-        if let Some(p) = &g.path {
-            // A limited grant counts for steps open to anyone holding the role, and for steps
-            // limited to a department within its subtree.
-            q.push(" AND (r.step_path IS NULL OR r.step_path LIKE ")
-                .bind(format!("{p}%"))
-                .push(")");
-        }
-        q.push(")");
-    }
+    crate::workflow::push_step_match(&mut q, "r", user, grants);
     q.push(") AND COALESCE(r.requester_id, 0) <> ").bind(user.0);
     q.push(" AND COALESCE(r.created_by, 0) <> ").bind(user.0);
     q.push(" AND COALESCE(r.submitted_by, 0) <> ").bind(user.0);
-    q.push(
-        " AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.process = 'request' AND a.item_id = r.id AND a.round = r.round AND a.step = r.current_step AND a.approver_id = ",
-    )
-    .bind(user.0)
-    .push(") ORDER BY r.submitted_at, r.id LIMIT ")
-    .bind(i64::from(limit));
+    crate::workflow::push_not_decided(&mut q, "request", "r", user);
+    q.push(" ORDER BY r.submitted_at, r.id LIMIT ")
+        .push(") ORDER BY r.submitted_at, r.id LIMIT ")
+        .bind(i64::from(limit));
     q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
 

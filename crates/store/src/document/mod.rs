@@ -1,0 +1,5 @@
+//! The document area's storage: the register and each document's versions (their
+//! approvals and moves are the workflow engine's).
+
+pub mod documents;
+pub mod versions;
