@@ -143,6 +143,9 @@ permissions! {
     IncidentCreate = Incident Create;
     IncidentUpdate = Incident Update;
     IncidentDeadlinesUpdate = IncidentDeadlines Update;
+    DocumentRead = Document Read;
+    DocumentCreate = Document Create;
+    DocumentUpdate = Document Update;
     RectificationRead = Rectification Read;
     RectificationCreate = Rectification Create;
     RectificationUpdate = Rectification Update;

@@ -25,7 +25,8 @@ use castellan_store::document::versions as vstore;
 use castellan_store::org::{departments, users};
 use castellan_store::workflow as wf;
 
-pub(crate) fn today(app: &App) -> Day {
+/// Today in the organization's time zone.
+pub fn today(app: &App) -> Day {
     Day::of_at(Timestamp::now(), app.settings().utc_offset())
 }
 

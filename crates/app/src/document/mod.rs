@@ -2,4 +2,5 @@
 //! workflow engine, scheduled reviews, and what waits for whom.
 
 pub mod documents;
+pub mod files;
 pub mod versions;

@@ -76,7 +76,7 @@ pub struct VersionView {
     pub moves: Vec<castellan_domain::workflow::MoveRecord>,
 }
 
-fn may_edit(ctx: &Ctx, d: &Document, v: &DocumentVersion) -> bool {
+pub(crate) fn may_edit(ctx: &Ctx, d: &Document, v: &DocumentVersion) -> bool {
     v.status == VersionStatus::Draft
         && d.status != VersionStatus::Retired
         && (manages(ctx, d) || (documents::writes(ctx) && v.author_id == ctx.principal.user_id))
@@ -124,7 +124,7 @@ async fn version_view(
     })
 }
 
-async fn load_version(
+pub(crate) async fn load_version(
     conn: &mut Conn,
     ctx: &Ctx,
     document_id: i64,

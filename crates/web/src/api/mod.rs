@@ -11,6 +11,7 @@ pub mod types;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod document;
 pub mod incident;
 pub mod org;
 pub mod rectification;
@@ -41,6 +42,7 @@ use utoipa_axum::routes;
         (name = "assets", description = "The asset register and its lifecycle"),
         (name = "risk", description = "Risk assessment: threats, vulnerabilities, controls, assessments, risks"),
         (name = "incidents", description = "Security incidents: reports, triage, timeline, counts"),
+        (name = "documents", description = "Controlled documents: the register, versions with their change history, approval and publication, scheduled reviews"),
         (name = "rectifications", description = "Rectification tasks opened from incidents (and later inspections, drills, audits)"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
@@ -86,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         request::routes,
         incident::routes,
         rectification::routes,
+        document::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -294,7 +294,8 @@ pub struct ApprovalList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WaitingOut {
     /// `request`, `assessment` (its review waits), `assessment_risks` (some of its risks wait
-    /// for the committee's decision).
+    /// for the committee's decision), `incident`, `rectification`, `document` (the id is the
+    /// document's).
     pub process: String,
     /// Item id.
     pub id: i64,
@@ -304,7 +305,8 @@ pub struct WaitingOut {
     pub title: String,
     /// State code.
     pub state: String,
-    /// `decide`, `implement`, `close`, `revise`.
+    /// `decide`, `implement`, `close`, `revise`, `triage`, `note`, `handle`, `rectify`,
+    /// `verify`, `publish`, `review`.
     pub expected: String,
     /// The chain step's name, for decisions on requests (empty for the shipped chains'
     /// steps, which are named by their approver).
@@ -333,6 +335,8 @@ impl WaitingOut {
         let href = match w.process {
             "assessment" | "assessment_risks" => format!("/api/v1/assessments/{}", w.id),
             "incident" => format!("/api/v1/incidents/{}", w.id),
+            "rectification" => format!("/api/v1/rectifications/{}", w.id),
+            "document" => format!("/api/v1/documents/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {
