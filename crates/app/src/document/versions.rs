@@ -509,7 +509,7 @@ pub async fn transition(
             v.published_by = Some(ctx.principal.user_id);
             action = Some(DocumentAction::Publish);
         }
-        (MoveKind::Close, _) => {
+        (MoveKind::Withdraw, _) => {
             if store::of_document(&mut tx, d.id)
                 .await?
                 .iter()

@@ -78,6 +78,9 @@ fn unique(prefix: &str) -> String {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
+        if std::env::var_os("CASTELLAN_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         Self::with_settings(backend, |_| {}).await
     }
 

@@ -21,6 +21,7 @@ mod bad_input;
 mod cli;
 mod cursors;
 mod demo;
+mod documents;
 mod import_export;
 mod incidents;
 mod rectifications;

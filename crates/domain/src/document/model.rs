@@ -95,7 +95,12 @@ pub const FLOW: Workflow<VersionStatus> = {
             Move::new(InReview, Approved, Who::Approver, MoveKind::Approve),
             Move::new(InReview, Draft, Who::Approver, MoveKind::Return),
             Move::new(Approved, Effective, Who::Team(PUBLISHERS), MoveKind::Work),
-            Move::new(Effective, Retired, Who::Team(PUBLISHERS), MoveKind::Close),
+            Move::new(
+                Effective,
+                Retired,
+                Who::Team(PUBLISHERS),
+                MoveKind::Withdraw,
+            ),
         ],
     }
 };

@@ -337,7 +337,6 @@ pub async fn waiting_for_approval(
     q.push(" AND COALESCE(r.submitted_by, 0) <> ").bind(user.0);
     crate::workflow::push_not_decided(&mut q, "request", "r", user);
     q.push(" ORDER BY r.submitted_at, r.id LIMIT ")
-        .push(") ORDER BY r.submitted_at, r.id LIMIT ")
         .bind(i64::from(limit));
     q.fetch_all(conn).await?.into_iter().map(from_row).collect()
 }
