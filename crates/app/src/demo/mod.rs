@@ -2,6 +2,7 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod documents;
 mod incidents;
 mod rectifications;
 mod requests;
@@ -161,6 +162,10 @@ pub struct DemoReport {
     pub incidents: usize,
     /// Rectification tasks created.
     pub rectifications: usize,
+    /// Documents created.
+    pub documents: usize,
+    /// Document versions created.
+    pub document_versions: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -395,6 +400,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let request_count = requests::generate(&mut tx, &mut rng, scale, &people, now).await?;
     let incident_count = incidents::generate(&mut tx, &mut rng, scale, &people, now).await?;
     let rectification_count = rectifications::generate(&mut tx, &mut rng, &people, now).await?;
+    let (document_count, version_count) =
+        documents::generate(&mut tx, &mut rng, scale, &people, get("sun.yan"), now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -415,6 +422,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "requests": request_count,
             "incidents": incident_count,
             "rectifications": rectification_count,
+            "documents": document_count,
         })),
     )
     .await?;
@@ -428,6 +436,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "incident_assets",
             "incident_handlers",
             "rectifications",
+            "documents",
+            "document_versions",
             "requests",
             "assets",
             "risks",
@@ -444,6 +454,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         requests: request_count,
         incidents: incident_count,
         rectifications: rectification_count,
+        documents: document_count,
+        document_versions: version_count,
     })
 }
 

@@ -3,4 +3,5 @@
 
 pub mod documents;
 pub mod files;
+pub mod starter;
 pub mod versions;

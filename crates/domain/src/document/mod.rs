@@ -8,6 +8,7 @@ mod conflict;
 mod model;
 pub mod permissions;
 mod record;
+pub mod starter;
 
 pub use conflict::DocumentConflict;
 pub use model::*;

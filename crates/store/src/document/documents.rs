@@ -83,6 +83,13 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Document>, DbError> 
     Ok(fetch(conn, q).await?.pop())
 }
 
+/// The document with a reference.
+pub async fn get_by_code(conn: &mut Conn, code: &str) -> Result<Option<Document>, DbError> {
+    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM documents WHERE code = "));
+    q.bind(code.to_owned());
+    Ok(fetch(conn, q).await?.pop())
+}
+
 /// Writes a document's changing fields if it is still at `d.version`: `Ok(false)` when
 /// someone changed it first, `Err(Taken)` when its new reference belongs to another.
 pub async fn save(conn: &mut Conn, d: &Document, now: Timestamp) -> Result<Saved, DbError> {

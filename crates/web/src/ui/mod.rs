@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         pages::request::routes,
         pages::incident::routes,
         pages::rectification::routes,
+        pages::document::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -120,6 +120,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::request::NAV,
     super::pages::incident::NAV,
     super::pages::rectification::NAV,
+    super::pages::document::NAV,
 ];
 
 /// Sections of the navigation.
@@ -151,6 +152,8 @@ pub enum Section {
     IncidentDeadlines,
     /// Rectification tasks.
     Rectifications,
+    /// Controlled documents.
+    Documents,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -36,6 +36,15 @@ pub fn dept_options(
         .collect()
 }
 
+/// Whether a refusal is about the caller's input (a bad filter, a bad field), which a
+/// page shows above itself rather than as an error page.
+pub fn is_input_error(e: &castellan_app::Error) -> bool {
+    matches!(
+        e.domain(),
+        Some(DomainError::Validation(_) | DomainError::BadRequest(_))
+    )
+}
+
 /// An entry of a code picker (roles, statuses, filters).
 pub struct CodeOption {
     /// Code.

@@ -1,7 +1,8 @@
 //! `/api/v1/documents` (SPEC §6.2): the register.
 
 use crate::api::document::types::{
-    DocumentBody, DocumentDetail, DocumentList, DocumentOut, ReviewBody,
+    DocumentBody, DocumentDetail, DocumentList, DocumentOut, ImportBody, ImportedList, ReviewBody,
+    SkeletonList, SkeletonOut,
 };
 use crate::api::errors::Errors;
 use crate::api::headers::with_etag;
@@ -16,8 +17,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use castellan_app::document::documents::{self, DocumentForm, DocumentQuery};
+use castellan_app::document::starter;
 use castellan_domain::document::{DocumentInput, review_state};
 use castellan_domain::ids::{DepartmentId, UserId};
+use castellan_domain::{FieldErrorKind, FieldErrors, Lang};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -174,4 +177,64 @@ pub async fn review(
 ) -> ApiResult<Response> {
     let v = documents::confirm_review(&state.app, &ctx, id, b.comment.as_deref(), version).await?;
     Ok(detail(v, StatusCode::OK, false))
+}
+
+/// The starter set: skeletons of the policies every management system keeps (headings and
+/// short guidance, in Chinese and English), with whether the register already holds each.
+#[utoipa::path(get, path = "/api/v1/documents/starter-set", tag = "documents",
+    security(("bearer" = [])),
+    extensions(("x-permission" = json!("document:create"))),
+    responses((status = 200, description = "The skeletons", body = SkeletonList), Errors))]
+pub async fn starter_set(
+    Allowed(ctx, _): Allowed<DocumentCreate>,
+    State(state): State<AppState>,
+) -> ApiResult<Json<SkeletonList>> {
+    let entries = starter::entries(&state.app, &ctx).await?;
+    Ok(Json(SkeletonList {
+        items: entries
+            .into_iter()
+            .map(|e| SkeletonOut {
+                code: e.skeleton.code.into(),
+                kind: e.skeleton.kind.code().into(),
+                family: e.skeleton.family.code().into(),
+                title_en: e.skeleton.title.en.into(),
+                title_zh: e.skeleton.title.zh.into(),
+                present: e.present,
+            })
+            .collect(),
+    }))
+}
+
+/// Import skeletons of the starter set as documents owned by the caller, each with a draft
+/// 1.0 to complete and submit. All or none: a reference already in the register is refused.
+#[utoipa::path(post, path = "/api/v1/documents/starter-set", tag = "documents",
+    request_body = ImportBody, security(("bearer" = [])),
+    extensions(("x-permission" = json!("document:create"))),
+    responses((status = 201, description = "Imported", body = ImportedList), Errors))]
+pub async fn import_starter(
+    Allowed(ctx, _): Allowed<DocumentCreate>,
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<ImportBody>,
+) -> ApiResult<(StatusCode, Json<ImportedList>)> {
+    let lang = match b.language.as_deref().map(str::trim) {
+        None | Some("") => Lang::ZhCn,
+        Some(code) => Lang::parse(code).ok_or_else(|| {
+            FieldErrors::single(
+                "language",
+                FieldErrorKind::UnknownValue {
+                    allowed: vec!["zh-CN", "en"],
+                },
+            )
+        })?,
+    };
+    let docs = starter::import(&state.app, &ctx, &b.codes, lang).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportedList {
+            items: docs
+                .into_iter()
+                .map(|d| DocumentOut::new(d, None))
+                .collect(),
+        }),
+    ))
 }

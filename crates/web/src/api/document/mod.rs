@@ -16,6 +16,7 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(documents::list, documents::create))
         .routes(routes!(documents::get, documents::update))
         .routes(routes!(documents::review))
+        .routes(routes!(documents::starter_set, documents::import_starter))
         .routes(routes!(versions::list, versions::create))
         .routes(routes!(versions::get, versions::update))
         .routes(routes!(versions::moves, versions::transition))

@@ -310,3 +310,45 @@ pub struct VersionMoveBody {
     /// default today).
     pub effective_at: Option<String>,
 }
+
+/// A skeleton of the starter set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkeletonOut {
+    /// The reference it is imported under.
+    pub code: String,
+    /// Kind.
+    pub kind: String,
+    /// Family.
+    pub family: String,
+    /// Title in English.
+    pub title_en: String,
+    /// Title in Chinese.
+    pub title_zh: String,
+    /// Whether the register already holds a document with this reference.
+    pub present: bool,
+}
+
+/// The starter set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkeletonList {
+    /// The skeletons.
+    pub items: Vec<SkeletonOut>,
+}
+
+/// Skeletons to import.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    /// The references to import (every skeleton when empty or absent).
+    #[serde(default)]
+    pub codes: Vec<String>,
+    /// The language of the titles and texts: `zh-CN` (default) or `en`.
+    pub language: Option<String>,
+}
+
+/// Imported documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedList {
+    /// The new documents, each with a draft 1.0.
+    pub items: Vec<DocumentOut>,
+}

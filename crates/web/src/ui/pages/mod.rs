@@ -6,6 +6,7 @@ pub mod home;
 pub mod roles;
 
 pub mod asset;
+pub mod document;
 pub mod incident;
 pub mod org;
 pub mod rectification;
@@ -20,6 +21,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     request::texts::catalog,
     incident::texts::catalog,
     rectification::texts::catalog,
+    document::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).
