@@ -31,6 +31,7 @@ mod requests;
 mod storage;
 mod threat_transfer;
 mod ui;
+mod ui_documents;
 mod ui_incidents;
 mod ui_rectifications;
 mod ui_requests;
