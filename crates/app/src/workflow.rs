@@ -366,6 +366,8 @@ pub enum Expected {
     Publish,
     /// Review a document in force on schedule.
     Review,
+    /// Read a document in force and confirm it.
+    Acknowledge,
 }
 
 impl Expected {
@@ -383,6 +385,7 @@ impl Expected {
             Expected::Verify => ("Verify", "验证整改"),
             Expected::Publish => ("Publish", "发布生效"),
             Expected::Review => ("Review on schedule", "定期复审"),
+            Expected::Acknowledge => ("Read and confirm", "阅读确认"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -553,6 +556,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
         &mut out,
     )
     .await?;
+    crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
 }

@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "documents",
         sql: include_str!("../migrations/0012_documents.sql"),
     },
+    Migration {
+        version: 13,
+        name: "document acknowledgements",
+        sql: include_str!("../migrations/0013_document_acknowledgements.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -141,6 +141,11 @@ pub struct DocumentView {
     pub may_review: bool,
     /// How its review stands today (`None`: not in force).
     pub review: Option<rules::ReviewState>,
+    /// Whether it is addressed to the caller and whether they confirmed its version in
+    /// force (`None`: not in force).
+    pub standing: Option<super::acknowledgements::Standing>,
+    /// Whether the caller sees who confirmed it and addresses it.
+    pub sees_coverage: bool,
 }
 
 pub(crate) async fn view(
@@ -158,7 +163,10 @@ pub(crate) async fn view(
     let managed = manages(ctx, &d);
     let retired = d.status == VersionStatus::Retired;
     let pending = versions.iter().any(|v| v.status.is_pending());
+    let standing = super::acknowledgements::standing(conn, ctx, &d).await?;
     Ok(DocumentView {
+        standing,
+        sees_coverage: super::acknowledgements::sees_coverage(ctx, &d),
         may_manage: managed && !retired,
         may_draft: managed && !retired && !pending,
         may_review: managed && d.status == VersionStatus::Effective,

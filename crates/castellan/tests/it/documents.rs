@@ -367,3 +367,90 @@ both! {
         assert!(changed["next_review_at"].as_str().unwrap() > d["next_review_at"].as_str().unwrap());
     }
 }
+
+both! {
+    async fn staff_of_two_departments_acknowledge_a_policy_and_the_coverage_shows_who_has_not(b: Backend) {
+        let t = TestApp::new(b).await;
+        let p = people(&t).await;
+        let company = t.department("集团", None).await;
+        let it = t.department("信息技术部", Some(company)).await;
+        let ops = t.department("运维组", Some(it)).await;
+        let finance = t.department("财务部", Some(company)).await;
+        let sales = t.department("销售部", Some(company)).await;
+        let (_, it1) = t.user_in("it.li", Some(it), &[("staff", None)]).await;
+        let (_, ops1) = t.user_in("ops.wang", Some(ops), &[("staff", None)]).await;
+        t.user_in("ops.zhang", Some(ops), &[("staff", None)]).await;
+        let (_, fin1) = t.user_in("fin.liu", Some(finance), &[("staff", None)]).await;
+        t.user_in("fin.chen", Some(finance), &[("staff", None)]).await;
+        let (_, sales1) = t.user_in("sales.he", Some(sales), &[("staff", None)]).await;
+        let (_, auditor) = t.user_in("aud.ma", Some(sales), &[("auditor", None)]).await;
+
+        let doc = created(t.post("/api/v1/documents").token(&p.ca.1)
+            .json(&json!({"code": "POL-NET", "title": "网络安全管理制度", "kind": "policy", "family": "network"}))
+            .send().await);
+        let id = doc["id"].as_i64().unwrap();
+        // Addressed to IT (with its operations team below), finance and auditors.
+        let r = t.put(&format!("/api/v1/documents/{id}/addressees")).token(&p.ca.1)
+            .json(&json!({"department_ids": [it, finance, 999999], "roles": ["auditor", "wizard"]})).send().await;
+        let e = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["errors"]["department_ids[2]"].is_string() && e["errors"]["roles[1]"].is_string(), "{e}");
+        let r = t.put(&format!("/api/v1/documents/{id}/addressees")).token(&p.staff)
+            .json(&json!({"department_ids": [it]})).send().await;
+        assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND, "{}", r.status);
+        let a = ok(t.put(&format!("/api/v1/documents/{id}/addressees")).token(&p.ca.1)
+            .json(&json!({"department_ids": [it, finance, it], "roles": ["auditor"]})).send().await);
+        assert_eq!(a, json!({"department_ids": [it, finance], "roles": ["auditor"]}));
+
+        // Not in force yet: nothing to confirm.
+        let r = t.post(&format!("/api/v1/documents/{id}/acknowledgements")).token(&p.ca.1).send().await;
+        assert!(r.status == StatusCode::CONFLICT || r.status == StatusCode::NOT_FOUND, "{}", r.status);
+        let v1 = publish(&t, &p, id, "1.0", "首次发布").await;
+        let _ = v1;
+
+        // The people addressed find it waiting; others do not.
+        let w = waiting(&t, &ops1).await;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!((w[0]["expected"].as_str(), w[0]["id"].as_i64()), (Some("acknowledge"), Some(id)));
+        assert!(waiting(&t, &sales1).await.is_empty());
+        let d = ok(t.get(&format!("/api/v1/documents/{id}")).token(&ops1).send().await);
+        assert_eq!((d["addressed_to_me"].as_bool(), d["acknowledged_at"].is_null()), (Some(true), true));
+
+        // Confirming: once recorded, twice harmless; someone not addressed is refused.
+        let r = t.post(&format!("/api/v1/documents/{id}/acknowledgements")).token(&ops1).send().await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["version"], "1.0");
+        let r = t.post(&format!("/api/v1/documents/{id}/acknowledgements")).token(&ops1).send().await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = t.post(&format!("/api/v1/documents/{id}/acknowledgements")).token(&sales1).send().await;
+        assert_eq!(problem_code(&r, StatusCode::CONFLICT), "document_not_addressed");
+        for tok in [&it1, &fin1, &auditor] {
+            let r = t.post(&format!("/api/v1/documents/{id}/acknowledgements")).token(tok).send().await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        }
+        assert!(waiting(&t, &ops1).await.is_empty());
+
+        // The coverage: IT 1/1, operations 1/2, finance 1/2, sales (the auditor) 1/1.
+        let c = ok(t.get(&format!("/api/v1/documents/{id}/acknowledgements")).token(&p.ca.1).send().await);
+        assert_eq!((c["version"].as_str(), c["total"].as_i64(), c["acknowledged"].as_i64()), (Some("1.0"), Some(6), Some(4)), "{c}");
+        let line = |d: i64| c["departments"].as_array().unwrap().iter().find(|l| l["department_id"] == d).cloned().unwrap();
+        assert_eq!((line(it)["total"].as_i64(), line(it)["acknowledged"].as_i64()), (Some(1), Some(1)));
+        assert_eq!((line(ops)["total"].as_i64(), line(ops)["acknowledged"].as_i64()), (Some(2), Some(1)));
+        assert_eq!((line(finance)["total"].as_i64(), line(finance)["acknowledged"].as_i64()), (Some(2), Some(1)));
+        assert_eq!((line(sales)["total"].as_i64(), line(sales)["acknowledged"].as_i64()), (Some(1), Some(1)));
+        let pending = ok(t.get(&format!("/api/v1/documents/{id}/acknowledgements/pending")).token(&p.so.1).send().await);
+        let names: Vec<&str> = pending["items"].as_array().unwrap().iter().map(|u| u["display_name"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{pending}");
+        let pending = ok(t.get(&format!("/api/v1/documents/{id}/acknowledgements/pending?department_id={finance}")).token(&p.so.1).send().await);
+        assert_eq!(pending["items"].as_array().unwrap().len(), 1);
+        // Staff do not see who has read what.
+        let r = t.get(&format!("/api/v1/documents/{id}/acknowledgements")).token(&ops1).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // A new version in force needs a new confirmation.
+        publish(&t, &p, id, "1.1", "补充无线网络要求").await;
+        let c = ok(t.get(&format!("/api/v1/documents/{id}/acknowledgements")).token(&p.ca.1).send().await);
+        assert_eq!((c["version"].as_str(), c["acknowledged"].as_i64()), (Some("1.1"), Some(0)));
+        assert_eq!(waiting(&t, &ops1).await.len(), 1);
+        t.assert_audit_codes_declared().await;
+    }
+}

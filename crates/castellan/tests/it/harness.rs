@@ -252,6 +252,10 @@ impl TestApp {
         self.req(Method::PATCH, path)
     }
 
+    pub fn put(&self, path: &str) -> Req<'_> {
+        self.req(Method::PUT, path)
+    }
+
     pub fn delete(&self, path: &str) -> Req<'_> {
         self.req(Method::DELETE, path)
     }

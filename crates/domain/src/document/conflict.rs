@@ -15,6 +15,8 @@ coded_enum! {
         /// Publishing or submitting needs content.
         Empty => ("document_version_empty", "A version needs its text or at least one attached file before it is submitted.", "版本提交前须有正文或至少一个附件。"),
         /// A review confirms a document in force.
+        NotAddressed => ("document_not_addressed", "This document is not addressed to you: only the departments and roles it is addressed to confirm reading it.", "该文件未发送给您：只有文件发送范围内的部门和角色人员需要确认阅读。"),
+        /// Only a document in force is addressed and acknowledged.
         NotInForce => ("document_not_in_force", "Only a document in force is reviewed or acknowledged.", "只有现行有效的文件才能复审或确认阅读。"),
     }
 }

@@ -132,6 +132,11 @@ pub struct DocumentDetail {
     pub may_draft: bool,
     /// Whether the caller may confirm its scheduled review now.
     pub may_review: bool,
+    /// Whether it is addressed to the caller (while in force).
+    pub addressed_to_me: bool,
+    /// When the caller confirmed reading the version in force.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<Timestamp>,
 }
 
 impl From<DocumentView> for DocumentDetail {
@@ -141,6 +146,8 @@ impl From<DocumentView> for DocumentDetail {
             may_manage: v.may_manage,
             may_draft: v.may_draft,
             may_review: v.may_review,
+            addressed_to_me: v.standing.is_some_and(|s| s.addressed),
+            acknowledged_at: v.standing.and_then(|s| s.acknowledged_at),
             document: DocumentOut::new(v.document, v.review),
         }
     }
@@ -351,4 +358,79 @@ pub struct ImportBody {
 pub struct ImportedList {
     /// The new documents, each with a draft 1.0.
     pub items: Vec<DocumentOut>,
+}
+
+/// Who a document is addressed to.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddresseesBody {
+    /// Departments (each with everything below it).
+    #[serde(default)]
+    pub department_ids: Vec<i64>,
+    /// Role codes (`staff`, `network_admin`, …).
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+impl From<castellan_store::document::acknowledgements::Addressees> for AddresseesBody {
+    fn from(a: castellan_store::document::acknowledgements::Addressees) -> Self {
+        AddresseesBody {
+            department_ids: a.departments.iter().map(|d| d.0).collect(),
+            roles: a.roles.iter().map(|r| r.code().to_owned()).collect(),
+        }
+    }
+}
+
+/// A confirmation of reading.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementOut {
+    /// The version confirmed (`1.1`).
+    pub version: String,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+/// One department's line of the coverage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageLineOut {
+    /// The department (`null`: people without one).
+    pub department_id: Option<i64>,
+    /// People addressed.
+    pub total: i64,
+    /// Of them, those who confirmed.
+    pub acknowledged: i64,
+}
+
+/// Who confirmed the version in force, per department.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageOut {
+    /// The version in force (`null` when the document is not in force).
+    pub version: Option<String>,
+    /// Who it is addressed to.
+    pub addressees: AddresseesBody,
+    /// People addressed.
+    pub total: i64,
+    /// Of them, those who confirmed.
+    pub acknowledged: i64,
+    /// Per department.
+    pub departments: Vec<CoverageLineOut>,
+}
+
+/// Someone who has not confirmed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingOut {
+    /// User id.
+    pub user_id: i64,
+    /// Name.
+    pub display_name: String,
+    /// Department.
+    pub department_id: Option<i64>,
+}
+
+/// People who have not confirmed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingList {
+    /// By name (at most 1,000).
+    pub items: Vec<PendingOut>,
 }
