@@ -391,6 +391,7 @@ pub(super) async fn generate(
     }
     docs.flush(conn).await?;
     versions.flush(conn).await?;
+    acknowledgements(conn, rng, now).await?;
     if conn.backend() == castellan_store::Backend::Postgres {
         for table in ["documents", "document_versions"] {
             conn.execute(
@@ -401,4 +402,86 @@ pub(super) async fn generate(
         }
     }
     Ok((count, usize::try_from(vid).unwrap_or(0)))
+}
+
+/// The overall policy and the network policy are addressed: the overall one to the whole
+/// organization (its top departments), the network one to the information technology
+/// division and network administrators. About three in four people addressed have confirmed
+/// the version in force.
+async fn acknowledgements(conn: &mut Conn, rng: &mut DemoRng, now: Timestamp) -> Result<()> {
+    use castellan_store::sql::Sql;
+    let tops = Sql::new("SELECT id FROM departments WHERE parent_id IS NULL ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    let mut addressees = Batch::new(
+        "document_addressees",
+        "document_id, department_id, role, created_at",
+    );
+    let mut acks = Batch::new(
+        "document_acknowledgements",
+        "document_id, version_id, user_id, at",
+    );
+    for (code, to_all) in [("ISMS-POL-00", true), ("ISMS-POL-02", false)] {
+        let mut q = Sql::new(
+            "SELECT d.id, v.id AS version_id, v.effective_at FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.status = 'effective' WHERE d.code = ",
+        );
+        q.bind(code.to_owned());
+        let Some(row) = q.fetch_optional(conn).await? else {
+            continue;
+        };
+        let id: i64 = row.try_get("id")?;
+        let version: i64 = row.try_get("version_id")?;
+        if to_all {
+            for t in &tops {
+                let d: i64 = t.try_get("id")?;
+                addressees
+                    .push(
+                        conn,
+                        vec![int(id), int(d), opt_text(None), text(&now.to_db())],
+                    )
+                    .await?;
+            }
+        } else {
+            addressees
+                .push(
+                    conn,
+                    vec![
+                        int(id),
+                        opt_int(None),
+                        text("network_admin"),
+                        text(&now.to_db()),
+                    ],
+                )
+                .await?;
+            addressees
+                .push(
+                    conn,
+                    vec![
+                        int(id),
+                        opt_int(None),
+                        text("security_admin"),
+                        text(&now.to_db()),
+                    ],
+                )
+                .await?;
+        }
+        addressees.flush(conn).await?;
+        // Who is addressed, as the application computes it.
+        let audience =
+            castellan_store::document::acknowledgements::pending(conn, id, version, None, u32::MAX)
+                .await?;
+        for (user, _, _) in audience {
+            if rng.below(4) == 0 {
+                continue;
+            }
+            let at = now.plus(Duration::hours(-(1 + rng.below(24 * 60) as i64)));
+            acks.push(
+                conn,
+                vec![int(id), int(version), int(user.0), text(&at.to_db())],
+            )
+            .await?;
+        }
+        acks.flush(conn).await?;
+    }
+    Ok(())
 }

@@ -194,3 +194,59 @@ both! {
         assert!(html.contains("服务器安全基线配置规范") && html.contains("尚无版本") && html.contains("24"), "{html}");
     }
 }
+
+both! {
+    async fn staff_confirm_reading_on_the_document_page_and_the_owner_sees_who_has_not(b: Backend) {
+        let t = TestApp::new(b).await;
+        let (_, ca_tok) = t.user_with("comp.zhao", &[("compliance_admin", None)]).await;
+        let (_, so_tok) = t.user_with("sec.chen", &[("security_officer", None)]).await;
+        let it = t.department("信息技术部", None).await;
+        let hr = t.department("人力资源部", None).await;
+        t.user_in("it.li", Some(it), &[("staff", None)]).await;
+        t.user_in("it.wang", Some(it), &[("staff", None)]).await;
+        t.user_in("hr.zhang", Some(hr), &[("staff", None)]).await;
+        // A procedure in force (the security officer approves procedures alone).
+        let d: serde_json::Value = t.post("/api/v1/documents/starter-set").token(&ca_tok)
+            .json(&serde_json::json!({"codes": ["ISMS-PR-02"]})).send().await.json();
+        let id = d["items"][0]["id"].as_i64().unwrap();
+        let doc: serde_json::Value = t.get(&format!("/api/v1/documents/{id}")).token(&ca_tok).send().await.json();
+        let vid = doc["versions"][0]["id"].as_i64().unwrap();
+        for (tok, to) in [(&ca_tok, "in_review"), (&so_tok, "approved"), (&ca_tok, "effective")] {
+            let r = t.post(&format!("/api/v1/documents/{id}/versions/{vid}/transitions")).token(tok)
+                .json(&serde_json::json!({"to": to})).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{to}: {}", r.text());
+        }
+        // The owner addresses it to IT on the page.
+        let ca = sign_in_zh(&t, "comp.zhao").await;
+        let html = page(&t, &ca, &format!("/documents/{id}")).await.text();
+        assert!(html.contains("阅读确认情况") && html.contains("尚未指定发送范围") && html.contains("调整发送范围"), "{html}");
+        let r = post(&t, &ca, &format!("/documents/{id}/addressees"), &[("department", &it.to_string())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = page(&t, &ca, &format!("/documents/{id}")).await.text();
+        assert!(html.contains("已确认 0 / 2 人（0%）"), "{html}");
+
+        // An IT member sees the request and confirms; HR sees no button.
+        let li = sign_in_zh(&t, "it.li").await;
+        let html = page(&t, &li, &format!("/documents/{id}")).await.text();
+        assert!(html.contains("我已阅读") && !html.contains("阅读确认情况"), "{html}");
+        assert!(page(&t, &li, "/approvals").await.text().contains("阅读确认"));
+        let r = post(&t, &li, &format!("/documents/{id}/acknowledge"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = page(&t, &li, &format!("/documents/{id}?notice=acknowledged")).await.text();
+        assert!(html.contains("已记录您的阅读确认") && html.contains("您已于") && !html.contains("我已阅读</button>"), "{html}");
+        let zhang = sign_in_zh(&t, "hr.zhang").await;
+        let html = page(&t, &zhang, &format!("/documents/{id}")).await.text();
+        assert!(!html.contains("我已阅读"), "{html}");
+        let r = post(&t, &zhang, &format!("/documents/{id}/acknowledge"), &[]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text().contains("该文件未发送给您"), "{}", r.text());
+        assert_eq!(page(&t, &zhang, &format!("/documents/{id}/acknowledgements")).await.status, StatusCode::FORBIDDEN);
+
+        // The owner sees who has not.
+        let html = page(&t, &ca, &format!("/documents/{id}/acknowledgements")).await.text();
+        let text = visible_text(&html);
+        assert!(text.contains("已确认 1 / 2 人（50%）") && text.contains("Test it.wang") && !text.contains("Test it.li"), "{text}");
+        let html = page(&t, &ca, &format!("/documents/{id}/acknowledgements?department={hr}")).await.text();
+        assert!(html.contains("发送范围内人员均已确认"), "{html}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The document area's pages: the register, the document page with its change history and
 //! text in force, and the version page where drafts are written, decided and published.
 
+pub mod acknowledgements;
 pub mod register;
 pub mod show;
 pub mod texts;
@@ -41,6 +42,18 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         )
         .route("/documents/{id}", get(show::show).post(show::update))
         .route("/documents/{id}/review", post(show::review))
+        .route(
+            "/documents/{id}/acknowledge",
+            post(acknowledgements::acknowledge),
+        )
+        .route(
+            "/documents/{id}/addressees",
+            post(acknowledgements::set_addressees),
+        )
+        .route(
+            "/documents/{id}/acknowledgements",
+            get(acknowledgements::coverage),
+        )
         .route("/documents/{id}/versions", post(show::create_version))
         .route(
             "/documents/{id}/versions/{version}",

@@ -131,8 +131,25 @@ struct ShowPage {
     families: Vec<CodeOption>,
     departments: Vec<DeptOption>,
     new_version: VersionForm,
+    addressed: bool,
+    acknowledged: String,
+    sees_coverage: bool,
+    coverage_summary: String,
+    coverage_percent: i64,
+    coverage_rows: Vec<super::acknowledgements::CoverageRow>,
+    addressed_departments: Vec<String>,
+    addressed_roles: Vec<&'static str>,
+    department_choices: Vec<Choice>,
+    role_choices: Vec<Choice>,
     errors: FormErrors,
     error: Option<String>,
+}
+
+/// A checkbox of the addressee editor.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -232,8 +249,110 @@ pub(super) async fn render_show(
         review_interval_months: d.review_interval_months.to_string(),
         version: Some(d.version),
     });
+    // Acknowledgements: the reader's standing, and for those who see it the coverage.
+    let (addressed, acknowledged) = match v.standing {
+        Some(s) => (
+            s.addressed && s.acknowledged_at.is_none(),
+            s.acknowledged_at
+                .map(|at| {
+                    tx.ack_done
+                        .replace("{v}", &text_version)
+                        .replace("{at}", &when(t, Some(at)))
+                })
+                .unwrap_or_default(),
+        ),
+        None => (false, String::new()),
+    };
+    let coverage = if v.sees_coverage {
+        castellan_app::document::acknowledgements::coverage(&state.app, &ctx, id)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let (
+        coverage_summary,
+        coverage_percent,
+        coverage_rows,
+        addressed_departments,
+        addressed_roles,
+        department_choices,
+        role_choices,
+    ) = match &coverage {
+        Some(c) => {
+            let tree = castellan_app::org::departments::tree(&state.app, &ctx)
+                .await
+                .unwrap_or_default();
+            let chosen: Vec<i64> = c.addressees.departments.iter().map(|d| d.0).collect();
+            (
+                super::acknowledgements::summary(lang, c.acknowledged, c.total),
+                if c.total == 0 {
+                    0
+                } else {
+                    c.acknowledged * 100 / c.total
+                },
+                super::acknowledgements::rows(lang, id, c, &dept_names),
+                c.addressees
+                    .departments
+                    .iter()
+                    .map(|d| {
+                        dept_names
+                            .get(&d.0)
+                            .cloned()
+                            .unwrap_or_else(|| format!("#{}", d.0))
+                    })
+                    .collect(),
+                c.addressees
+                    .roles
+                    .iter()
+                    .map(|r| r.label().get(lang))
+                    .collect(),
+                view::dept_options(&tree, None, None)
+                    .into_iter()
+                    .map(|o| Choice {
+                        checked: chosen.contains(&o.id),
+                        value: o.id.to_string(),
+                        label: o.label,
+                    })
+                    .collect(),
+                castellan_domain::Role::ALL
+                    .iter()
+                    .map(|r| Choice {
+                        value: r.code().to_owned(),
+                        label: r.label().get(lang).to_owned(),
+                        checked: c.addressees.roles.contains(r),
+                    })
+                    .collect(),
+            )
+        }
+        None => (
+            String::new(),
+            0,
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
     let page = ShowPage {
-        page: Page::new(web, Some(Section::Documents), view::notice(t, notice)),
+        page: {
+            let mut page = Page::new(web, Some(Section::Documents), view::notice(t, notice));
+            if notice == Some("acknowledged") {
+                page.notice = Some(tx.ack_thanks.to_owned());
+            }
+            page
+        },
+        addressed,
+        acknowledged,
+        sees_coverage: v.sees_coverage,
+        coverage_summary,
+        coverage_percent,
+        coverage_rows,
+        addressed_departments,
+        addressed_roles,
+        department_choices,
+        role_choices,
         tx,
         id,
         version: d.version,
