@@ -572,6 +572,97 @@ def main():
         expect("Rectification tasks", "All I can see", "Total 1")
         shot("72-rectifications-en")
 
+        # Documents: the compliance administrator imports the network security policy from
+        # the starter set and submits it; the security officer reviews it (Chinese), the
+        # committee approves it (English); it is published and addressed to the department,
+        # whose member confirms reading it; version 1.1 supersedes 1.0; the history, the
+        # coverage and the register.
+        for username, name, role in [("sun.yan", "孙艳", "compliance_admin"), ("zhou.min", "周敏", "committee")]:
+            api("POST", "/api/v1/users", {
+                "username": username, "display_name": name, "password": f"{username.replace('.', '-')}-strong-passphrase",
+                "roles": [{"role": role, "department_id": None}]}, admin_token)
+        sign_in_as("sun.yan", "sun-yan-strong-passphrase", "zh-CN")
+        driver.get(base + "/documents")
+        expect("制度文件", "文件台账为空", "制度模板")
+        click_and_wait(By.LINK_TEXT, "制度模板")
+        expect("网络安全管理制度", "ISMS-POL-02", "导入所选模板")
+        for box in driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox][name=code]"):
+            if box.get_attribute("value") != "ISMS-POL-02" and box.is_selected():
+                box.click()
+        shot("73-documents-starter-zh")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/documents/starter-set'] button[type=submit]")
+        expect("已导入 1 份文件草稿", "网络安全管理制度")
+        click_and_wait(By.PARTIAL_LINK_TEXT, "网络安全管理制度")
+        doc_url = driver.current_url.split("?")[0]
+        click_and_wait(By.CSS_SELECTOR, "table.version-table a")
+        expect("编辑草稿", "提交审核", "网络区域")
+        body = driver.find_element(By.NAME, "body")
+        body.send_keys("\n# 无线网络\n\n- 办公无线网络与生产网络物理隔离。\n- 访客无线网络仅可访问互联网。\n")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=revision] ~ div button.btn-secondary")
+        expect("无线网络", "办公无线网络与生产网络物理隔离")
+        version_url = driver.current_url.split("?")[0]
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=in_review] ~ div button[type=submit]")
+        expect("审核中", "安全管理负责人")
+
+        sign_in_as("wang.qiang", "wang-qiang-strong-passphrase", "zh-CN")
+        driver.get(base + "/approvals")
+        expect("待我处理", "网络安全管理制度", "ISMS-POL-02 V1.0")
+        driver.get(version_url)
+        expect("该版本等待您审批", "审批意见", "退回修改")
+        driver.execute_script("window.confirm = function () { return true; }")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=approved] ~ div button[type=submit]")
+        expect("审核中", "信息安全领导小组")
+
+        sign_in_as("zhou.min", "zhou-min-strong-passphrase", "en")
+        driver.get(version_url)
+        expect("This version waits for your decision.", "Your decision", "Approval steps")
+        driver.find_element(By.CSS_SELECTOR, "form input[name=to][value=approved] ~ label textarea").send_keys("Approved at the December committee meeting.")
+        shot("74-document-version-committee-en")
+        driver.execute_script("window.confirm = function () { return true; }")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=approved] ~ div button[type=submit]")
+        expect("Approved", "Approved at the December committee meeting.")
+
+        sign_in_as("sun.yan", "sun-yan-strong-passphrase", "zh-CN")
+        driver.get(version_url)
+        expect("发布生效", "生效日期")
+        driver.execute_script("window.confirm = function () { return true; }")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=effective] ~ div button[type=submit]")
+        expect("现行有效", "现行文本", "下次复审")
+        # Addressed to the department.
+        driver.find_element(By.XPATH, "//summary[contains(., '调整发送范围')]").click()
+        driver.find_element(By.CSS_SELECTOR, f"input[name=department][value='{department_id}']").click()
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/addressees'] button[type=submit]")
+        expect("已确认 0 / 5 人（0%）")
+
+        # Version 1.1 through the API; the member confirms it; the history shows both.
+        sun_token = api("POST", "/api/v1/auth/login", {"username": "sun.yan", "password": "sun-yan-strong-passphrase"}, "")["token"]
+        wang_token = api("POST", "/api/v1/auth/login", {"username": "wang.qiang", "password": "wang-qiang-strong-passphrase"}, "")["token"]
+        zhou_token = api("POST", "/api/v1/auth/login", {"username": "zhou.min", "password": "zhou-min-strong-passphrase"}, "")["token"]
+        doc_id = doc_url.rsplit("/", 1)[1]
+        v11 = api("POST", f"/api/v1/documents/{doc_id}/versions", {"change_note": "增加远程办公接入要求", "body": "# 远程办公\n\n远程接入须使用公司 VPN 并启用多因素认证。"}, sun_token)
+        for token, to in [(sun_token, "in_review"), (wang_token, "approved"), (zhou_token, "approved"), (sun_token, "effective")]:
+            api("POST", f"/api/v1/documents/{doc_id}/versions/{v11['id']}/transitions", {"to": to}, token)
+        sign_in_as("he.jing", "he-jing-strong-passphrase", "zh-CN")
+        driver.get(base + "/approvals")
+        expect("阅读确认", "网络安全管理制度")
+        driver.get(doc_url)
+        expect("阅读确认", "我已阅读", "远程办公")
+        shot("75-document-acknowledge-zh")
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/acknowledge'] button[type=submit]")
+        expect("已记录您的阅读确认", "您已于")
+
+        sign_in_as("sun.yan", "sun-yan-strong-passphrase", "zh-CN")
+        driver.get(doc_url)
+        expect("V1.1", "V1.0", "已替代", "增加远程办公接入要求", "王强", "周敏", "孙艳")
+        shot("76-document-history-zh")
+        driver.get(doc_url + "/acknowledgements")
+        expect("阅读确认情况", "已确认 1 / 5 人（20%）", "徐明", "王强")
+        shot("77-document-coverage-zh")
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        driver.get(base + "/documents")
+        expect("Policies & documents", "网络安全管理制度", "Effective", "V1.1")
+        shot("78-documents-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url
