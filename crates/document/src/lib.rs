@@ -31,6 +31,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod diff;
 mod docx;
 mod error;
 mod html;

@@ -5,6 +5,7 @@
 //! image with a web address becomes a link to it, any other shows its description.
 //! Headings start at `<h2>`: the page's own title is the `<h1>`.
 
+use crate::model::{Block, Cell, Column, Run, Table};
 use crate::text::push_clean_escaped;
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -100,9 +101,10 @@ pub fn to_html(source: &str) -> String {
                 }
                 Tag::TableCell => {
                     let align = match alignments.get(cell) {
-                        Some(Alignment::Left) => " style=\"text-align:left\"",
-                        Some(Alignment::Center) => " style=\"text-align:center\"",
-                        Some(Alignment::Right) => " style=\"text-align:right\"",
+                        // Classes, not `style` attributes: pages allow no inline styles.
+                        Some(Alignment::Left) => " class=\"align-left\"",
+                        Some(Alignment::Center) => " class=\"align-center\"",
+                        Some(Alignment::Right) => " class=\"align-right\"",
                         _ => "",
                     };
                     out.push_str(if in_head { "<th" } else { "<td" });
@@ -166,6 +168,147 @@ pub fn to_html(source: &str) -> String {
     out
 }
 
+/// Lays Markdown out as blocks of the document model, for the printable and Word
+/// versions of a controlled document: headings (`#` is level 1), paragraphs with their
+/// bold runs, list items as paragraphs marked `•` or `1.`, tables with their header row,
+/// code and quotes as plain paragraphs. Raw HTML stays text; links keep their text.
+pub fn to_blocks(source: &str) -> Vec<Block> {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut blocks = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut text = String::new();
+    let mut bold = 0usize;
+    let mut heading_level: Option<u8> = None;
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut row: Vec<Cell> = Vec::new();
+    let mut in_head = false;
+    let flush_run = |runs: &mut Vec<Run>, text: &mut String, bold: bool| {
+        if !text.is_empty() {
+            runs.push(Run {
+                text: std::mem::take(text),
+                bold,
+            });
+        }
+    };
+    for event in Parser::new_ext(source, options) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading_level = Some(match level {
+                    HeadingLevel::H1 => 1,
+                    HeadingLevel::H2 => 2,
+                    _ => 3,
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                let t: String = runs.drain(..).map(|r| r.text).collect();
+                blocks.push(Block::heading(heading_level.take().unwrap_or(3), t.trim()));
+            }
+            Event::Start(Tag::Strong) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                bold += 1;
+            }
+            Event::End(TagEnd::Strong) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                bold = bold.saturating_sub(1);
+            }
+            Event::Start(Tag::List(start)) => lists.push(start),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                if !runs.is_empty() {
+                    blocks.push(Block::Paragraph(std::mem::take(&mut runs)));
+                }
+                let depth = lists.len().saturating_sub(1);
+                let marker = match lists.last_mut() {
+                    Some(Some(n)) => {
+                        let m = format!("{n}. ");
+                        *n += 1;
+                        m
+                    }
+                    _ => "• ".to_owned(),
+                };
+                text.push_str(&"    ".repeat(depth));
+                text.push_str(&marker);
+            }
+            Event::End(
+                TagEnd::Item
+                | TagEnd::Paragraph
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::HtmlBlock,
+            ) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                if let Some(last) = runs.last_mut() {
+                    let kept = last.text.trim_end().len();
+                    last.text.truncate(kept);
+                }
+                runs.retain(|r| !r.text.is_empty());
+                if !runs.is_empty() && table.is_none() {
+                    blocks.push(Block::Paragraph(std::mem::take(&mut runs)));
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                table = Some(Table {
+                    caption: String::new(),
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                });
+            }
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                row.clear();
+            }
+            Event::Start(Tag::TableRow) => row.clear(),
+            Event::End(TagEnd::TableCell) => {
+                flush_run(&mut runs, &mut text, bold > 0);
+                let t: String = runs.drain(..).map(|r| r.text).collect();
+                row.push(Cell::text(t.trim()));
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                if let Some(t) = table.as_mut() {
+                    t.columns = row
+                        .drain(..)
+                        .map(|c| {
+                            let width = (c.text.chars().count() as f64).clamp(6.0, 40.0);
+                            Column::new(c.text, width)
+                        })
+                        .collect();
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let Some(t) = table.as_mut()
+                    && !in_head
+                {
+                    t.rows.push(std::mem::take(&mut row));
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = table.take() {
+                    blocks.push(Block::Table(t));
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t);
+            }
+            Event::SoftBreak => text.push(' '),
+            Event::HardBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    flush_run(&mut runs, &mut text, bold > 0);
+    if !runs.is_empty() {
+        blocks.push(Block::Paragraph(runs));
+    }
+    blocks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,12 +321,9 @@ mod tests {
         assert!(html.contains("<h2>网络安全策略</h2>"), "{html}");
         assert!(html.contains("<strong>全部</strong>"));
         assert!(html.contains("<ol>\n<li>口令</li>"), "{html}");
+        assert!(html.contains("<th class=\"align-left\">项</th>"), "{html}");
         assert!(
-            html.contains("<th style=\"text-align:left\">项</th>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<td style=\"text-align:right\">12 位</td>"),
+            html.contains("<td class=\"align-right\">12 位</td>"),
             "{html}"
         );
         assert!(
@@ -260,5 +400,34 @@ mod tests {
         }
         // Control characters are dropped, line ends kept.
         assert_eq!(to_html("a\u{1}b"), "<p>ab</p>\n");
+    }
+
+    #[test]
+    fn markdown_lays_out_as_printable_blocks() {
+        let blocks = to_blocks(
+            "# 目的\n\n规范 **网络** 访问。\n\n- 甲\n- 乙\n\n1. 一\n2. 二\n\n| 级别 | 要求 |\n|---|---|\n| 敏感 | 加密 |\n\n<script>x</script>\n",
+        );
+        assert_eq!(blocks[0], Block::heading(1, "目的"));
+        assert_eq!(
+            blocks[1],
+            Block::Paragraph(vec![
+                Run::plain("规范 "),
+                Run::bold("网络"),
+                Run::plain(" 访问。")
+            ])
+        );
+        assert_eq!(blocks[2], Block::paragraph("• 甲"));
+        assert_eq!(blocks[3], Block::paragraph("• 乙"));
+        assert_eq!(blocks[4], Block::paragraph("1. 一"));
+        assert_eq!(blocks[5], Block::paragraph("2. 二"));
+        let Block::Table(t) = &blocks[6] else {
+            panic!("{:?}", blocks[6])
+        };
+        assert_eq!(t.columns.len(), 2);
+        assert_eq!(t.rows, vec![vec![Cell::text("敏感"), Cell::text("加密")]]);
+        assert_eq!(blocks[7], Block::paragraph("<script>x</script>"));
+        // Hostile nesting finishes.
+        let deep = "> ".repeat(5000) + "x";
+        assert!(!to_blocks(&deep).is_empty());
     }
 }

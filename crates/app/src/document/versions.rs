@@ -597,3 +597,41 @@ pub(crate) fn owner(id: i64) -> crate::attachments::Owner {
         id,
     }
 }
+
+/// Two versions of a document with their texts, for a comparison (404 for a version the
+/// caller does not read).
+pub async fn pair(
+    app: &App,
+    ctx: &Ctx,
+    document_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<(Document, DocumentVersion, DocumentVersion)> {
+    ctx.principal
+        .authorize(Resource::Document, Action::Read, Target::Global)?;
+    let mut conn = app.db().read().await?;
+    let (d, _, a) = load_version(&mut conn, ctx, document_id, from).await?;
+    let (_, _, b) = load_version(&mut conn, ctx, document_id, to).await?;
+    Ok((d, a, b))
+}
+
+/// A version with everything its printed form shows: the document, the version with its
+/// text, and the document's versions the caller reads (the change history), oldest first.
+pub async fn printable(
+    app: &App,
+    ctx: &Ctx,
+    document_id: i64,
+    id: i64,
+) -> Result<(Document, DocumentVersion, Vec<DocumentVersion>)> {
+    ctx.principal
+        .authorize(Resource::Document, Action::Read, Target::Global)?;
+    let mut conn = app.db().read().await?;
+    let (d, access, v) = load_version(&mut conn, ctx, document_id, id).await?;
+    let mut history: Vec<DocumentVersion> = store::of_document(&mut conn, d.id)
+        .await?
+        .into_iter()
+        .filter(|x| access.reads(x))
+        .collect();
+    history.reverse();
+    Ok((d, v, history))
+}

@@ -136,6 +136,26 @@ both! {
         let html = page(&t, &ca, &doc).await.text();
         assert!(html.contains("V1.1") && html.contains("草稿") && !html.contains("id=\"new-version\""), "{html}");
 
+        // The two versions compare line by line; the printed form carries the history first.
+        let cmp = page(&t, &ca, &format!("{doc}/compare")).await.text();
+        assert!(cmp.contains("版本比较") && cmp.contains("diff-add") && cmp.contains("新增无线网络。") && cmp.contains("diff-del"), "{cmp}");
+        let printed = page(&t, &staff, &format!("{draft}/print")).await;
+        assert_eq!(printed.status, StatusCode::OK);
+        let html = printed.text();
+        let history_at = html.find("修订记录").expect("the history");
+        let text_at = html.find("page-break").expect("a page break before the text");
+        assert!(history_at < text_at && html.contains("sec.chen") && html.contains("cm.zhou"), "{html}");
+        assert!(!html.contains("<script>alert"), "{html}");
+        let word = page(&t, &staff, &format!("{draft}/print?format=docx")).await;
+        assert_eq!(word.status, StatusCode::OK);
+        assert!(word.header("content-type").unwrap().contains("wordprocessingml"));
+        assert!(word.body.starts_with(b"PK"));
+        assert!(word.header("content-disposition").unwrap().contains("ISMS-POL-02-V1.0.docx"));
+        assert_eq!(page(&t, &staff, &format!("{draft}/print?format=pdf")).await.status, StatusCode::NOT_FOUND);
+        // Staff never print a draft.
+        let v11 = made.header("location").unwrap().split('?').next().unwrap().to_owned();
+        assert_eq!(page(&t, &staff, &format!("{v11}/print")).await.status, StatusCode::NOT_FOUND);
+
         // Without the form's token nothing happens.
         let forged = t.post(&format!("{draft}/move")).header("cookie", &ca)
             .form(&[("csrf", "forged"), ("to", "retired")]).send().await;

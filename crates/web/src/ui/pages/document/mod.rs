@@ -2,6 +2,7 @@
 //! text in force, and the version page where drafts are written, decided and published.
 
 pub mod acknowledgements;
+pub mod print;
 pub mod register;
 pub mod show;
 pub mod texts;
@@ -42,6 +43,11 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         )
         .route("/documents/{id}", get(show::show).post(show::update))
         .route("/documents/{id}/review", post(show::review))
+        .route("/documents/{id}/compare", get(print::compare))
+        .route(
+            "/documents/{id}/versions/{version}/print",
+            get(print::print),
+        )
         .route(
             "/documents/{id}/acknowledge",
             post(acknowledgements::acknowledge),

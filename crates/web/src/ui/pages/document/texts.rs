@@ -136,5 +136,17 @@ crate::ui::i18n::text_catalog! {
     pending_none: "Everyone addressed has confirmed.", "发送范围内人员均已确认。";
     pending_capped: "The first {n} by name are shown.", "按姓名显示前 {n} 人。";
     show_pending: "Who has not", "未确认人员";
+    print: "Print", "打印";
+    download_docx: "Word (DOCX)", "Word 文档";
+    compare: "Compare versions", "版本比较";
+    compare_intro: "Lines removed from the earlier version and added in the later one; unchanged stretches are folded.", "显示较早版本中删除的行和较新版本中增加的行，未改动的部分已折叠。";
+    compare_from: "From", "原版本";
+    compare_to: "To", "新版本";
+    compare_submit: "Compare", "比较";
+    compare_same: "The two texts are identical.", "两个版本的正文相同。";
+    compare_folded: "{n} unchanged lines", "{n} 行未改动";
+    compare_need_two: "Comparing needs two versions with text.", "至少需要两个有正文的版本才能比较。";
+    print_info: "Document information", "文件信息";
+    print_text: "Text", "正文";
     waiting_you: "This version waits for your decision.", "该版本等待您审批。";
 }
