@@ -54,6 +54,7 @@ from_conflicts!(
     castellan_domain::incident::IncidentConflict,
     castellan_domain::rectification::RectificationConflict,
     castellan_domain::document::DocumentConflict,
+    castellan_domain::training::TrainingConflict,
 );
 
 impl Error {

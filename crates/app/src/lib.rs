@@ -23,6 +23,7 @@ pub mod org;
 pub mod rectification;
 pub mod request;
 pub mod risk;
+pub mod training;
 
 use castellan_domain::{Principal, TokenId};
 use castellan_store::{Db, DbOptions, OpenError};

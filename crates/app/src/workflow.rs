@@ -167,6 +167,7 @@ pub fn chain_subjects() -> impl Iterator<Item = (&'static str, castellan_domain:
     castellan_domain::request::CHAIN_SUBJECTS
         .iter()
         .chain(castellan_domain::document::CHAIN_SUBJECTS)
+        .chain(castellan_domain::training::CHAIN_SUBJECTS)
         .copied()
 }
 
@@ -557,6 +558,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     )
     .await?;
     crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
 }

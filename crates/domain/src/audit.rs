@@ -124,6 +124,7 @@ impl Fields for KernelRecord {
                         Shown::Plain,
                     ),
                     Field::new("documents", "Documents", "文件", Shown::Plain),
+                    Field::new("trainings", "Trainings", "培训", Shown::Plain),
                 ];
                 FIELDS
             }
@@ -163,6 +164,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
                 .map(entry),
         )
         .chain(crate::document::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::training::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -185,6 +187,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
                 .map(entry),
         )
         .chain(crate::document::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::training::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -203,6 +206,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::incident::audit::RECORDS, code))
         .or_else(|| find(crate::rectification::audit::RECORDS, code))
         .or_else(|| find(crate::document::audit::RECORDS, code))
+        .or_else(|| find(crate::training::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

@@ -246,6 +246,8 @@ pub enum Conflict {
     Rectification(crate::rectification::RectificationConflict),
     /// The document area's.
     Document(crate::document::DocumentConflict),
+    /// The training area's.
+    Training(crate::training::TrainingConflict),
 }
 
 macro_rules! conflicts {
@@ -295,6 +297,7 @@ conflicts!(
     Incident(crate::incident::IncidentConflict),
     Rectification(crate::rectification::RectificationConflict),
     Document(crate::document::DocumentConflict),
+    Training(crate::training::TrainingConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

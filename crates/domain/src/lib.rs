@@ -26,6 +26,7 @@ pub mod org;
 pub mod rectification;
 pub mod request;
 pub mod risk;
+pub mod training;
 
 pub use error::{Conflict, DomainError, FieldError, FieldErrorKind, FieldErrors};
 pub use ids::{AssetId, DepartmentId, TokenId, UserId};

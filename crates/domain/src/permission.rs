@@ -44,6 +44,11 @@ coded_enum! {
         Document => ("document", "Documents in force and one's own", "现行文件及本人负责的文件"),
         /// Every document of the register, drafts included.
         DocumentRegister => ("document_register", "All documents, drafts included", "全部文件（含草稿）"),
+        // training
+        /// Training plans and trainings: everyone's own, the managers' all.
+        Training => ("training", "Training plans and own trainings", "培训计划及本人培训"),
+        /// Everyone's attendance and the completion per department.
+        TrainingRecords => ("training_records", "Everyone's training records", "全员培训记录"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -203,6 +208,7 @@ const TABLE: &[&[Rule]] = &[
     crate::incident::permissions::PERMISSIONS,
     crate::rectification::permissions::PERMISSIONS,
     crate::document::permissions::PERMISSIONS,
+    crate::training::permissions::PERMISSIONS,
     KERNEL,
 ];
 

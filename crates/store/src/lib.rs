@@ -26,6 +26,7 @@ pub mod org;
 pub mod rectification;
 pub mod request;
 pub mod risk;
+pub mod training;
 
 pub use conn::{Conn, DbError, Row, Tx, Value};
 pub use db::{Backend, Db, DbOptions, OpenError, ReadConn};

@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "document acknowledgements",
         sql: include_str!("../migrations/0013_document_acknowledgements.sql"),
     },
+    Migration {
+        version: 14,
+        name: "training",
+        sql: include_str!("../migrations/0014_training.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
@@ -99,6 +104,10 @@ const CHAINS_VERSION: i64 = 6;
 /// The migration that creates documents, which the runner then gives their default approval
 /// chains (the security officer reviews; the committee approves policies).
 const DOCUMENT_CHAINS_VERSION: i64 = 12;
+
+/// The migration that creates training plans, which the runner then gives their default
+/// approval chains (a security officer approves).
+const TRAINING_CHAINS_VERSION: i64 = 14;
 
 /// The migration that adds the people picker's search keys, which the runner then computes
 /// for existing users (pinyin lives in the domain crate).
@@ -176,7 +185,20 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
             crate::workflow::seed_default_chains(&mut tx).await?;
         }
         if migration.version == DOCUMENT_CHAINS_VERSION {
-            crate::workflow::seed_document_chains(&mut tx).await?;
+            crate::workflow::seed_area_chains(
+                &mut tx,
+                "document",
+                castellan_domain::document::default_chains(),
+            )
+            .await?;
+        }
+        if migration.version == TRAINING_CHAINS_VERSION {
+            crate::workflow::seed_area_chains(
+                &mut tx,
+                "training_plan",
+                castellan_domain::training::default_chains(),
+            )
+            .await?;
         }
         if migration.version == PEOPLE_SEARCH_VERSION {
             crate::org::users::refresh_all_search_keys(&mut tx).await?;

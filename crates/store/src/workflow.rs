@@ -366,16 +366,21 @@ pub(crate) async fn seed_default_chains(conn: &mut Conn) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Fills the approval chains Castellan ships for document versions (migration 12).
-pub(crate) async fn seed_document_chains(conn: &mut Conn) -> Result<(), DbError> {
+/// Fills the approval chains Castellan ships for an area's items (`applies_to`), when the
+/// migration that creates them runs.
+pub(crate) async fn seed_area_chains(
+    conn: &mut Conn,
+    applies_to: &str,
+    chains: Vec<(String, Impact, Vec<Step>)>,
+) -> Result<(), DbError> {
     let now = Timestamp::now();
-    for (code, impact, steps) in castellan_domain::document::default_chains() {
+    for (code, impact, steps) in chains {
         insert_chain(
             conn,
             &ChainFields {
                 code: &code,
                 name: "",
-                applies_to: "document",
+                applies_to,
                 impact,
                 steps: &steps,
             },

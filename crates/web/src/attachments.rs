@@ -76,6 +76,11 @@ pub struct ReceivedFile {
 }
 
 impl ReceivedFile {
+    /// Where the received file waits (removed when this is dropped).
+    pub fn path(&self) -> &std::path::Path {
+        self.upload.path()
+    }
+
     /// The file name as sent.
     pub fn name(&self) -> &str {
         &self.name

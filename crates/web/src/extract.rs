@@ -146,6 +146,10 @@ permissions! {
     DocumentRead = Document Read;
     DocumentCreate = Document Create;
     DocumentUpdate = Document Update;
+    TrainingRead = Training Read;
+    TrainingCreate = Training Create;
+    TrainingUpdate = Training Update;
+    TrainingRecordsRead = TrainingRecords Read;
     RectificationRead = Rectification Read;
     RectificationCreate = Rectification Create;
     RectificationUpdate = Rectification Update;

@@ -30,6 +30,7 @@ mod request_matrix;
 mod requests;
 mod storage;
 mod threat_transfer;
+mod training;
 mod ui;
 mod ui_documents;
 mod ui_incidents;

@@ -352,6 +352,7 @@ mod tests {
         moves_are_unique(&crate::incident::FLOW);
         moves_are_unique(&crate::rectification::FLOW);
         moves_are_unique(&crate::document::FLOW);
+        moves_are_unique(&crate::training::FLOW);
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

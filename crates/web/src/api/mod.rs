@@ -17,6 +17,7 @@ pub mod org;
 pub mod rectification;
 pub mod request;
 pub mod risk;
+pub mod training;
 
 use crate::state::AppState;
 use utoipa::Modify;
@@ -43,6 +44,7 @@ use utoipa_axum::routes;
         (name = "risk", description = "Risk assessment: threats, vulnerabilities, controls, assessments, risks"),
         (name = "incidents", description = "Security incidents: reports, triage, timeline, counts"),
         (name = "documents", description = "Controlled documents: the register, versions with their change history, approval and publication, scheduled reviews"),
+        (name = "training", description = "Security training: the year's plan on the approval engine, trainings, attendance, completion"),
         (name = "rectifications", description = "Rectification tasks opened from incidents (and later inspections, drills, audits)"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
@@ -89,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         incident::routes,
         rectification::routes,
         document::routes,
+        training::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -295,7 +295,7 @@ pub struct ApprovalList {
 pub struct WaitingOut {
     /// `request`, `assessment` (its review waits), `assessment_risks` (some of its risks wait
     /// for the committee's decision), `incident`, `rectification`, `document` (the id is the
-    /// document's).
+    /// document's), `training_plan`.
     pub process: String,
     /// Item id.
     pub id: i64,
@@ -337,6 +337,7 @@ impl WaitingOut {
             "incident" => format!("/api/v1/incidents/{}", w.id),
             "rectification" => format!("/api/v1/rectifications/{}", w.id),
             "document" => format!("/api/v1/documents/{}", w.id),
+            "training_plan" => format!("/api/v1/training-plans/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {

@@ -66,6 +66,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "incident" => format!("/incidents/{}", w.id),
                 "rectification" => format!("/rectifications/{}", w.id),
                 "document" => format!("/documents/{}", w.id),
+                "training_plan" => format!("/training-plans/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
@@ -73,6 +74,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "incident" => tx.process_incident,
                 "rectification" => tx.process_rectification,
                 "document" => tx.process_document,
+                "training_plan" => tx.process_training_plan,
                 _ => tx.process_request,
             },
             code: w.code,
