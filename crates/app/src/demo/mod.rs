@@ -7,6 +7,7 @@ mod incidents;
 mod rectifications;
 mod requests;
 mod risks;
+mod training;
 
 pub use risks::RiskReport;
 
@@ -166,6 +167,8 @@ pub struct DemoReport {
     pub documents: usize,
     /// Document versions created.
     pub document_versions: usize,
+    /// Trainings created (under this year's and next year's plans).
+    pub trainings: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -402,6 +405,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let rectification_count = rectifications::generate(&mut tx, &mut rng, &people, now).await?;
     let (document_count, version_count) =
         documents::generate(&mut tx, &mut rng, scale, &people, get("sun.yan"), now).await?;
+    let training_count =
+        training::generate(&mut tx, &mut rng, &people, get("sun.yan"), now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -423,6 +428,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "incidents": incident_count,
             "rectifications": rectification_count,
             "documents": document_count,
+            "trainings": training_count,
         })),
     )
     .await?;
@@ -438,6 +444,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "rectifications",
             "documents",
             "document_versions",
+            "training_attendance",
             "requests",
             "assets",
             "risks",
@@ -456,6 +463,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         rectifications: rectification_count,
         documents: document_count,
         document_versions: version_count,
+        trainings: training_count,
     })
 }
 

@@ -620,3 +620,14 @@ pub(crate) async fn waiting(
     }
     Ok(())
 }
+
+/// The document with a reference, if the caller reads it.
+pub async fn by_code(app: &App, ctx: &Ctx, code: &str) -> Result<Option<Document>> {
+    ctx.principal
+        .authorize(Resource::Document, Action::Read, Target::Global)?;
+    let mut conn = app.db().read().await?;
+    let Some(d) = store::get_by_code(&mut conn, code.trim()).await? else {
+        return Ok(None);
+    };
+    Ok((access(&mut conn, ctx, &d).await? != Access::None).then_some(d))
+}

@@ -37,4 +37,5 @@ mod ui_incidents;
 mod ui_rectifications;
 mod ui_requests;
 mod ui_risk;
+mod ui_training;
 mod user_scope;

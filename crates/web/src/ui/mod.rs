@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         pages::incident::routes,
         pages::rectification::routes,
         pages::document::routes,
+        pages::training::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

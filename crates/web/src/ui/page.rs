@@ -121,6 +121,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::incident::NAV,
     super::pages::rectification::NAV,
     super::pages::document::NAV,
+    super::pages::training::NAV,
 ];
 
 /// Sections of the navigation.
@@ -154,6 +155,8 @@ pub enum Section {
     Rectifications,
     /// Controlled documents.
     Documents,
+    /// Security training.
+    Training,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -12,6 +12,7 @@ pub mod org;
 pub mod rectification;
 pub mod request;
 pub mod risk;
+pub mod training;
 
 /// Each area's own text catalog (areas that keep their texts in `texts.rs`).
 pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
@@ -22,6 +23,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     incident::texts::catalog,
     rectification::texts::catalog,
     document::texts::catalog,
+    training::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).
