@@ -663,6 +663,53 @@ def main():
         expect("Policies & documents", "网络安全管理制度", "Effective", "V1.1")
         shot("78-documents-en")
 
+        # Training: the compliance administrator prepares this year's plan with a session for
+        # the department; the security officer approves it; the session is held and its
+        # attendance imported from a GBK file; the completion and "my trainings".
+        year = datetime.date.today().year
+        sign_in_as("sun.yan", "sun-yan-strong-passphrase", "zh-CN")
+        driver.get(base + "/trainings")
+        expect("安全培训", "尚无培训计划")
+        driver.find_element(By.XPATH, "//summary[contains(., '新建计划')]").click()
+        driver.find_element(By.NAME, "title").send_keys(f"{year} 年度信息安全培训计划")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/training-plans'] button[type=submit]")
+        expect("培训项目", "该计划尚无培训项目")
+        plan_url = driver.current_url.split("?")[0]
+        driver.find_element(By.XPATH, "//summary[contains(., '添加培训项目')]").click()
+        form = driver.find_element(By.CSS_SELECTOR, "form[action$='/trainings']")
+        form.find_element(By.NAME, "title").send_keys("钓鱼邮件识别与报告")
+        form.find_element(By.NAME, "trainer").send_keys("王强")
+        form.find_element(By.CSS_SELECTOR, f"input[name=department][value='{department_id}']").click()
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/trainings'] button[type=submit]")
+        training_url = driver.current_url.split("?")[0]
+        driver.get(plan_url)
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=in_review] ~ div button[type=submit]")
+        expect("审批中")
+        sign_in_as("wang.qiang", "wang-qiang-strong-passphrase", "zh-CN")
+        driver.get(plan_url)
+        expect("审批意见", "钓鱼邮件识别与报告")
+        shot("79-training-plan-approve-zh")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=approved] ~ div button[type=submit]")
+        expect("已批准")
+        sign_in_as("sun.yan", "sun-yan-strong-passphrase", "zh-CN")
+        driver.get(training_url)
+        click_and_wait(By.CSS_SELECTOR, "form input[name=status][value=held] ~ div button[type=submit]")
+        expect("导入出勤", "登记出勤")
+        sheet = os.path.join(work, "签到表.csv")
+        with open(sheet, "wb") as fh:
+            fh.write("用户名,成绩\r\nhe.jing,95\r\nxu.ming,88\r\nwang.qiang,90\r\n".encode("gbk"))
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/attendance/import'] input[type=file]").send_keys(sheet)
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/attendance/import'] button[type=submit]")
+        expect("已登记 3 行", "何静", "徐明")
+        shot("80-training-attendance-zh")
+        driver.get(plan_url + "/completion")
+        expect("各部门完成情况", "信息安全部")
+        shot("81-training-completion-zh")
+        sign_in_as("he.jing", "he-jing-strong-passphrase", "en")
+        driver.get(base + "/trainings")
+        expect(f"My trainings in {year}", "钓鱼邮件识别与报告", "Attended")
+        shot("82-my-trainings-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url
