@@ -138,6 +138,8 @@ pub(super) async fn generate(
     let officer = people.officer.0;
     let committee = people.committee.0;
     let mut vid = 0_i64;
+    // Versions are written after their documents: the two batches fill at different paces.
+    let mut version_rows: Vec<Vec<castellan_store::Value>> = Vec::new();
     let mut per_kind: std::collections::HashMap<&'static str, i64> =
         std::collections::HashMap::new();
     for id in 1..=count as i64 {
@@ -237,43 +239,38 @@ pub(super) async fn generate(
                 }
             });
             let policy = kind == DocumentKind::Policy;
-            versions
-                .push(
-                    conn,
-                    vec![
-                        int(vid),
-                        int(id),
-                        int(i64::from(number.major)),
-                        int(i64::from(number.minor)),
-                        text(status.code()),
-                        text(if n == 0 {
-                            "首次发布"
-                        } else {
-                            rng.pick(NOTES).copied().unwrap_or("修订")
-                        }),
-                        text(body),
-                        int(owner.0),
-                        text(&authored.to_db()),
-                        int(1),
-                        opt_int(None),
-                        opt_text(None),
-                        int(owner.0),
-                        text(&authored.plus(Duration::days(1)).to_db()),
-                        opt_int(policy.then_some(officer.0)),
-                        opt_text(policy.then(|| reviewed.to_db())),
-                        int(if policy { committee.0 } else { officer.0 }),
-                        text(&approved.to_db()),
-                        text(&eff.to_db()),
-                        int(owner.0),
-                        opt_text(ended.map(|t| t.to_db())),
-                        int(1),
-                        text(&approved.to_db()),
-                        opt_int(chain.map(|c| c.0)),
-                        opt_int(chain.map(|c| c.1)),
-                        opt_text(chain.map(|c| c.2.clone())),
-                    ],
-                )
-                .await?;
+            version_rows.push(vec![
+                int(vid),
+                int(id),
+                int(i64::from(number.major)),
+                int(i64::from(number.minor)),
+                text(status.code()),
+                text(if n == 0 {
+                    "首次发布"
+                } else {
+                    rng.pick(NOTES).copied().unwrap_or("修订")
+                }),
+                text(body),
+                int(owner.0),
+                text(&authored.to_db()),
+                int(1),
+                opt_int(None),
+                opt_text(None),
+                int(owner.0),
+                text(&authored.plus(Duration::days(1)).to_db()),
+                opt_int(policy.then_some(officer.0)),
+                opt_text(policy.then(|| reviewed.to_db())),
+                int(if policy { committee.0 } else { officer.0 }),
+                text(&approved.to_db()),
+                text(&eff.to_db()),
+                int(owner.0),
+                opt_text(ended.map(|t| t.to_db())),
+                int(1),
+                text(&approved.to_db()),
+                opt_int(chain.map(|c| c.0)),
+                opt_int(chain.map(|c| c.1)),
+                opt_text(chain.map(|c| c.2.clone())),
+            ]);
             effective_day = Some(eff);
             current = Some(number);
             at = next_at.min(now.plus(Duration::days(-10)));
@@ -295,46 +292,40 @@ pub(super) async fn generate(
             let approved =
                 (status == VersionStatus::Approved).then(|| authored.plus(Duration::days(2)));
             let policy = kind == DocumentKind::Policy;
-            versions
-                .push(
-                    conn,
-                    vec![
-                        int(vid),
-                        int(id),
-                        int(i64::from(number.major)),
-                        int(i64::from(number.minor)),
-                        text(status.code()),
-                        text(if current.is_none() {
-                            "首次发布"
-                        } else {
-                            rng.pick(NOTES).copied().unwrap_or("修订")
-                        }),
-                        text(body),
-                        int(owner.0),
-                        text(&authored.to_db()),
-                        int(i64::from(status != VersionStatus::Draft)),
-                        opt_int((status == VersionStatus::InReview).then_some(0)),
-                        opt_text(
-                            (status == VersionStatus::InReview)
-                                .then(|| "security_officer".to_owned()),
-                        ),
-                        opt_int(submitted.map(|_| owner.0)),
-                        opt_text(submitted.map(|t| t.to_db())),
-                        opt_int(approved.filter(|_| policy).map(|_| officer.0)),
-                        opt_text(approved.filter(|_| policy).map(|t| t.to_db())),
-                        opt_int(approved.map(|_| if policy { committee.0 } else { officer.0 })),
-                        opt_text(approved.map(|t| t.to_db())),
-                        opt_text(None),
-                        opt_int(None),
-                        opt_text(None),
-                        int(1),
-                        text(&authored.to_db()),
-                        opt_int(chain.filter(|_| submitted.is_some()).map(|c| c.0)),
-                        opt_int(chain.filter(|_| submitted.is_some()).map(|c| c.1)),
-                        opt_text(chain.filter(|_| submitted.is_some()).map(|c| c.2.clone())),
-                    ],
-                )
-                .await?;
+            version_rows.push(vec![
+                int(vid),
+                int(id),
+                int(i64::from(number.major)),
+                int(i64::from(number.minor)),
+                text(status.code()),
+                text(if current.is_none() {
+                    "首次发布"
+                } else {
+                    rng.pick(NOTES).copied().unwrap_or("修订")
+                }),
+                text(body),
+                int(owner.0),
+                text(&authored.to_db()),
+                int(i64::from(status != VersionStatus::Draft)),
+                opt_int((status == VersionStatus::InReview).then_some(0)),
+                opt_text(
+                    (status == VersionStatus::InReview).then(|| "security_officer".to_owned()),
+                ),
+                opt_int(submitted.map(|_| owner.0)),
+                opt_text(submitted.map(|t| t.to_db())),
+                opt_int(approved.filter(|_| policy).map(|_| officer.0)),
+                opt_text(approved.filter(|_| policy).map(|t| t.to_db())),
+                opt_int(approved.map(|_| if policy { committee.0 } else { officer.0 })),
+                opt_text(approved.map(|t| t.to_db())),
+                opt_text(None),
+                opt_int(None),
+                opt_text(None),
+                int(1),
+                text(&authored.to_db()),
+                opt_int(chain.filter(|_| submitted.is_some()).map(|c| c.0)),
+                opt_int(chain.filter(|_| submitted.is_some()).map(|c| c.1)),
+                opt_text(chain.filter(|_| submitted.is_some()).map(|c| c.2.clone())),
+            ]);
             pending = Some(number);
         }
         let status = if retired {
@@ -390,6 +381,9 @@ pub(super) async fn generate(
         .await?;
     }
     docs.flush(conn).await?;
+    for row in version_rows {
+        versions.push(conn, row).await?;
+    }
     versions.flush(conn).await?;
     acknowledgements(conn, rng, now).await?;
     if conn.backend() == castellan_store::Backend::Postgres {

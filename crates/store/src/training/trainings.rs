@@ -320,15 +320,28 @@ pub struct Completion {
     pub attended: i64,
 }
 
-/// Completion per department of the trainings held under a plan.
+/// Completion per department of the trainings held under a plan. The (training, person)
+/// pairs are built as three joins — trainings for everyone, by department subtree, by role —
+/// merged without duplicates, so the audience rule is evaluated once per training rather
+/// than once per person.
 pub async fn completion(conn: &mut Conn, plan_id: i64) -> Result<Vec<Completion>, DbError> {
     let mut q =
         Sql::new("WITH held AS (SELECT id FROM trainings WHERE status = 'held' AND plan_id = ");
     q.bind(plan_id).push(
-        "), pairs AS (SELECT h.id AS training_id, u.id AS user_id, u.department_id FROM held h JOIN users u ON u.status = 'active' AND ",
+        "), pairs AS (\
+         SELECT h.id AS training_id, u.id AS user_id, u.department_id FROM held h CROSS JOIN users u \
+         WHERE u.status = 'active' AND NOT EXISTS (SELECT 1 FROM training_audience a WHERE a.training_id = h.id) \
+         UNION \
+         SELECT a.training_id, u.id, u.department_id FROM training_audience a JOIN held h ON h.id = a.training_id \
+         JOIN departments ad ON ad.id = a.department_id JOIN departments d ON d.path LIKE ad.path || '%' \
+         JOIN users u ON u.department_id = d.id WHERE u.status = 'active' \
+         UNION \
+         SELECT a.training_id, u.id, u.department_id FROM training_audience a JOIN held h ON h.id = a.training_id \
+         JOIN user_roles r ON r.role = a.role JOIN users u ON u.id = r.user_id WHERE u.status = 'active') \
+         SELECT p.department_id, COUNT(*) AS expected, COUNT(CASE WHEN ta.attended = 1 THEN 1 END) AS attended \
+         FROM pairs p LEFT JOIN training_attendance ta ON ta.training_id = p.training_id AND ta.user_id = p.user_id \
+         GROUP BY p.department_id ORDER BY p.department_id",
     );
-    push_in_audience(&mut q, "h.id");
-    q.push(") SELECT p.department_id, COUNT(*) AS expected, COUNT(CASE WHEN ta.attended = 1 THEN 1 END) AS attended FROM pairs p LEFT JOIN training_attendance ta ON ta.training_id = p.training_id AND ta.user_id = p.user_id GROUP BY p.department_id ORDER BY p.department_id");
     q.fetch_all(conn)
         .await?
         .into_iter()
