@@ -268,5 +268,13 @@ both! {
         assert!(text.contains("已确认 1 / 2 人（50%）") && text.contains("Test it.wang") && !text.contains("Test it.li"), "{text}");
         let html = page(&t, &ca, &format!("/documents/{id}/acknowledgements?department={hr}")).await.text();
         assert!(html.contains("发送范围内人员均已确认"), "{html}");
+
+        // Reviews falling due are counted on the home page of those who read the register.
+        let home = visible_text(&page(&t, &ca, "/").await.text());
+        assert!(home.contains("30 天内需复审的文件") && !home.contains("已逾期"), "{home}");
+        t.raw_sql(&format!("UPDATE documents SET next_review_at = '2020-01-01' WHERE id = {id}")).await;
+        let home = page(&t, &ca, "/").await.text();
+        assert!(home.contains("href=\"/documents?view=review\"") && home.contains("1 已逾期"), "{home}");
+        assert!(!page(&t, &li, "/").await.text().contains("30 天内需复审的文件"), "staff see no register counts");
     }
 }

@@ -48,6 +48,7 @@ struct HomePage {
     open_assessments: Option<String>,
     my_tasks: String,
     overdue_tasks: usize,
+    reviews_due: Option<(i64, i64)>,
     tx: &'static crate::ui::pages::request::texts::Messages,
     waiting: Vec<crate::ui::pages::request::approvals::Line>,
     waiting_total: usize,
@@ -229,6 +230,11 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Result<Response, R
         open_assessments,
         my_tasks,
         overdue_tasks,
+        // Documents due for review within 30 days or overdue, for those who read the whole
+        // register.
+        reviews_due: castellan_app::document::documents::review_counts(&state.app, &ctx)
+            .await
+            .unwrap_or(None),
         tx: crate::ui::pages::request::tx(lang),
         waiting,
         waiting_total,
