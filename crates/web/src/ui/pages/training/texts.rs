@@ -25,7 +25,7 @@ crate::ui::i18n::text_catalog! {
     material_hint: "The reference of a document in the register, e.g. ISMS-POL-00 (optional).", "制度文件台账中的文件编号，如 ISMS-POL-00（可选）。";
     held_at: "Held on", "举办日期";
     attendance: "Attendance", "出勤";
-    attended_of: "{a} of {n}", "{a} / {n}";
+    attended_of: "{a} of {n}", "{a} / {n} 人";
     add_training: "Add a training", "添加培训项目";
     audience_departments: "Departments", "部门";
     audience_roles: "Roles", "角色";
