@@ -3,7 +3,7 @@
 //! coverage per department shows who has not. A new version in force needs a new
 //! confirmation.
 
-use super::documents::{Access, forbidden, load, manages, reads_register};
+use super::documents::{forbidden, load, manages, reads_register};
 use crate::audit::{self, Event};
 use crate::error::Result;
 use crate::workflow::{Expected, Waiting};
@@ -213,8 +213,9 @@ async fn coverage_version(
     ctx: &Ctx,
     id: i64,
 ) -> Result<(Document, Option<DocumentVersion>)> {
-    let (d, access) = load(conn, ctx, id).await?;
-    if access == Access::None || !sees_coverage(ctx, &d) {
+    // `load` already answers 404 to those who read nothing of it.
+    let (d, _) = load(conn, ctx, id).await?;
+    if !sees_coverage(ctx, &d) {
         return Err(DomainError::Forbidden {
             resource: Resource::DocumentRegister,
             action: Action::Read,

@@ -481,22 +481,20 @@ pub async fn transition(
                 .into());
             }
             // The version in force is superseded by this one.
-            for mut old in store::of_document(&mut tx, d.id).await? {
+            for old in store::of_document(&mut tx, d.id).await? {
                 if old.status == VersionStatus::Effective {
-                    let full = store::get(&mut tx, old.id)
-                        .await?
-                        .ok_or_else(version_not_found)?;
-                    old.body = full.body;
-                    let was = old.status;
-                    old.status = VersionStatus::Superseded;
-                    old.ended_at = Some(now);
-                    save(&mut tx, &old, None, now).await?;
+                    if !store::end(&mut tx, &old, VersionStatus::Superseded, now).await? {
+                        return Err(DomainError::StaleVersion {
+                            current: old.version,
+                        }
+                        .into());
+                    }
                     wf::record_move(
                         &mut tx,
                         PROCESS,
                         old.id,
-                        was.code(),
                         old.status.code(),
+                        VersionStatus::Superseded.code(),
                         (actor.id, actor.name),
                         Some(&format!("V{}", v.number)),
                         now,

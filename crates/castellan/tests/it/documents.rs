@@ -176,6 +176,9 @@ both! {
             }
         }
         assert!(items[1]["ended_at"].is_string());
+        // The superseded version keeps its text, for staff too.
+        let v10 = ok(t.get(&format!("/api/v1/documents/{id}/versions/{}", items[1]["id"])).token(&p.staff).send().await);
+        assert!(v10["body"].as_str().unwrap().contains("适用范围"), "{v10}");
         let d = ok(t.get(&format!("/api/v1/documents/{id}")).token(&p.ca.1).send().await);
         assert_eq!(d["current_version"], "1.1");
 

@@ -168,6 +168,27 @@ pub async fn save(
     Ok(q.execute(conn).await? == 1)
 }
 
+/// Ends a version (superseded by a later one) if it is still at `v.version`, leaving its text
+/// and history as they are; false when someone changed it first.
+pub async fn end(
+    conn: &mut Conn,
+    v: &DocumentVersion,
+    status: VersionStatus,
+    at: Timestamp,
+) -> Result<bool, DbError> {
+    let mut q = Sql::new("UPDATE document_versions SET status = ");
+    q.bind(status.code())
+        .push(", ended_at = ")
+        .bind(at.to_db())
+        .push(", version = version + 1, updated_at = ")
+        .bind(at.to_db())
+        .push(" WHERE id = ")
+        .bind(v.id)
+        .push(" AND version = ")
+        .bind(v.version);
+    Ok(q.execute(conn).await? == 1)
+}
+
 /// A version waiting for someone, with its document's reference and title.
 #[derive(Debug, Clone)]
 pub struct Waiting {
