@@ -8,6 +8,7 @@ use crate::sql::Sql;
 use castellan_domain::ids::UserId;
 use castellan_domain::workflow::calendar::{CalendarDay, DayKind};
 use castellan_domain::workflow::chain::{Impact, Step, StepKey};
+use castellan_domain::workflow::run::ChainRun;
 use castellan_domain::workflow::{Approval, Decision, MoveRecord};
 use castellan_domain::{Day, Role, Timestamp};
 
@@ -544,4 +545,56 @@ pub fn push_not_decided(q: &mut Sql, process: &str, alias: &str, user: UserId) {
         ))
         .bind(user.0)
         .push(")");
+}
+
+/// Reads an item's chain state from its row (the columns every process with approvals
+/// stores: `chain_id, chain_version, steps, round, current_step, submitted_by,
+/// submitted_at`).
+pub fn chain_run(row: &mut Row) -> Result<ChainRun, DbError> {
+    let steps: Option<String> = row.take("steps")?;
+    let steps = match steps {
+        Some(s) => serde_json::from_str(&s).map_err(|_| corrupt("steps", &s))?,
+        None => Vec::new(),
+    };
+    Ok(ChainRun {
+        chain_id: row.try_get("chain_id")?,
+        chain_version: row.try_get("chain_version")?,
+        steps,
+        round: row.try_get("round")?,
+        current_step: row.try_get("current_step")?,
+        submitted_by: row.try_get::<Option<i64>, _>("submitted_by")?.map(UserId),
+        submitted_at: crate::rows::ts_opt(row, "submitted_at")?,
+    })
+}
+
+/// Adds the assignments of an item's chain columns to an `UPDATE … SET` (each preceded by
+/// a comma): the run's state and `key`, who approves its current step now.
+pub fn push_chain_columns(
+    q: &mut Sql,
+    run: &ChainRun,
+    key: Option<&StepKeyRow>,
+) -> Result<(), DbError> {
+    let steps = if run.steps.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_string(&run.steps)
+                .map_err(|e| DbError::decode("steps", e.to_string()))?,
+        )
+    };
+    q.push(", chain_id = ").bind(run.chain_id);
+    q.push(", chain_version = ").bind(run.chain_version);
+    q.push(", steps = ").bind(steps);
+    q.push(", round = ").bind(run.round);
+    q.push(", current_step = ").bind(run.current_step);
+    q.push(", step_role = ").bind(key.map(|k| k.role));
+    q.push(", step_path = ")
+        .bind(key.and_then(|k| k.path.clone()));
+    q.push(", step_user_id = ")
+        .bind(key.and_then(|k| k.user_id.map(|u| u.0)));
+    q.push(", submitted_by = ")
+        .bind(run.submitted_by.map(|u| u.0));
+    q.push(", submitted_at = ")
+        .bind(run.submitted_at.map(|t| t.to_db()));
+    Ok(())
 }

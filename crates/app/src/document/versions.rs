@@ -6,7 +6,7 @@
 use super::documents::{self, Access, forbidden, load, manages, not_found, today};
 use crate::audit::{self, Event};
 use crate::error::Result;
-use crate::workflow::runs::{self, Origin};
+use crate::workflow::runs::{self, Origin, Outcome};
 use crate::{App, Ctx};
 use castellan_domain::audit::Verb;
 use castellan_domain::document::audit::{DocumentAction, DocumentRecord};
@@ -15,7 +15,7 @@ use castellan_domain::document::{
     VersionStatus, document_status,
 };
 use castellan_domain::values::clean_multiline;
-use castellan_domain::workflow::run::{ChainRun, RunState};
+use castellan_domain::workflow::run::ChainRun;
 use castellan_domain::workflow::{Caller, Decision, MoveKind};
 use castellan_domain::{
     Action, Day, DomainError, FieldErrorKind, FieldErrors, Resource, Target, Timestamp,
@@ -385,55 +385,40 @@ pub async fn transition(
     let mut v = before.clone();
     let mut key = None;
     let mut action = None;
-    match (m.kind, turn) {
-        (MoveKind::Submit, _) => {
-            let files = crate::attachments::count(&mut tx, owner(id)).await?;
-            if v.body.as_deref().is_none_or(|b| b.trim().is_empty()) && files == 0 {
-                return Err(DocumentConflict::Empty.into());
-            }
-            let state = runs::submit(
-                &mut tx,
-                &mut v.run,
-                "document",
-                d.kind.impact(),
-                ctx.principal.user_id,
-                now,
-                &origin,
-            )
-            .await?;
-            v.reviewer_id = None;
-            v.reviewed_at = None;
-            v.approver_id = None;
-            v.approved_at = None;
-            match state {
-                RunState::AtStep(_) => {
-                    v.status = VersionStatus::InReview;
-                    key = origin.step_key(&v.run);
+    let item = runs::Item {
+        process: PROCESS,
+        chain_subject: "document",
+        id,
+        impact: d.kind.impact(),
+        record: DocumentRecord::DocumentVersion,
+        resource: Resource::Document,
+    };
+    match m.kind {
+        MoveKind::Submit | MoveKind::Approve | MoveKind::Return => {
+            if m.kind == MoveKind::Submit {
+                let files = crate::attachments::count(&mut tx, owner(id)).await?;
+                if v.body.as_deref().is_none_or(|b| b.trim().is_empty()) && files == 0 {
+                    return Err(DocumentConflict::Empty.into());
                 }
-                RunState::Approved => v.status = VersionStatus::Approved,
+                v.reviewer_id = None;
+                v.reviewed_at = None;
+                v.approver_id = None;
+                v.approved_at = None;
             }
-        }
-        (MoveKind::Approve | MoveKind::Return, Some(turn)) => {
-            let decision = if m.kind == MoveKind::Approve {
-                Decision::Approve
-            } else {
-                Decision::Return
-            };
             let steps = v.run.steps.len();
-            let state = runs::decide(
+            let done = runs::advance(
                 &mut tx,
-                PROCESS,
-                id,
+                ctx,
+                item,
                 &mut v.run,
-                &turn,
-                decision,
-                &actor,
+                m.kind,
+                turn.as_ref(),
                 comment.as_deref(),
                 now,
                 &origin,
             )
             .await?;
-            if decision == Decision::Approve {
+            if let (Some(Decision::Approve), Some(turn)) = (done.decision, &turn) {
                 // The seeds' history names a reviewer (the first of several steps) and an
                 // approver (the last).
                 if steps > 1 && turn.index == 0 {
@@ -445,26 +430,14 @@ pub async fn transition(
                     v.approved_at = Some(now);
                 }
             }
-            v.status = match state {
-                Some(RunState::AtStep(_)) => {
-                    key = origin.step_key(&v.run);
-                    VersionStatus::InReview
-                }
-                Some(RunState::Approved) => VersionStatus::Approved,
-                None => VersionStatus::Draft,
+            v.status = match done.outcome {
+                Outcome::AtStep => VersionStatus::InReview,
+                Outcome::Approved => VersionStatus::Approved,
+                Outcome::Stopped => VersionStatus::Draft,
             };
-            audit::record(
-                &mut tx,
-                &actor,
-                Event::new(Verb::Decide, DocumentRecord::DocumentVersion, id).after(
-                    &serde_json::json!({
-                        "step": turn.step.name, "decision": decision, "comment": comment,
-                    }),
-                ),
-            )
-            .await?;
+            key = done.key;
         }
-        (MoveKind::Work, _) => {
+        MoveKind::Work => {
             let approved_on = v
                 .approved_at
                 .map(|t| Day::of_at(t, app.settings().utc_offset()))
@@ -507,7 +480,7 @@ pub async fn transition(
             v.published_by = Some(ctx.principal.user_id);
             action = Some(DocumentAction::Publish);
         }
-        (MoveKind::Withdraw, _) => {
+        MoveKind::Withdraw => {
             if store::of_document(&mut tx, d.id)
                 .await?
                 .iter()

@@ -4,7 +4,7 @@
 
 use crate::audit::{self, Event};
 use crate::error::Result;
-use crate::workflow::runs::{self, Origin};
+use crate::workflow::runs::{self, Origin, Outcome};
 use crate::workflow::{Expected, Waiting};
 use crate::{App, Ctx};
 use castellan_domain::audit::Verb;
@@ -12,8 +12,8 @@ use castellan_domain::training::audit::TrainingRecord;
 use castellan_domain::training::{self as rules, FLOW, PlanStatus, TrainingConflict, TrainingPlan};
 use castellan_domain::values::clean_multiline;
 use castellan_domain::workflow::chain::Impact;
-use castellan_domain::workflow::run::{ChainRun, RunState};
-use castellan_domain::workflow::{Caller, Decision, MoveKind};
+use castellan_domain::workflow::run::ChainRun;
+use castellan_domain::workflow::Caller;
 use castellan_domain::{Action, DomainError, FieldErrors, Resource, Target, Timestamp};
 use castellan_store::Conn;
 use castellan_store::training::plans as store;
@@ -231,77 +231,38 @@ pub async fn transition(
     let now = Timestamp::now();
     let actor = ctx.actor();
     let mut p = before.clone();
-    let mut key = None;
-    match (m.kind, turn) {
-        (MoveKind::Submit, _) => {
-            match runs::submit(
-                &mut tx,
-                &mut p.run,
-                PROCESS,
-                Impact::Normal,
-                ctx.principal.user_id,
-                now,
-                &origin,
-            )
-            .await?
-            {
-                RunState::AtStep(_) => {
-                    p.status = PlanStatus::InReview;
-                    key = origin.step_key(&p.run);
-                }
-                RunState::Approved => p.status = PlanStatus::Approved,
+    let item = runs::Item {
+        process: PROCESS,
+        chain_subject: PROCESS,
+        id,
+        impact: Impact::Normal,
+        record: TrainingRecord::TrainingPlan,
+        resource: Resource::Training,
+    };
+    let done = runs::advance(
+        &mut tx,
+        ctx,
+        item,
+        &mut p.run,
+        m.kind,
+        turn.as_ref(),
+        comment.as_deref(),
+        now,
+        &origin,
+    )
+    .await?;
+    p.status = match done.outcome {
+        Outcome::AtStep => PlanStatus::InReview,
+        Outcome::Approved => {
+            if done.decision.is_some() {
+                p.approved_by = Some(ctx.principal.user_id);
+                p.approved_at = Some(now);
             }
+            PlanStatus::Approved
         }
-        (MoveKind::Approve | MoveKind::Return, Some(turn)) => {
-            let decision = if m.kind == MoveKind::Approve {
-                Decision::Approve
-            } else {
-                Decision::Return
-            };
-            let state = runs::decide(
-                &mut tx,
-                PROCESS,
-                id,
-                &mut p.run,
-                &turn,
-                decision,
-                &actor,
-                comment.as_deref(),
-                now,
-                &origin,
-            )
-            .await?;
-            p.status = match state {
-                Some(RunState::AtStep(_)) => {
-                    key = origin.step_key(&p.run);
-                    PlanStatus::InReview
-                }
-                Some(RunState::Approved) => {
-                    p.approved_by = Some(ctx.principal.user_id);
-                    p.approved_at = Some(now);
-                    PlanStatus::Approved
-                }
-                None => PlanStatus::Draft,
-            };
-            audit::record(
-                &mut tx,
-                &actor,
-                Event::new(Verb::Decide, TrainingRecord::TrainingPlan, id).after(
-                    &serde_json::json!({
-                        "step": turn.step.name, "decision": decision, "comment": comment,
-                    }),
-                ),
-            )
-            .await?;
-        }
-        _ => {
-            return Err(DomainError::Forbidden {
-                resource: Resource::Training,
-                action: Action::Update,
-            }
-            .into());
-        }
-    }
+        Outcome::Stopped => PlanStatus::Draft,
+    };
+    let key = done.key;
     if !store::save(&mut tx, &p, key.as_ref(), now).await? {
         return Err(DomainError::StaleVersion { current: p.version }.into());
     }

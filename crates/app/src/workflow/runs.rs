@@ -4,9 +4,11 @@
 //! its own states and asks the engine (`FLOW.check`) between [`turn`] and [`decide`].
 
 use crate::Ctx;
-use crate::audit::Actor;
+use crate::audit::{self, Actor, Event};
 use crate::error::Result;
-use castellan_domain::Timestamp;
+use castellan_domain::audit::{AuditCode, Verb};
+use castellan_domain::workflow::MoveKind;
+use castellan_domain::{Action, DomainError, Resource, Timestamp};
 use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{DepartmentId, UserId};
 use castellan_domain::permission::DepartmentPath;
@@ -180,4 +182,118 @@ pub(crate) async fn decide(
         u32::try_from(n).unwrap_or(u32::MAX),
         origin.head,
     )))
+}
+
+/// An item moving on its chain, as [`advance`] needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Item<R: AuditCode> {
+    /// The process (its approvals are recorded under it).
+    pub process: &'static str,
+    /// What its chains apply to (`applies_to`).
+    pub chain_subject: &'static str,
+    /// Its id.
+    pub id: i64,
+    /// The impact that picks its chain.
+    pub impact: Impact,
+    /// Its kind of record in the audit trail.
+    pub record: R,
+    /// Its resource, for a refusal.
+    pub resource: Resource,
+}
+
+/// Where a submission or a decision left an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// At a step of its chain, waiting for its approvers.
+    AtStep,
+    /// Through its chain: approved.
+    Approved,
+    /// Returned (or rejected): the round is over.
+    Stopped,
+}
+
+/// What [`advance`] did.
+#[derive(Debug, Clone)]
+pub(crate) struct Advanced {
+    /// Where the item is now.
+    pub outcome: Outcome,
+    /// Who approves its current step now (store it with the item).
+    pub key: Option<StepKeyRow>,
+    /// The decision recorded, if the move was one.
+    pub decision: Option<Decision>,
+}
+
+/// Carries out a move the engine allowed on an item with a chain: a `Submit` starts a new
+/// round; an `Approve`, `Return` or `Reject` by the approver of the current step (`turn`)
+/// records the decision, with its audit entry, and moves the run. Any other kind of move is
+/// the area's own (403 here).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn advance<R: AuditCode>(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    item: Item<R>,
+    run: &mut ChainRun,
+    kind: MoveKind,
+    turn: Option<&Turn>,
+    comment: Option<&str>,
+    now: Timestamp,
+    origin: &Origin,
+) -> Result<Advanced> {
+    let at = |run: &ChainRun, state: Option<RunState>| match state {
+        Some(RunState::AtStep(_)) => (Outcome::AtStep, origin.step_key(run)),
+        Some(RunState::Approved) => (Outcome::Approved, None),
+        None => (Outcome::Stopped, None),
+    };
+    let decision = match (kind, turn) {
+        (MoveKind::Submit, _) => {
+            let state = submit(
+                conn,
+                run,
+                item.chain_subject,
+                item.impact,
+                ctx.principal.user_id,
+                now,
+                origin,
+            )
+            .await?;
+            let (outcome, key) = at(run, Some(state));
+            return Ok(Advanced {
+                outcome,
+                key,
+                decision: None,
+            });
+        }
+        (MoveKind::Approve, Some(_)) => Decision::Approve,
+        (MoveKind::Return, Some(_)) => Decision::Return,
+        (MoveKind::Reject, Some(_)) => Decision::Reject,
+        _ => {
+            return Err(DomainError::Forbidden {
+                resource: item.resource,
+                action: Action::Update,
+            }
+            .into());
+        }
+    };
+    let Some(turn) = turn else {
+        return Err(KernelConflict::PhaseMove.into());
+    };
+    let actor = ctx.actor();
+    let state = decide(
+        conn, item.process, item.id, run, turn, decision, &actor, comment, now, origin,
+    )
+    .await?;
+    audit::record(
+        conn,
+        &actor,
+        Event::new(Verb::Decide, item.record, item.id).after(&serde_json::json!({
+            "step": turn.step.name, "decision": decision, "comment": comment,
+        })),
+    )
+    .await?;
+    let (outcome, key) = at(run, state);
+    Ok(Advanced {
+        outcome,
+        key,
+        decision: Some(decision),
+    })
 }

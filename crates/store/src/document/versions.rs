@@ -8,7 +8,6 @@ use crate::workflow::{ApproverGrant, StepKeyRow};
 use castellan_domain::Timestamp;
 use castellan_domain::document::{DocumentVersion, VersionNumber, VersionStatus};
 use castellan_domain::ids::UserId;
-use castellan_domain::workflow::run::ChainRun;
 
 const COLUMNS: &str = "id, document_id, major, minor, status, change_note, body, author_id, authored_at, chain_id, chain_version, steps, round, current_step, submitted_by, submitted_at, reviewer_id, reviewed_at, approver_id, approved_at, effective_at, published_by, ended_at, version, updated_at";
 
@@ -25,11 +24,6 @@ fn part(row: &Row, col: &str) -> Result<u16, DbError> {
 }
 
 fn from_row(mut row: Row) -> Result<DocumentVersion, DbError> {
-    let steps: Option<String> = row.take("steps")?;
-    let steps = match steps {
-        Some(s) => serde_json::from_str(&s).map_err(|_| corrupt("steps", &s))?,
-        None => Vec::new(),
-    };
     Ok(DocumentVersion {
         id: row.try_get("id")?,
         document_id: row.try_get("document_id")?,
@@ -42,15 +36,7 @@ fn from_row(mut row: Row) -> Result<DocumentVersion, DbError> {
         body: row.take("body")?,
         author_id: UserId(row.try_get("author_id")?),
         authored_at: ts(&mut row, "authored_at")?,
-        run: ChainRun {
-            chain_id: row.try_get("chain_id")?,
-            chain_version: row.try_get("chain_version")?,
-            steps,
-            round: row.try_get("round")?,
-            current_step: row.try_get("current_step")?,
-            submitted_by: user(&row, "submitted_by")?,
-            submitted_at: ts_opt(&mut row, "submitted_at")?,
-        },
+        run: crate::workflow::chain_run(&mut row)?,
         reviewer_id: user(&row, "reviewer_id")?,
         reviewed_at: ts_opt(&mut row, "reviewed_at")?,
         approver_id: user(&row, "approver_id")?,
@@ -65,15 +51,6 @@ fn from_row(mut row: Row) -> Result<DocumentVersion, DbError> {
 
 async fn fetch(conn: &mut Conn, q: Sql) -> Result<Vec<DocumentVersion>, DbError> {
     q.fetch_all(conn).await?.into_iter().map(from_row).collect()
-}
-
-fn steps_json(v: &DocumentVersion) -> Result<Option<String>, DbError> {
-    if v.run.steps.is_empty() {
-        return Ok(None);
-    }
-    serde_json::to_string(&v.run.steps)
-        .map(Some)
-        .map_err(|e| DbError::decode("steps", e.to_string()))
 }
 
 /// Inserts a version (its `id` and `version` are ignored); returns its id, or `None` when
@@ -134,20 +111,7 @@ pub async fn save(
     q.push(", status = ").bind(v.status.code());
     q.push(", change_note = ").bind(v.change_note.clone());
     q.push(", body = ").bind(v.body.clone());
-    q.push(", chain_id = ").bind(v.run.chain_id);
-    q.push(", chain_version = ").bind(v.run.chain_version);
-    q.push(", steps = ").bind(steps_json(v)?);
-    q.push(", round = ").bind(v.run.round);
-    q.push(", current_step = ").bind(v.run.current_step);
-    q.push(", step_role = ").bind(key.map(|k| k.role));
-    q.push(", step_path = ")
-        .bind(key.and_then(|k| k.path.clone()));
-    q.push(", step_user_id = ")
-        .bind(key.and_then(|k| k.user_id.map(|u| u.0)));
-    q.push(", submitted_by = ")
-        .bind(v.run.submitted_by.map(|u| u.0));
-    q.push(", submitted_at = ")
-        .bind(v.run.submitted_at.map(|t| t.to_db()));
+    crate::workflow::push_chain_columns(&mut q, &v.run, key)?;
     q.push(", reviewer_id = ").bind(v.reviewer_id.map(|u| u.0));
     q.push(", reviewed_at = ")
         .bind(v.reviewed_at.map(|t| t.to_db()));

@@ -146,20 +146,7 @@ pub async fn save(
     q.push(", subject_user_id = ")
         .bind(r.subject_user_id.map(|u| u.0));
     q.push(", status = ").bind(r.status.code());
-    q.push(", chain_id = ").bind(r.chain_id);
-    q.push(", chain_version = ").bind(r.chain_version);
-    q.push(", steps = ").bind(steps_json(r)?);
-    q.push(", round = ").bind(r.round);
-    q.push(", current_step = ").bind(r.current_step);
-    q.push(", step_role = ").bind(key.map(|k| k.role));
-    q.push(", step_path = ")
-        .bind(key.and_then(|k| k.path.clone()));
-    q.push(", step_user_id = ")
-        .bind(key.and_then(|k| k.user_id.map(|u| u.0)));
-    q.push(", submitted_by = ")
-        .bind(r.submitted_by.map(|u| u.0));
-    q.push(", submitted_at = ")
-        .bind(r.submitted_at.map(|t| t.to_db()));
+    crate::workflow::push_chain_columns(&mut q, &r.chain_run(), key)?;
     q.push(", due_at = ").bind(r.due_at.map(|t| t.to_db()));
     q.push(", implemented_at = ")
         .bind(r.implemented_at.map(|t| t.to_db()));

@@ -7,7 +7,6 @@ use crate::workflow::{ApproverGrant, StepKeyRow};
 use castellan_domain::Timestamp;
 use castellan_domain::ids::UserId;
 use castellan_domain::training::{PlanStatus, TrainingPlan};
-use castellan_domain::workflow::run::ChainRun;
 
 const COLUMNS: &str = "id, year, title, description, status, chain_id, chain_version, steps, round, current_step, submitted_by, submitted_at, approved_by, approved_at, created_by, version, created_at, updated_at";
 
@@ -16,11 +15,6 @@ fn user(row: &Row, col: &str) -> Result<Option<UserId>, DbError> {
 }
 
 fn from_row(mut row: Row) -> Result<TrainingPlan, DbError> {
-    let steps: Option<String> = row.take("steps")?;
-    let steps = match steps {
-        Some(s) => serde_json::from_str(&s).map_err(|_| corrupt("steps", &s))?,
-        None => Vec::new(),
-    };
     let year: i64 = row.try_get("year")?;
     Ok(TrainingPlan {
         id: row.try_get("id")?,
@@ -28,15 +22,7 @@ fn from_row(mut row: Row) -> Result<TrainingPlan, DbError> {
         title: row.take("title")?,
         description: row.take("description")?,
         status: code_of(&mut row, "status", PlanStatus::from_code)?,
-        run: ChainRun {
-            chain_id: row.try_get("chain_id")?,
-            chain_version: row.try_get("chain_version")?,
-            steps,
-            round: row.try_get("round")?,
-            current_step: row.try_get("current_step")?,
-            submitted_by: user(&row, "submitted_by")?,
-            submitted_at: ts_opt(&mut row, "submitted_at")?,
-        },
+        run: crate::workflow::chain_run(&mut row)?,
         approved_by: user(&row, "approved_by")?,
         approved_at: ts_opt(&mut row, "approved_at")?,
         created_by: user(&row, "created_by")?,
@@ -88,32 +74,11 @@ pub async fn save(
     key: Option<&StepKeyRow>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
-    let steps = if p.run.steps.is_empty() {
-        None
-    } else {
-        Some(
-            serde_json::to_string(&p.run.steps)
-                .map_err(|e| DbError::decode("steps", e.to_string()))?,
-        )
-    };
     let mut q = Sql::new("UPDATE training_plans SET title = ");
     q.bind(p.title.clone());
     q.push(", description = ").bind(p.description.clone());
     q.push(", status = ").bind(p.status.code());
-    q.push(", chain_id = ").bind(p.run.chain_id);
-    q.push(", chain_version = ").bind(p.run.chain_version);
-    q.push(", steps = ").bind(steps);
-    q.push(", round = ").bind(p.run.round);
-    q.push(", current_step = ").bind(p.run.current_step);
-    q.push(", step_role = ").bind(key.map(|k| k.role));
-    q.push(", step_path = ")
-        .bind(key.and_then(|k| k.path.clone()));
-    q.push(", step_user_id = ")
-        .bind(key.and_then(|k| k.user_id.map(|u| u.0)));
-    q.push(", submitted_by = ")
-        .bind(p.run.submitted_by.map(|u| u.0));
-    q.push(", submitted_at = ")
-        .bind(p.run.submitted_at.map(|t| t.to_db()));
+    crate::workflow::push_chain_columns(&mut q, &p.run, key)?;
     q.push(", approved_by = ").bind(p.approved_by.map(|u| u.0));
     q.push(", approved_at = ")
         .bind(p.approved_at.map(|t| t.to_db()));
