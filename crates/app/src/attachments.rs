@@ -295,6 +295,17 @@ pub async fn usage(app: &App, owner: Owner) -> Result<Usage> {
     })
 }
 
+/// Which record of kind `kind` an attachment belongs to (`None`: no such attachment, or
+/// one of another kind of record). For owners that hold files per part (an inspection's
+/// items): the area then checks that the record is one of its parts.
+pub async fn owner_id(app: &App, kind: &str, id: i64) -> Result<Option<i64>> {
+    let mut conn = app.db().read().await?;
+    Ok(store::get(&mut conn, id)
+        .await?
+        .filter(|r| r.owner_kind == kind)
+        .map(|r| r.owner_id))
+}
+
 /// One attachment of `owner`; not found (404) when there is no such id or it belongs to
 /// another record. The caller has checked that the user may read the owner.
 pub async fn get(app: &App, owner: Owner, id: i64) -> Result<Attachment> {

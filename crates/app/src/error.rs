@@ -55,6 +55,7 @@ from_conflicts!(
     castellan_domain::rectification::RectificationConflict,
     castellan_domain::document::DocumentConflict,
     castellan_domain::training::TrainingConflict,
+    castellan_domain::inspection::InspectionConflict,
 );
 
 impl Error {

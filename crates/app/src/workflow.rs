@@ -168,6 +168,7 @@ pub fn chain_subjects() -> impl Iterator<Item = (&'static str, castellan_domain:
         .iter()
         .chain(castellan_domain::document::CHAIN_SUBJECTS)
         .chain(castellan_domain::training::CHAIN_SUBJECTS)
+        .chain(castellan_domain::inspection::CHAIN_SUBJECTS)
         .copied()
 }
 
@@ -369,6 +370,8 @@ pub enum Expected {
     Review,
     /// Read a document in force and confirm it.
     Acknowledge,
+    /// Perform an inspection that is due (one of its inspectors).
+    Inspect,
 }
 
 impl Expected {
@@ -387,6 +390,7 @@ impl Expected {
             Expected::Publish => ("Publish", "发布生效"),
             Expected::Review => ("Review on schedule", "定期复审"),
             Expected::Acknowledge => ("Read and confirm", "阅读确认"),
+            Expected::Inspect => ("Inspect", "执行检查"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -559,6 +563,15 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     .await?;
     crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::inspection::plans::waiting(
+        &mut conn,
+        ctx,
+        crate::rectification::tasks::today(app),
+        app.settings().utc_offset(),
+        WAITING_CAP,
+        &mut out,
+    )
+    .await?;
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.id.cmp(&b.id)));
     Ok(out)
 }

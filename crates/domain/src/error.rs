@@ -248,6 +248,8 @@ pub enum Conflict {
     Document(crate::document::DocumentConflict),
     /// The training area's.
     Training(crate::training::TrainingConflict),
+    /// The inspection area's.
+    Inspection(crate::inspection::InspectionConflict),
 }
 
 macro_rules! conflicts {
@@ -298,6 +300,7 @@ conflicts!(
     Rectification(crate::rectification::RectificationConflict),
     Document(crate::document::DocumentConflict),
     Training(crate::training::TrainingConflict),
+    Inspection(crate::inspection::InspectionConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -49,6 +49,11 @@ coded_enum! {
         Training => ("training", "Training plans and own trainings", "培训计划及本人培训"),
         /// Everyone's attendance and the completion per department.
         TrainingRecords => ("training_records", "Everyone's training records", "全员培训记录"),
+        // inspection
+        /// Checklists, inspection plans, inspections and their reports.
+        Inspection => ("inspection", "Inspections one performs, checklists and plans", "本人参与的检查、检查表及检查计划"),
+        /// Every inspection plan, inspection and report.
+        InspectionRegister => ("inspection_register", "All inspection plans, inspections and reports", "全部检查计划、检查及报告"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -209,6 +214,7 @@ const TABLE: &[&[Rule]] = &[
     crate::rectification::permissions::PERMISSIONS,
     crate::document::permissions::PERMISSIONS,
     crate::training::permissions::PERMISSIONS,
+    crate::inspection::permissions::PERMISSIONS,
     KERNEL,
 ];
 

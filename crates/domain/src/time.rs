@@ -107,6 +107,26 @@ impl Day {
         self.0
     }
 
+    /// The same day `months` later, or that month's last day (31 January + 1 month = 28 or
+    /// 29 February).
+    pub fn plus_months(self, months: u32) -> Day {
+        let d = self.date();
+        let Ok(months) = i32::try_from(months) else {
+            return self;
+        };
+        let total = i32::from(d.month() as u8) - 1 + months;
+        let year = d.year() + total.div_euclid(12);
+        let month = u8::try_from(total.rem_euclid(12) + 1)
+            .ok()
+            .and_then(|m| time::Month::try_from(m).ok())
+            .unwrap_or(time::Month::December);
+        let last = time::util::days_in_month(month, year);
+        let day = d.day().min(last);
+        time::Date::from_calendar_date(year, month, day)
+            .map(Day::from_date)
+            .unwrap_or(self)
+    }
+
     /// The day after (the same day at the end of the calendar's range).
     pub fn next(self) -> Day {
         Day(self.0.next_day().unwrap_or(self.0))

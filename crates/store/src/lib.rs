@@ -22,6 +22,7 @@ pub mod workflow;
 pub mod asset;
 pub mod document;
 pub mod incident;
+pub mod inspection;
 pub mod org;
 pub mod rectification;
 pub mod request;

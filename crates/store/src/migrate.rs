@@ -91,6 +91,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "training",
         sql: include_str!("../migrations/0014_training.sql"),
     },
+    Migration {
+        version: 15,
+        name: "inspections",
+        sql: include_str!("../migrations/0015_inspections.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the
@@ -108,6 +113,10 @@ const DOCUMENT_CHAINS_VERSION: i64 = 12;
 /// The migration that creates training plans, which the runner then gives their default
 /// approval chains (a security officer approves).
 const TRAINING_CHAINS_VERSION: i64 = 14;
+
+/// The migration that creates inspections, which the runner then gives the plans' default
+/// approval chains and the shipped checklist.
+const INSPECTIONS_VERSION: i64 = 15;
 
 /// The migration that adds the people picker's search keys, which the runner then computes
 /// for existing users (pinyin lives in the domain crate).
@@ -199,6 +208,15 @@ pub async fn run(db: &Db) -> Result<MigrateReport, MigrateError> {
                 castellan_domain::training::default_chains(),
             )
             .await?;
+        }
+        if migration.version == INSPECTIONS_VERSION {
+            crate::workflow::seed_area_chains(
+                &mut tx,
+                "inspection_plan",
+                castellan_domain::inspection::default_chains(),
+            )
+            .await?;
+            crate::inspection::checklists::seed_shipped(&mut tx).await?;
         }
         if migration.version == PEOPLE_SEARCH_VERSION {
             crate::org::users::refresh_all_search_keys(&mut tx).await?;

@@ -150,6 +150,9 @@ permissions! {
     TrainingCreate = Training Create;
     TrainingUpdate = Training Update;
     TrainingRecordsRead = TrainingRecords Read;
+    InspectionRead = Inspection Read;
+    InspectionCreate = Inspection Create;
+    InspectionUpdate = Inspection Update;
     RectificationRead = Rectification Read;
     RectificationCreate = Rectification Create;
     RectificationUpdate = Rectification Update;

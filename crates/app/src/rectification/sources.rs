@@ -49,6 +49,18 @@ pub(crate) async fn find(
                 open,
             })
         }
+        RectificationSource::Inspection => {
+            let (i, p, manages) = crate::inspection::inspections::as_source(conn, ctx, id).await?;
+            Ok(SourceRecord {
+                source,
+                id,
+                code: i.code,
+                title: p.title,
+                department_id: p.department_id,
+                manages,
+                open: i.status == castellan_domain::inspection::InspectionStatus::InProgress,
+            })
+        }
     }
 }
 
@@ -80,5 +92,7 @@ pub(crate) async fn note_task(
         RectificationSource::Incident => {
             crate::incident::incidents::note_task(conn, ctx, id, code, description, now).await
         }
+        // The finding names its task on the inspection's result line.
+        RectificationSource::Inspection => Ok(()),
     }
 }

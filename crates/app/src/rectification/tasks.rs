@@ -187,7 +187,7 @@ async fn view(conn: &mut Conn, ctx: &Ctx, t: Rectification, today: Day) -> Resul
 
 /// A list's view of a task: its moves (which need only the task) but not whether the caller
 /// may edit it (the task's page says).
-fn list_view(ctx: &Ctx, t: Rectification, today: Day) -> TaskView {
+pub(crate) fn list_view(ctx: &Ctx, t: Rectification, today: Day) -> TaskView {
     let allowed_transitions = if writes(ctx) {
         FLOW.allowed(
             t.status,
@@ -269,13 +269,27 @@ fn check_plan(
 /// caller unless another is named; responsible person and verifier are active users and two
 /// different people; the due day lies from today to five years ahead.
 pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
+    let today = today(app);
+    let mut tx = app.db().begin().await?;
+    let t = open_on(&mut tx, ctx, input, today).await?;
+    let v = view(&mut tx, ctx, t, today).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Opens a task on the caller's transaction (a source area opening one as part of its own
+/// change: an inspection's finding, a drill's problem).
+pub(crate) async fn open_on(
+    tx: &mut Conn,
+    ctx: &Ctx,
+    input: &OpenInput,
+    today: Day,
+) -> Result<Rectification> {
     ctx.principal
         .authorize(Resource::Rectification, Action::Create, Target::Global)?;
     let source = RectificationSource::from_code(input.source.trim())
         .map_err(|k| FieldErrors::single("source", k))?;
-    let today = today(app);
-    let mut tx = app.db().begin().await?;
-    let record: SourceRecord = sources::find(&mut tx, ctx, source, input.source_id).await?;
+    let record: SourceRecord = sources::find(tx, ctx, source, input.source_id).await?;
     if !record.manages {
         return Err(DomainError::Forbidden {
             resource: Resource::Rectification,
@@ -288,7 +302,7 @@ pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
     }
     let mut errors = FieldErrors::new();
     let responsible = active_user(
-        &mut tx,
+        tx,
         input.responsible_id,
         input.responsible_username.as_deref(),
         "responsible_id",
@@ -302,7 +316,7 @@ pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
             .is_some_and(|s| !s.trim().is_empty());
     let verifier = if named_verifier {
         active_user(
-            &mut tx,
+            tx,
             input.verifier_id,
             input.verifier_username.as_deref(),
             "verifier_id",
@@ -322,7 +336,7 @@ pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
     )?;
     let now = Timestamp::now();
     let year = now.datetime().year();
-    let n = wf::next_number(&mut tx, &format!("RECT-{year}")).await?;
+    let n = wf::next_number(tx, &format!("RECT-{year}")).await?;
     let mut t = Rectification {
         id: 0,
         code: format!("RECT-{year}-{n:04}"),
@@ -343,26 +357,15 @@ pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
         created_at: now,
         updated_at: now,
     };
-    t.id = store::insert(&mut tx, &t).await?;
+    t.id = store::insert(tx, &t).await?;
     audit::record(
-        &mut tx,
+        tx,
         &ctx.actor(),
         Event::new(Verb::Create, RectificationRecord::Rectification, t.id).after(&snapshot(&t)),
     )
     .await?;
-    sources::note_task(
-        &mut tx,
-        ctx,
-        source,
-        record.id,
-        &t.code,
-        &t.description,
-        now,
-    )
-    .await?;
-    let v = view(&mut tx, ctx, t, today).await?;
-    tx.commit().await?;
-    Ok(v)
+    sources::note_task(tx, ctx, source, record.id, &t.code, &t.description, now).await?;
+    Ok(t)
 }
 
 /// One task (404 for a caller who may not read it).

@@ -7,14 +7,14 @@ use crate::Ctx;
 use crate::audit::{self, Actor, Event};
 use crate::error::Result;
 use castellan_domain::audit::{AuditCode, Verb};
-use castellan_domain::workflow::MoveKind;
-use castellan_domain::{Action, DomainError, Resource, Timestamp};
 use castellan_domain::error::KernelConflict;
 use castellan_domain::ids::{DepartmentId, UserId};
 use castellan_domain::permission::DepartmentPath;
 use castellan_domain::workflow::Decision;
+use castellan_domain::workflow::MoveKind;
 use castellan_domain::workflow::chain::{self, Impact, ItemOrigin, Step};
 use castellan_domain::workflow::run::{ChainPick, ChainRun, RunState};
+use castellan_domain::{Action, DomainError, Resource, Timestamp};
 use castellan_store::Conn;
 use castellan_store::org::departments;
 use castellan_store::workflow::{self as store, NewApproval, StepKeyRow};
@@ -279,7 +279,16 @@ pub(crate) async fn advance<R: AuditCode>(
     };
     let actor = ctx.actor();
     let state = decide(
-        conn, item.process, item.id, run, turn, decision, &actor, comment, now, origin,
+        conn,
+        item.process,
+        item.id,
+        run,
+        turn,
+        decision,
+        &actor,
+        comment,
+        now,
+        origin,
     )
     .await?;
     audit::record(

@@ -24,6 +24,7 @@ mod demo;
 mod documents;
 mod import_export;
 mod incidents;
+mod inspections;
 mod rectifications;
 mod reports;
 mod request_matrix;

@@ -250,18 +250,7 @@ pub fn check_review_months(months: i64) -> Result<u8, FieldErrorKind> {
 /// The day a document in force since `from` is next reviewed: `months` later, on the same
 /// day of the month or the month's last day (31 January + 1 month = 28 or 29 February).
 pub fn next_review(from: Day, months: u8) -> Day {
-    let d = from.date();
-    let total = i32::from(d.month() as u8) - 1 + i32::from(months);
-    let year = d.year() + total.div_euclid(12);
-    let month = u8::try_from(total.rem_euclid(12) + 1)
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok())
-        .unwrap_or(time::Month::December);
-    let last = time::util::days_in_month(month, year);
-    let day = d.day().min(last);
-    time::Date::from_calendar_date(year, month, day)
-        .map(Day::from_date)
-        .unwrap_or(from)
+    from.plus_months(u32::from(months))
 }
 
 /// The last day a review counts as due soon from `today`.

@@ -15,6 +15,8 @@ coded_enum! {
     pub enum RectificationSource {
         /// A security incident.
         Incident => ("incident", "Security incident", "安全事件"),
+        /// A failed item of an inspection.
+        Inspection => ("inspection", "Security inspection", "安全检查"),
     }
 }
 

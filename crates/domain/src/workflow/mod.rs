@@ -353,6 +353,8 @@ mod tests {
         moves_are_unique(&crate::rectification::FLOW);
         moves_are_unique(&crate::document::FLOW);
         moves_are_unique(&crate::training::FLOW);
+        moves_are_unique(&crate::inspection::PLAN_FLOW);
+        moves_are_unique(&crate::inspection::FLOW);
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,7 @@ pub mod types;
 pub mod asset;
 pub mod document;
 pub mod incident;
+pub mod inspection;
 pub mod org;
 pub mod rectification;
 pub mod request;
@@ -92,6 +93,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         rectification::routes,
         document::routes,
         training::routes,
+        inspection::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

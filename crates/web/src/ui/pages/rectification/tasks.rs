@@ -25,6 +25,9 @@ pub fn source_href(t: &Rectification) -> String {
         castellan_domain::rectification::RectificationSource::Incident => {
             format!("/incidents/{}", t.source_id)
         }
+        castellan_domain::rectification::RectificationSource::Inspection => {
+            format!("/inspections/{}", t.source_id)
+        }
     }
 }
 
