@@ -131,6 +131,19 @@ async fn checked(
     today: Day,
 ) -> Result<(rules::PlanFields, Option<DepartmentId>)> {
     let mut errors = FieldErrors::new();
+    let mut input = input.clone();
+    for name in input.inspector_usernames.iter().map(|n| n.trim()) {
+        if name.is_empty() {
+            continue;
+        }
+        match castellan_store::org::users::find_by_username(conn, &name.to_lowercase()).await? {
+            Some(u) if u.status == castellan_domain::values::UserStatus::Active => {
+                input.inspector_ids.push(u.id);
+            }
+            _ => errors.add("inspector_ids", FieldErrorKind::NoSuchRecord),
+        }
+    }
+    let input = &input;
     let fields = match rules::check_plan(input, today) {
         Ok(f) => Some(f),
         Err(DomainError::Validation(e)) => {

@@ -35,6 +35,7 @@ mod training;
 mod ui;
 mod ui_documents;
 mod ui_incidents;
+mod ui_inspections;
 mod ui_rectifications;
 mod ui_requests;
 mod ui_risk;

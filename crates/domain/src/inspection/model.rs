@@ -427,6 +427,8 @@ pub struct PlanInput {
     pub department_id: Option<DepartmentId>,
     /// Inspectors.
     pub inspector_ids: Vec<UserId>,
+    /// Inspectors by username (forms; added to `inspector_ids`).
+    pub inspector_usernames: Vec<String>,
     /// Who does what.
     pub responsibilities: Option<String>,
     /// The first (next) due day.

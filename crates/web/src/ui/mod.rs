@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         pages::rectification::routes,
         pages::document::routes,
         pages::training::routes,
+        pages::inspection::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

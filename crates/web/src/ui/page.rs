@@ -122,6 +122,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::rectification::NAV,
     super::pages::document::NAV,
     super::pages::training::NAV,
+    super::pages::inspection::NAV,
 ];
 
 /// Sections of the navigation.
@@ -157,6 +158,8 @@ pub enum Section {
     Documents,
     /// Security training.
     Training,
+    /// Inspections, their plans and checklists.
+    Inspections,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

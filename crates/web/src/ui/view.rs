@@ -516,3 +516,80 @@ pub fn history(lang: Lang, names: &Names<'_>, entries: &[AuditEntry]) -> Vec<His
 pub fn department_names(tree: &[Department]) -> HashMap<i64, String> {
     tree.iter().map(|d| (d.id.0, d.name.clone())).collect()
 }
+
+/// One line of an item's "decisions and moves" timeline.
+pub struct EventLine {
+    /// When (display).
+    pub at: String,
+    /// Who.
+    pub who: String,
+    /// What: the decision, or the move from one state to another.
+    pub text: String,
+    /// The comment, if any.
+    pub comment: String,
+}
+
+/// An item's decisions and moves, newest first: each decision in words (`decision`), each
+/// move as "from → to" with the states' labels (`state`), each person by name (`people`,
+/// else the name recorded).
+pub fn decision_timeline(
+    t: &Messages,
+    approvals: &[castellan_domain::workflow::Approval],
+    moves: &[castellan_domain::workflow::MoveRecord],
+    people: &HashMap<castellan_domain::UserId, String>,
+    decision: impl Fn(castellan_domain::workflow::Decision) -> String,
+    state: impl Fn(&str) -> String,
+) -> Vec<EventLine> {
+    let person = |u: Option<castellan_domain::UserId>, fallback: &str| {
+        u.and_then(|u| people.get(&u).cloned())
+            .unwrap_or_else(|| fallback.to_owned())
+    };
+    let mut events: Vec<(Timestamp, EventLine)> = approvals
+        .iter()
+        .map(|a| {
+            (
+                a.at,
+                EventLine {
+                    at: when(t, Some(a.at)),
+                    who: person(a.approver_id, &a.approver),
+                    text: decision(a.decision),
+                    comment: a.comment.clone().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    events.extend(moves.iter().map(|m| {
+        (
+            m.at,
+            EventLine {
+                at: when(t, Some(m.at)),
+                who: person(m.actor_id, &m.actor),
+                text: format!("{} → {}", state(&m.from), state(&m.to)),
+                comment: m.comment.clone().unwrap_or_default(),
+            },
+        )
+    }));
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    events.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The approve / return forms of an item waiting for the caller's decision (the template
+/// `partials/decision.html` shows them).
+pub struct DecisionForms {
+    /// Where the forms post (`to`, `comment`, `version`, `csrf`).
+    pub action: String,
+    /// The item's version.
+    pub version: i64,
+    /// The state an approval moves to, if the caller may approve.
+    pub approve_to: Option<&'static str>,
+    /// The state a return moves to, if the caller may return.
+    pub return_to: Option<&'static str>,
+    /// The heading.
+    pub heading: &'static str,
+    /// The approve button.
+    pub approve: &'static str,
+    /// The label of the return's reason.
+    pub return_reason: &'static str,
+    /// The return button.
+    pub return_label: &'static str,
+}

@@ -43,6 +43,7 @@ fn input(b: PlanBody) -> Result<PlanInput, DomainError> {
         checklist_id: b.checklist_id,
         department_id: b.department_id.map(DepartmentId),
         inspector_ids: b.inspector_ids.into_iter().map(UserId).collect(),
+        inspector_usernames: Vec::new(),
         responsibilities: b.responsibilities,
         next_due_at: day("next_due_at", b.next_due_at.as_deref())?,
     })

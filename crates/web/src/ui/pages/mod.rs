@@ -8,6 +8,7 @@ pub mod roles;
 pub mod asset;
 pub mod document;
 pub mod incident;
+pub mod inspection;
 pub mod org;
 pub mod rectification;
 pub mod request;
@@ -24,6 +25,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     rectification::texts::catalog,
     document::texts::catalog,
     training::texts::catalog,
+    inspection::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).
