@@ -152,7 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings, {} inspection plans with {} inspections.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
                 report.users,
@@ -165,7 +165,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report.rectifications,
                 report.documents,
                 report.document_versions,
-                report.trainings
+                report.trainings,
+                report.inspection_plans,
+                report.inspections
             );
             println!(
                 "Every demo user signs in with the password {:?}; for example chen.jing (security officer), sun.yan (compliance administrator), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",

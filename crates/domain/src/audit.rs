@@ -125,6 +125,13 @@ impl Fields for KernelRecord {
                     ),
                     Field::new("documents", "Documents", "文件", Shown::Plain),
                     Field::new("trainings", "Trainings", "培训", Shown::Plain),
+                    Field::new(
+                        "inspection_plans",
+                        "Inspection plans",
+                        "检查计划",
+                        Shown::Plain,
+                    ),
+                    Field::new("inspections", "Inspections", "安全检查", Shown::Plain),
                 ];
                 FIELDS
             }

@@ -4,6 +4,7 @@
 mod assets;
 mod documents;
 mod incidents;
+mod inspections;
 mod rectifications;
 mod requests;
 mod risks;
@@ -169,6 +170,10 @@ pub struct DemoReport {
     pub document_versions: usize,
     /// Trainings created (under this year's and next year's plans).
     pub trainings: usize,
+    /// Inspection plans created.
+    pub inspection_plans: usize,
+    /// Inspections created (with their results and findings' tasks).
+    pub inspections: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -407,6 +412,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         documents::generate(&mut tx, &mut rng, scale, &people, get("sun.yan"), now).await?;
     let training_count =
         training::generate(&mut tx, &mut rng, &people, get("sun.yan"), now).await?;
+    let (inspection_plans, inspection_count) =
+        inspections::generate(&mut tx, &mut rng, scale, &people, now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -429,6 +436,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "rectifications": rectification_count,
             "documents": document_count,
             "trainings": training_count,
+            "inspection_plans": inspection_plans,
+            "inspections": inspection_count,
         })),
     )
     .await?;
@@ -464,6 +473,8 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         documents: document_count,
         document_versions: version_count,
         trainings: training_count,
+        inspection_plans,
+        inspections: inspection_count,
     })
 }
 

@@ -102,6 +102,21 @@ both! {
         assert_eq!(register["items"][0]["risk_level"], 5, "the register starts with the highest risks");
         let moves = t.get(&format!("/api/v1/assessments/{id}/transitions")).token(&officer_token).send().await.json();
         assert_eq!(moves["items"].as_array().unwrap().len(), 3);
+        // Inspections: a year of quarterly and monthly inspections with findings and their
+        // tasks, the machine-room round overdue, a plan waiting for the security officer.
+        assert_eq!(report.inspection_plans, 4);
+        assert!(report.inspections >= 12, "{}", report.inspections);
+        let plans = t.get("/api/v1/inspection-plans?overdue=true").token(&officer_token).send().await.json();
+        assert_eq!(plans["total"], 1, "{plans}");
+        let waiting = t.get("/api/v1/me/approvals").token(&officer_token).send().await.json();
+        assert!(waiting["items"].as_array().unwrap().iter().any(|i| i["process"] == "inspection_plan"), "{waiting}");
+        let done = t.get("/api/v1/inspections?status=completed&limit=200").token(&officer_token).send().await.json();
+        assert!(done["total"].as_i64().unwrap() >= 10, "{done}");
+        let failed = done["items"].as_array().unwrap().iter().map(|i| i["tally"]["fail"].as_i64().unwrap()).sum::<i64>();
+        let with_task = done["items"].as_array().unwrap().iter().map(|i| i["tally"]["with_task"].as_i64().unwrap()).sum::<i64>();
+        assert!(failed > 0 && failed == with_task, "every finding of a completed inspection has its task");
+        let tasks = t.get("/api/v1/rectifications?source=inspection&limit=1").token(&officer_token).send().await.json();
+        assert!(tasks["total"].as_i64().unwrap() > 0);
         // Demo users sign in with the documented password.
         let r = t.post("/api/v1/auth/login").json(&json!({"username": "chen.jing", "password": demo::DEMO_PASSWORD})).send().await;
         assert_eq!(r.status, StatusCode::OK);
