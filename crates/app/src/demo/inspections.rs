@@ -43,6 +43,19 @@ const NOTES: &[&str] = &[
     "防病毒特征库超过 30 天未更新的终端 4 台。",
 ];
 
+/// A plan of the demo: title, scope, frequency, checklist, status, first due day,
+/// inspectors, duties.
+type Spec = (
+    String,
+    &'static str,
+    Frequency,
+    i64,
+    PlanStatus,
+    Day,
+    Vec<UserId>,
+    &'static str,
+);
+
 fn day_before(now: Timestamp, days: i64) -> Day {
     Day::of(now.plus(Duration::days(-days)))
 }
@@ -95,17 +108,7 @@ pub(super) async fn generate(
         .map(|s| (s.0, s.2.clone()))
         .collect();
     let today = Day::of(now);
-    // (title, scope, frequency, checklist, status, first due, inspectors, duties)
-    let mut specs: Vec<(
-        String,
-        &str,
-        Frequency,
-        i64,
-        PlanStatus,
-        Day,
-        Vec<UserId>,
-        &str,
-    )> = vec![
+    let mut specs: Vec<Spec> = vec![
         (
             "季度综合安全检查".into(),
             "总部及各分支机构的机房、办公网络、核心业务系统与安全管理工作",
