@@ -710,6 +710,59 @@ def main():
         expect(f"My trainings in {year}", "钓鱼邮件识别与报告", "Attended")
         shot("82-my-trainings-en")
 
+        # Inspections: the security administrator plans a quarterly inspection on the shipped
+        # checklist with xu.ming as inspector; the security officer approves it; the inspector
+        # schedules and performs it with two failed items, opens their rectification tasks
+        # and completes it; the report in English.
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
+        driver.get(base + "/inspection-plans/new")
+        expect("新建计划", "季度安全检查", "每季度")
+        driver.find_element(By.NAME, "title").send_keys("季度综合安全检查")
+        driver.find_element(By.NAME, "scope").send_keys("总部机房、办公网络与核心业务系统")
+        driver.find_element(By.NAME, "inspectors").send_keys("xu.ming")
+        driver.find_element(By.NAME, "responsibilities").send_keys("徐明：全部检查项；罗华：复核")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/inspection-plans'] button[type=submit]")
+        expect("季度综合安全检查", "提交审批")
+        inspection_plan = driver.current_url.split("?")[0]
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=in_review] ~ div button[type=submit]")
+        expect("审批中")
+        sign_in_as("wang.qiang", "wang-qiang-strong-passphrase", "zh-CN")
+        driver.get(inspection_plan)
+        expect("审批意见", "徐明：全部检查项")
+        shot("83-inspection-plan-approve-zh")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=approved] ~ div button[type=submit]")
+        expect("已批准")
+        sign_in_as("xu.ming", "xu-ming-strong-passphrase", "zh-CN")
+        driver.get(inspection_plan)
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/schedule'] button[type=submit]")
+        expect("保存检查结果", "机房门禁有效")
+        driver.execute_script("""
+            document.querySelectorAll("input[type=radio][value=pass]").forEach(r => { r.checked = true; });
+            for (const code of ["NET-02", "PER-01"]) {
+              document.querySelector(`input[name='result:${code}'][value=fail]`).checked = true;
+            }
+            document.querySelector("textarea[name='note:NET-02']").value = "发现 2 条源地址为任意的放行策略";
+            document.querySelector("textarea[name='note:PER-01']").value = "2 名离职人员账号仍可登录";
+        """)
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/results'] button[type=submit]")
+        expect("检查中", "建立整改任务")
+        for code in ["NET-02", "PER-01"]:
+            form = driver.find_element(By.XPATH, f"//form[contains(@action, '/findings')][.//input[@name='item_code'][@value='{code}']]")
+            form.find_element(By.NAME, "responsible").send_keys("he.jing")
+            click_and_wait(By.XPATH, f"//form[contains(@action, '/findings')][.//input[@name='item_code'][@value='{code}']]//button[@type='submit']")
+        expect("RECT-", "完成检查")
+        shot("84-inspection-findings-zh")
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=completed] ~ div button[type=submit]")
+        expect("已完成")
+        inspection_url = driver.current_url.split("?")[0]
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        driver.get(inspection_url + "/report")
+        expect("Inspection report", "Findings", "Fail")
+        shot("85-inspection-report-en")
+        driver.get(base + "/inspections")
+        expect("Inspections", "Completed")
+        shot("86-inspections-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url

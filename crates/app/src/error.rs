@@ -56,6 +56,7 @@ from_conflicts!(
     castellan_domain::document::DocumentConflict,
     castellan_domain::training::TrainingConflict,
     castellan_domain::inspection::InspectionConflict,
+    castellan_domain::goal::GoalConflict,
 );
 
 impl Error {

@@ -19,6 +19,7 @@ pub mod workflow;
 pub mod asset;
 pub mod demo;
 pub mod document;
+pub mod goal;
 pub mod incident;
 pub mod inspection;
 pub mod org;

@@ -563,6 +563,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     .await?;
     crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::goal::goals::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::inspection::plans::waiting(
         &mut conn,
         ctx,

@@ -173,6 +173,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::document::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::training::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::inspection::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::goal::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -197,6 +198,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::document::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::training::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::inspection::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::goal::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -217,6 +219,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::document::audit::RECORDS, code))
         .or_else(|| find(crate::training::audit::RECORDS, code))
         .or_else(|| find(crate::inspection::audit::RECORDS, code))
+        .or_else(|| find(crate::goal::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

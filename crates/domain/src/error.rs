@@ -250,6 +250,8 @@ pub enum Conflict {
     Training(crate::training::TrainingConflict),
     /// The inspection area's.
     Inspection(crate::inspection::InspectionConflict),
+    /// The goal area's.
+    Goal(crate::goal::GoalConflict),
 }
 
 macro_rules! conflicts {
@@ -301,6 +303,7 @@ conflicts!(
     Document(crate::document::DocumentConflict),
     Training(crate::training::TrainingConflict),
     Inspection(crate::inspection::InspectionConflict),
+    Goal(crate::goal::GoalConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -21,6 +21,7 @@ pub mod workflow;
 // The areas, one folder each.
 pub mod asset;
 pub mod document;
+pub mod goal;
 pub mod incident;
 pub mod inspection;
 pub mod org;

@@ -49,6 +49,11 @@ coded_enum! {
         Training => ("training", "Training plans and own trainings", "培训计划及本人培训"),
         /// Everyone's attendance and the completion per department.
         TrainingRecords => ("training_records", "Everyone's training records", "全员培训记录"),
+        // goal
+        /// Security goals: the goal tree, one's own goals and those one approves.
+        Goal => ("goal", "Security goals", "安全目标"),
+        /// The company's goal for a year.
+        CompanyGoal => ("company_goal", "The company's security goal", "公司安全目标"),
         // inspection
         /// Checklists, inspection plans, inspections and their reports.
         Inspection => ("inspection", "Inspections one performs, checklists and plans", "本人参与的检查、检查表及检查计划"),
@@ -215,6 +220,7 @@ const TABLE: &[&[Rule]] = &[
     crate::document::permissions::PERMISSIONS,
     crate::training::permissions::PERMISSIONS,
     crate::inspection::permissions::PERMISSIONS,
+    crate::goal::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -96,6 +96,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "inspections",
         sql: include_str!("../migrations/0015_inspections.sql"),
     },
+    Migration {
+        version: 16,
+        name: "security goals",
+        sql: include_str!("../migrations/0016_goals.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -150,6 +150,9 @@ permissions! {
     TrainingCreate = Training Create;
     TrainingUpdate = Training Update;
     TrainingRecordsRead = TrainingRecords Read;
+    GoalRead = Goal Read;
+    GoalCreate = Goal Create;
+    GoalUpdate = Goal Update;
     InspectionRead = Inspection Read;
     InspectionCreate = Inspection Create;
     InspectionUpdate = Inspection Update;

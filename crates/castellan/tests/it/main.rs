@@ -22,6 +22,7 @@ mod cli;
 mod cursors;
 mod demo;
 mod documents;
+mod goals;
 mod import_export;
 mod incidents;
 mod inspections;

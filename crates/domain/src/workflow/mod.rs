@@ -355,6 +355,7 @@ mod tests {
         moves_are_unique(&crate::training::FLOW);
         moves_are_unique(&crate::inspection::PLAN_FLOW);
         moves_are_unique(&crate::inspection::FLOW);
+        moves_are_unique(&crate::goal::FLOW);
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub mod types;
 // The areas, one folder each.
 pub mod asset;
 pub mod document;
+pub mod goal;
 pub mod incident;
 pub mod inspection;
 pub mod org;
@@ -94,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         document::routes,
         training::routes,
         inspection::routes,
+        goal::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

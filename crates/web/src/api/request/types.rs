@@ -338,6 +338,9 @@ impl WaitingOut {
             "rectification" => format!("/api/v1/rectifications/{}", w.id),
             "document" => format!("/api/v1/documents/{}", w.id),
             "training_plan" => format!("/api/v1/training-plans/{}", w.id),
+            "inspection_plan" => format!("/api/v1/inspection-plans/{}", w.id),
+            "inspection" => format!("/api/v1/inspections/{}", w.id),
+            "goal" => format!("/api/v1/goals/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {

@@ -1,0 +1,3 @@
+//! The goal area's storage: goals (their approvals and moves are the workflow engine's).
+
+pub mod goals;
