@@ -68,7 +68,7 @@ pub struct GoalView {
     pub may_edit: bool,
     /// Whether the caller reports its progress (its owner, once published).
     pub may_report: bool,
-    /// Whether the caller may break it down (its owner, once published; not a position's).
+    /// Whether goals may be drafted below it now (published; not a position's).
     pub may_break_down: bool,
     /// Its decisions, oldest first.
     pub approvals: Vec<Approval>,
@@ -101,7 +101,7 @@ async fn view(conn: &mut Conn, ctx: &Ctx, g: Goal) -> Result<GoalView> {
         may_edit: (mine || g.created_by == Some(me))
             && matches!(g.status, GoalStatus::Draft | GoalStatus::Returned),
         may_report: mine && g.status == GoalStatus::Published,
-        may_break_down: mine && g.status == GoalStatus::Published && g.level != GoalLevel::Position,
+        may_break_down: g.status == GoalStatus::Published && g.level != GoalLevel::Position,
         allowed_transitions,
         approvals,
         children,
@@ -125,6 +125,26 @@ async fn active_owner(conn: &mut Conn, id: UserId, errors: &mut FieldErrors) -> 
         _ => errors.add("owner_id", FieldErrorKind::NoSuchRecord),
     }
     Ok(())
+}
+
+/// The owner the input names, by id or username (an unknown username is refused on
+/// `owner_id`).
+async fn owner_of(conn: &mut Conn, input: &GoalInput) -> Result<Option<UserId>> {
+    if input.owner_id.is_some() {
+        return Ok(input.owner_id);
+    }
+    match input
+        .owner_username
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) => match users::find_by_username(conn, &name.to_lowercase()).await? {
+            Some(u) => Ok(Some(u.id)),
+            None => Err(FieldErrors::single("owner_id", FieldErrorKind::NoSuchRecord).into()),
+        },
+        None => Ok(None),
+    }
 }
 
 /// The parent named by the input, if it exists (else refused on `parent_id`).
@@ -169,15 +189,14 @@ async fn checked(
     fields.ok_or_else(|| FieldErrors::single("title", FieldErrorKind::Required).into())
 }
 
-/// Drafts a goal. The company's goal: a security officer or committee member; a goal below:
-/// under a published goal, by its future owner or the owner of the goal above. The owner is
-/// the caller unless named.
+/// Drafts a goal. The company's goal: a security officer or committee member (the owner is
+/// the caller unless named); a goal below: under a published goal, by its owner.
 pub async fn create(app: &App, ctx: &Ctx, input: &GoalInput) -> Result<GoalView> {
     ctx.principal
         .authorize(Resource::Goal, Action::Create, Target::Global)?;
     let me = ctx.principal.user_id;
-    let owner = input.owner_id.unwrap_or(me);
     let mut tx = app.db().begin().await?;
+    let owner = owner_of(&mut tx, input).await?.unwrap_or(me);
     let parent = parent_of(&mut tx, input).await?;
     let f = checked(&mut tx, input, parent.as_ref(), owner).await?;
     match (&parent, f.level) {
@@ -189,7 +208,9 @@ pub async fn create(app: &App, ctx: &Ctx, input: &GoalInput) -> Result<GoalView>
             if p.status != GoalStatus::Published {
                 return Err(GoalConflict::ParentNotPublished.into());
             }
-            if owner != me && p.owner_id != me {
+            // Each goal below the company's is drafted by its owner (who then cannot be
+            // its approver's delegate: the owner above decides independently).
+            if owner != me {
                 return Err(forbidden(Action::Create));
             }
         }
@@ -284,7 +305,11 @@ pub async fn update(
     {
         input.position = before.position.clone();
     }
-    let owner = input.owner_id.unwrap_or(before.owner_id);
+    // Only the company's goal changes hands; a goal below stays its drafter's.
+    let owner = match before.level {
+        GoalLevel::Company => owner_of(&mut tx, &input).await?.unwrap_or(before.owner_id),
+        _ => before.owner_id,
+    };
     let f = checked(&mut tx, &input, parent.as_ref(), owner).await?;
     let mut g = before.clone();
     g.department_id = f.department_id;

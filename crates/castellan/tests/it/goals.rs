@@ -112,20 +112,29 @@ both! {
         let r = t.patch(&format!("/api/v1/goals/{itid}")).token(&it_tok).if_match(99).json(&json!({"title": "x", "metric": "x", "target": "x"})).send().await;
         assert_eq!(code(&r, StatusCode::CONFLICT), "goal_locked");
 
-        // A position goal under IT's, owned by the network administrator, approved by the IT head.
-        let pos = created(t.post("/api/v1/goals").token(&it_tok).json(&json!({"year": 2027, "level": "position", "parent_id": itid,
-            "position": "网络管理员", "owner_id": net.id.0, "title": "边界防火墙策略每季度复核", "metric": "复核次数", "target": "4"})).send().await);
+        // A position goal under IT's, drafted by the network administrator, approved by the IT head.
+        let r = t.post("/api/v1/goals").token(&it_tok).json(&json!({"year": 2027, "level": "position", "parent_id": itid,
+            "position": "网络管理员", "owner_id": net.id.0, "title": "x", "metric": "x", "target": "x"})).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "a goal below the company's is drafted by its owner");
+        let pos = created(t.post("/api/v1/goals").token(&net_tok).json(&json!({"year": 2027, "level": "position", "parent_id": itid,
+            "position": "网络管理员", "title": "边界防火墙策略每季度复核", "metric": "复核次数", "target": "4"})).send().await);
         let pid = pos["id"].as_i64().unwrap();
         assert_eq!(pos["department_id"], it, "a position goal is in its department goal's department");
         assert_eq!(pos["owner_id"], net.id.0);
-        let r = t.post("/api/v1/goals").token(&staff).json(&json!({"year": 2027, "level": "position", "parent_id": itid,
-            "position": "x", "owner_id": net.id.0, "title": "x", "metric": "x", "target": "x"})).send().await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "only the owner or the owner above sets a goal for someone");
         assert_eq!(move_to(&t, &it_tok, pid, "in_review", None).await.status, StatusCode::FORBIDDEN, "the owner submits");
         ok(move_to(&t, &net_tok, pid, "in_review", None).await);
         assert_eq!(move_to(&t, &so, pid, "published", None).await.status, StatusCode::FORBIDDEN);
-        // The IT head created it: separation of duties keeps them from approving it.
-        assert_eq!(code(&move_to(&t, &it_tok, pid, "published", None).await, StatusCode::CONFLICT), "self_approval");
+        assert_eq!(move_to(&t, &net_tok, pid, "published", None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(ok(move_to(&t, &it_tok, pid, "published", None).await)["status"], "published");
+        assert_eq!(code(&move_to(&t, &it_tok, pid, "published", None).await, StatusCode::CONFLICT), "phase_move_not_allowed");
+        // A company goal drafted by a committee member is published by another member only.
+        let (_, other_lead) = t.user_with("lead.wu", &[("committee", None)]).await;
+        let own = created(t.post("/api/v1/goals").token(&committee).json(&json!({"year": 2028, "level": "company",
+            "title": "2028", "metric": "m", "target": "0"})).send().await);
+        let oid = own["id"].as_i64().unwrap();
+        ok(move_to(&t, &committee, oid, "in_review", None).await);
+        assert_eq!(code(&move_to(&t, &committee, oid, "published", None).await, StatusCode::CONFLICT), "self_approval");
+        assert_eq!(ok(move_to(&t, &other_lead, oid, "published", None).await)["status"], "published");
         let _ = (it_head, fin_head);
 
         // Progress and the tree.
@@ -134,9 +143,12 @@ both! {
         let p = ok(t.put(&format!("/api/v1/goals/{itid}/progress")).token(&it_tok).json(&json!({"progress": 60, "note": "上半年修复率 96%"})).send().await);
         assert_eq!(p["progress"], 60);
         assert_eq!(t.put(&format!("/api/v1/goals/{itid}/progress")).token(&so).json(&json!({"progress": 10})).send().await.status, StatusCode::FORBIDDEN);
-        assert_eq!(code(&t.put(&format!("/api/v1/goals/{pid}/progress")).token(&net_tok).json(&json!({"progress": 10})).send().await, StatusCode::CONFLICT), "goal_not_published");
+        assert_eq!(code(&t.put(&format!("/api/v1/goals/{finid}/progress")).token(&fin_tok).if_match(1).json(&json!({"progress": 10})).send().await, StatusCode::PRECONDITION_FAILED), "stale_version", "a stale version changes nothing");
+        let draft = created(t.post("/api/v1/goals").token(&fin_tok).json(&json!({"year": 2027, "level": "position", "parent_id": finid,
+            "position": "会计", "title": "x", "metric": "x", "target": "x"})).send().await);
+        assert_eq!(code(&t.put(&format!("/api/v1/goals/{}/progress", draft["id"])).token(&fin_tok).json(&json!({"progress": 10})).send().await, StatusCode::CONFLICT), "goal_not_published");
         let tree = ok(t.get("/api/v1/goals/tree?year=2027").token(&staff).send().await);
-        assert_eq!(tree["goals"].as_array().unwrap().len(), 4);
+        assert_eq!(tree["goals"].as_array().unwrap().len(), 5);
         assert_eq!(tree["goals"][0]["level"], "company");
         assert_eq!(tree["expected"], 3);
         assert_eq!(tree["uncovered"], json!([{"department_id": _hr, "name": "人力资源部"}]));

@@ -35,6 +35,7 @@ mod threat_transfer;
 mod training;
 mod ui;
 mod ui_documents;
+mod ui_goals;
 mod ui_incidents;
 mod ui_inspections;
 mod ui_rectifications;

@@ -153,6 +153,8 @@ pub struct GoalInput {
     pub target: String,
     /// Owner (default: the caller).
     pub owner_id: Option<UserId>,
+    /// The owner by username (forms; used when `owner_id` is not given).
+    pub owner_username: Option<String>,
 }
 
 /// A goal's checked fields.

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         pages::document::routes,
         pages::training::routes,
         pages::inspection::routes,
+        pages::goal::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -123,6 +123,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::document::NAV,
     super::pages::training::NAV,
     super::pages::inspection::NAV,
+    super::pages::goal::NAV,
 ];
 
 /// Sections of the navigation.
@@ -160,6 +161,8 @@ pub enum Section {
     Training,
     /// Inspections, their plans and checklists.
     Inspections,
+    /// Security goals.
+    Goals,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -37,6 +37,7 @@ fn input(b: GoalBody) -> GoalInput {
         metric: b.metric,
         target: b.target,
         owner_id: b.owner_id.map(UserId),
+        owner_username: None,
     }
 }
 
@@ -96,9 +97,9 @@ pub async fn list(
     }))
 }
 
-/// Draft a goal: the company's (security officers and committee members), or one below a
-/// published goal of the level above and the same year (by its owner, or the owner of the
-/// goal above; 422 on `parent_id` for a goal of another year or level).
+/// Draft a goal: the company's (security officers and committee members), or one's own below
+/// a published goal of the level above and the same year (422 on `parent_id` for a goal of
+/// another year or level).
 #[utoipa::path(post, path = "/api/v1/goals", tag = "goals", request_body = GoalBody,
     security(("bearer" = [])), extensions(("x-permission" = json!("goal:create"))),
     responses((status = 201, description = "Drafted", body = GoalDetail), Errors))]

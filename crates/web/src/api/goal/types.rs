@@ -32,7 +32,7 @@ pub struct GoalBody {
     /// The value to reach.
     #[serde(default)]
     pub target: String,
-    /// The owner (default: the caller).
+    /// The owner (default: the caller; only the company's goal may name someone else).
     pub owner_id: Option<i64>,
 }
 

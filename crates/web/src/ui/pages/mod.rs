@@ -7,6 +7,7 @@ pub mod roles;
 
 pub mod asset;
 pub mod document;
+pub mod goal;
 pub mod incident;
 pub mod inspection;
 pub mod org;
@@ -26,6 +27,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     document::texts::catalog,
     training::texts::catalog,
     inspection::texts::catalog,
+    goal::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).
