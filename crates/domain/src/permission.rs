@@ -186,6 +186,20 @@ pub(crate) const ALL_BUT_STAFF: &[Role] = &[
     Role::Assessor,
     Role::Auditor,
 ];
+/// Every role but `auditor`, who writes nothing (auditors act as the employees they also are
+/// through `staff`).
+pub(crate) const ALL_BUT_AUDITOR: &[Role] = &[
+    Role::Admin,
+    Role::Committee,
+    Role::SecurityOfficer,
+    Role::SecurityAdmin,
+    Role::NetworkAdmin,
+    Role::ApplicationAdmin,
+    Role::DataAdmin,
+    Role::ComplianceAdmin,
+    Role::Assessor,
+    Role::Staff,
+];
 /// The system administrator.
 pub(crate) const ADMIN: &[Role] = &[Role::Admin];
 

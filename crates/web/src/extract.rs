@@ -154,6 +154,7 @@ permissions! {
     GoalCreate = Goal Create;
     GoalUpdate = Goal Update;
     InspectionRead = Inspection Read;
+    InspectionRegisterRead = InspectionRegister Read;
     InspectionCreate = Inspection Create;
     InspectionUpdate = Inspection Update;
     RectificationRead = Rectification Read;

@@ -270,6 +270,16 @@ fn check_plan(
 /// different people; the due day lies from today to five years ahead.
 pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
     let today = today(app);
+    if RectificationSource::from_code(input.source.trim()).is_ok_and(|s| !s.opened_directly()) {
+        return Err(FieldErrors::single(
+            "source",
+            FieldErrorKind::invalid(
+                "tasks from an inspection are opened from its failed items",
+                "检查的整改任务从其不合格项发起",
+            ),
+        )
+        .into());
+    }
     let mut tx = app.db().begin().await?;
     let t = open_on(&mut tx, ctx, input, today).await?;
     let v = view(&mut tx, ctx, t, today).await?;

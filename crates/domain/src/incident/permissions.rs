@@ -16,18 +16,7 @@ pub const INCIDENT_READERS: &[Role] = &[
 
 /// Who takes part in handling (as triagers or on a team): everyone but auditors, who write
 /// nothing. Which move or entry is whose is the workflow's decision.
-pub const INCIDENT_WRITERS: &[Role] = &[
-    Role::Admin,
-    Role::Committee,
-    Role::SecurityOfficer,
-    Role::SecurityAdmin,
-    Role::NetworkAdmin,
-    Role::ApplicationAdmin,
-    Role::DataAdmin,
-    Role::ComplianceAdmin,
-    Role::Assessor,
-    Role::Staff,
-];
+pub const INCIDENT_WRITERS: &[Role] = crate::permission::ALL_BUT_AUDITOR;
 
 /// Who sets the organization's incident deadlines.
 pub const DEADLINE_EDITORS: &[Role] = &[Role::Admin, Role::SecurityOfficer];

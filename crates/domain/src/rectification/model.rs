@@ -20,6 +20,14 @@ coded_enum! {
     }
 }
 
+impl RectificationSource {
+    /// Whether tasks are opened from the record itself (`POST /rectifications`); an
+    /// inspection's tasks are opened from its failed items instead, one per finding.
+    pub fn opened_directly(self) -> bool {
+        !matches!(self, RectificationSource::Inspection)
+    }
+}
+
 coded_enum! {
     /// Where a task stands.
     pub enum RectificationStatus {

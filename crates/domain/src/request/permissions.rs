@@ -18,18 +18,7 @@ pub const REQUEST_READERS: &[Role] = &[
 
 /// Who asks for things and takes part in decisions: everyone but auditors, who write
 /// nothing (an auditor who is also an employee holds `staff` as well).
-pub const REQUESTERS: &[Role] = &[
-    Role::Admin,
-    Role::Committee,
-    Role::SecurityOfficer,
-    Role::SecurityAdmin,
-    Role::NetworkAdmin,
-    Role::ApplicationAdmin,
-    Role::DataAdmin,
-    Role::ComplianceAdmin,
-    Role::Assessor,
-    Role::Staff,
-];
+pub const REQUESTERS: &[Role] = crate::permission::ALL_BUT_AUDITOR;
 
 /// Who edits approval chains.
 pub const CHAIN_EDITORS: &[Role] = &[Role::Admin, Role::SecurityOfficer];

@@ -4,7 +4,7 @@ use super::types::{ChecklistBody, ChecklistList, ChecklistOut};
 use crate::api::errors::Errors;
 use crate::api::headers::with_etag;
 use crate::extract::{
-    Allowed, ApiJson, ApiPath, IfMatch, InspectionCreate, InspectionRead, InspectionUpdate,
+    Allowed, ApiJson, ApiPath, IfMatch, InspectionCreate, InspectionRegisterRead, InspectionUpdate,
 };
 use crate::json::Json;
 use crate::problem::ApiResult;
@@ -39,10 +39,10 @@ fn input(b: ChecklistBody) -> (ChecklistInput, Option<i64>) {
 /// Checklists with their number of items, the shipped one first (inspection readers and
 /// managers).
 #[utoipa::path(get, path = "/api/v1/checklists", tag = "inspections", security(("bearer" = [])),
-    extensions(("x-permission" = json!("inspection:read"))),
+    extensions(("x-permission" = json!("inspection_register:read"))),
     responses((status = 200, description = "The checklists", body = ChecklistList), Errors))]
 pub async fn list(
-    Allowed(ctx, _): Allowed<InspectionRead>,
+    Allowed(ctx, _): Allowed<InspectionRegisterRead>,
     State(state): State<AppState>,
 ) -> ApiResult<Json<ChecklistList>> {
     let items = checklists::list(&state.app, &ctx).await?;
@@ -78,10 +78,10 @@ pub async fn create(
 /// One checklist with its items.
 #[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "inspections",
     params(("id" = i64, Path, description = "Checklist id")), security(("bearer" = [])),
-    extensions(("x-permission" = json!("inspection:read"))),
+    extensions(("x-permission" = json!("inspection_register:read"))),
     responses((status = 200, description = "The checklist", body = ChecklistOut), Errors))]
 pub async fn get(
-    Allowed(ctx, _): Allowed<InspectionRead>,
+    Allowed(ctx, _): Allowed<InspectionRegisterRead>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
