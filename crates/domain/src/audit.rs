@@ -132,6 +132,7 @@ impl Fields for KernelRecord {
                         Shown::Plain,
                     ),
                     Field::new("inspections", "Inspections", "安全检查", Shown::Plain),
+                    Field::new("goals", "Security goals", "安全目标", Shown::Plain),
                 ];
                 FIELDS
             }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod documents;
+mod goals;
 mod incidents;
 mod inspections;
 mod rectifications;
@@ -170,6 +171,8 @@ pub struct DemoReport {
     pub document_versions: usize,
     /// Trainings created (under this year's and next year's plans).
     pub trainings: usize,
+    /// Security goals created (this year's breakdown and next year's draft).
+    pub goals: usize,
     /// Inspection plans created.
     pub inspection_plans: usize,
     /// Inspections created (with their results and findings' tasks).
@@ -412,6 +415,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         documents::generate(&mut tx, &mut rng, scale, &people, get("sun.yan"), now).await?;
     let training_count =
         training::generate(&mut tx, &mut rng, &people, get("sun.yan"), now).await?;
+    let goal_count = goals::generate(&mut tx, &mut rng, &people, now).await?;
     let (inspection_plans, inspection_count) =
         inspections::generate(&mut tx, &mut rng, scale, &people, now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
@@ -436,6 +440,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "rectifications": rectification_count,
             "documents": document_count,
             "trainings": training_count,
+            "goals": goal_count,
             "inspection_plans": inspection_plans,
             "inspections": inspection_count,
         })),
@@ -473,6 +478,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         documents: document_count,
         document_versions: version_count,
         trainings: training_count,
+        goals: goal_count,
         inspection_plans,
         inspections: inspection_count,
     })

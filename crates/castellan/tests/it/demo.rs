@@ -117,6 +117,20 @@ both! {
         assert!(failed > 0 && failed == with_task, "every finding of a completed inspection has its task");
         let tasks = t.get("/api/v1/rectifications?source=inspection&limit=1").token(&officer_token).send().await.json();
         assert!(tasks["total"].as_i64().unwrap() > 0);
+        // Goals: this year's company goal published with department goals below it, one
+        // waiting for the security officer, one returned, a division without a goal.
+        let year = castellan_domain::Day::of(castellan_domain::Timestamp::now()).date().year();
+        let tree = t.get(&format!("/api/v1/goals/tree?year={year}")).token(&officer_token).send().await.json();
+        let goals = tree["goals"].as_array().unwrap();
+        assert_eq!(goals[0]["level"], "company");
+        assert_eq!(goals[0]["status"], "published");
+        for status in ["published", "in_review", "returned"] {
+            assert!(goals.iter().any(|g| g["level"] == "department" && g["status"] == status), "no {status} department goal: {tree}");
+        }
+        assert!(goals.iter().any(|g| g["level"] == "position"), "{tree}");
+        assert!(!tree["uncovered"].as_array().unwrap().is_empty());
+        assert!(waiting["items"].as_array().unwrap().iter().any(|i| i["process"] == "goal"), "{waiting}");
+        assert_eq!(report.goals as i64, t.count("goals").await);
         // Demo users sign in with the documented password.
         let r = t.post("/api/v1/auth/login").json(&json!({"username": "chen.jing", "password": demo::DEMO_PASSWORD})).send().await;
         assert_eq!(r.status, StatusCode::OK);
