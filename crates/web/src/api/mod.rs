@@ -100,3 +100,80 @@ pub fn router() -> OpenApiRouter<AppState> {
     .into_iter()
     .fold(kernel, |router, area| area(router))
 }
+
+#[cfg(test)]
+mod schema_names {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable source folder") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The names of the types that derive `ToSchema` in one file: the first `struct` or
+    /// `enum` after each derive.
+    fn schema_types(text: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut pending = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                pending = true;
+                continue;
+            }
+            if !pending || line.starts_with("#[") || line.starts_with("///") {
+                continue;
+            }
+            let rest = line.strip_prefix("pub ").unwrap_or(line);
+            let rest = rest
+                .strip_prefix("struct ")
+                .or_else(|| rest.strip_prefix("enum "));
+            if let Some(rest) = rest {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                names.push(name);
+            }
+            pending = false;
+        }
+        names
+    }
+
+    /// utoipa names a schema after its type, so two API types of the same name in
+    /// different areas silently replace each other in the OpenAPI document and one
+    /// area's responses are checked against the other's schema.
+    #[test]
+    fn every_schema_type_has_a_name_of_its_own() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("readable source");
+            for name in schema_types(&text) {
+                let shown = file
+                    .strip_prefix(&root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
+                seen.entry(name).or_default().push(shown);
+            }
+        }
+        assert!(seen.len() > 50, "the scan found the API's schema types");
+        let clashes: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
+        assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+    }
+
+    #[test]
+    fn the_scan_sees_through_doc_comments_and_attributes() {
+        let text = "#[derive(Debug, ToSchema)]\n#[serde(deny_unknown_fields)]\n/// x\npub struct A {\n}\n#[derive(Serialize, ToSchema)]\nenum B { X }\n#[derive(Debug)]\nstruct C;\n";
+        assert_eq!(schema_types(text), vec!["A", "B"]);
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::plans::day;
 use super::types::{
-    FindingBody, FindingOut, InspectionDetail, InspectionList, InspectionOut, MoveBody,
+    FindingBody, FindingOut, InspectionDetail, InspectionList, InspectionMoveBody, InspectionOut,
     ResultsBody, ScheduleBody,
 };
 use crate::api::errors::Errors;
@@ -189,14 +189,14 @@ pub async fn open_finding(
 /// plan's next due day on.
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/transitions", tag = "inspections",
     params(("id" = i64, Path, description = "Inspection id"), ("If-Match" = Option<String>, Header, description = "Optional version check")),
-    request_body = MoveBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:read"))),
+    request_body = InspectionMoveBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:read"))),
     responses((status = 200, description = "Moved", body = InspectionDetail), Errors))]
 pub async fn transition(
     Allowed(ctx, _): Allowed<InspectionRead>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     OptionalIfMatch(version): OptionalIfMatch,
-    ApiJson(b): ApiJson<MoveBody>,
+    ApiJson(b): ApiJson<InspectionMoveBody>,
 ) -> ApiResult<Response> {
     let v =
         inspections::transition(&state.app, &ctx, id, &b.to, b.comment.as_deref(), version).await?;

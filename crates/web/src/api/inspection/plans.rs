@@ -1,6 +1,9 @@
 //! `/api/v1/inspection-plans` (SPEC §6.3).
 
-use super::types::{MoveBody, PlanBody, PlanDetail, PlanList, PlanOut};
+use super::types::{
+    InspectionMoveBody, InspectionPlanBody, InspectionPlanDetail, InspectionPlanList,
+    InspectionPlanOut,
+};
 use crate::api::errors::Errors;
 use crate::api::headers::with_etag;
 use crate::api::request::types::MoveListOut;
@@ -32,10 +35,10 @@ fn detail(v: PlanView, status: StatusCode) -> Response {
     let version = v.plan.version;
     let loc =
         (status == StatusCode::CREATED).then(|| format!("/api/v1/inspection-plans/{}", v.plan.id));
-    with_etag(status, version, PlanDetail::from(v), loc)
+    with_etag(status, version, InspectionPlanDetail::from(v), loc)
 }
 
-fn input(b: PlanBody) -> Result<PlanInput, DomainError> {
+fn input(b: InspectionPlanBody) -> Result<PlanInput, DomainError> {
     Ok(PlanInput {
         title: b.title,
         scope: b.scope,
@@ -76,12 +79,12 @@ pub struct ListParams {
 /// inspects or wrote. Soonest due first.
 #[utoipa::path(get, path = "/api/v1/inspection-plans", tag = "inspections", params(ListParams),
     security(("bearer" = [])), extensions(("x-permission" = json!("inspection:read"))),
-    responses((status = 200, description = "A page of plans", body = PlanList), Errors))]
+    responses((status = 200, description = "A page of plans", body = InspectionPlanList), Errors))]
 pub async fn list(
     Allowed(ctx, _): Allowed<InspectionRead>,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<PlanList>> {
+) -> ApiResult<Json<InspectionPlanList>> {
     let q = PlanQuery {
         status: p.status,
         overdue: p.overdue,
@@ -92,11 +95,11 @@ pub async fn list(
         limit: p.limit,
     };
     let (page, total) = plans::list(&state.app, &ctx, &q).await?;
-    Ok(Json(PlanList {
+    Ok(Json(InspectionPlanList {
         items: page
             .items
             .iter()
-            .map(|v| PlanOut::new(&v.plan, v.overdue))
+            .map(|v| InspectionPlanOut::new(&v.plan, v.overdue))
             .collect(),
         next_cursor: page.next_cursor,
         total,
@@ -104,13 +107,13 @@ pub async fn list(
 }
 
 /// Open a plan as a draft (security officers and administrators).
-#[utoipa::path(post, path = "/api/v1/inspection-plans", tag = "inspections", request_body = PlanBody,
+#[utoipa::path(post, path = "/api/v1/inspection-plans", tag = "inspections", request_body = InspectionPlanBody,
     security(("bearer" = [])), extensions(("x-permission" = json!("inspection:create"))),
-    responses((status = 201, description = "Opened", body = PlanDetail), Errors))]
+    responses((status = 201, description = "Opened", body = InspectionPlanDetail), Errors))]
 pub async fn create(
     Allowed(ctx, _): Allowed<InspectionCreate>,
     State(state): State<AppState>,
-    ApiJson(b): ApiJson<PlanBody>,
+    ApiJson(b): ApiJson<InspectionPlanBody>,
 ) -> ApiResult<Response> {
     let v = plans::create(&state.app, &ctx, &input(b)?).await?;
     Ok(detail(v, StatusCode::CREATED))
@@ -120,7 +123,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/inspection-plans/{id}", tag = "inspections",
     params(("id" = i64, Path, description = "Plan id")), security(("bearer" = [])),
     extensions(("x-permission" = json!("inspection:read"))),
-    responses((status = 200, description = "The plan", body = PlanDetail), Errors))]
+    responses((status = 200, description = "The plan", body = InspectionPlanDetail), Errors))]
 pub async fn get(
     Allowed(ctx, _): Allowed<InspectionRead>,
     State(state): State<AppState>,
@@ -135,14 +138,14 @@ pub async fn get(
 /// Change a draft plan (409 `inspection_plan_locked` once submitted).
 #[utoipa::path(patch, path = "/api/v1/inspection-plans/{id}", tag = "inspections",
     params(("id" = i64, Path, description = "Plan id"), ("If-Match" = String, Header, description = "The version read")),
-    request_body = PlanBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:update"))),
-    responses((status = 200, description = "Changed", body = PlanDetail), Errors))]
+    request_body = InspectionPlanBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:update"))),
+    responses((status = 200, description = "Changed", body = InspectionPlanDetail), Errors))]
 pub async fn update(
     Allowed(ctx, _): Allowed<InspectionUpdate>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     IfMatch(version): IfMatch,
-    ApiJson(b): ApiJson<PlanBody>,
+    ApiJson(b): ApiJson<InspectionPlanBody>,
 ) -> ApiResult<Response> {
     let v = plans::update(&state.app, &ctx, id, &input(b)?, version).await?;
     Ok(detail(v, StatusCode::OK))
@@ -154,14 +157,14 @@ pub async fn update(
 /// an approved plan) or `retired`.
 #[utoipa::path(post, path = "/api/v1/inspection-plans/{id}/transitions", tag = "inspections",
     params(("id" = i64, Path, description = "Plan id"), ("If-Match" = Option<String>, Header, description = "Optional version check")),
-    request_body = MoveBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:read"))),
-    responses((status = 200, description = "Moved", body = PlanDetail), Errors))]
+    request_body = InspectionMoveBody, security(("bearer" = [])), extensions(("x-permission" = json!("inspection:read"))),
+    responses((status = 200, description = "Moved", body = InspectionPlanDetail), Errors))]
 pub async fn transition(
     Allowed(ctx, _): Allowed<InspectionRead>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     OptionalIfMatch(version): OptionalIfMatch,
-    ApiJson(b): ApiJson<MoveBody>,
+    ApiJson(b): ApiJson<InspectionMoveBody>,
 ) -> ApiResult<Response> {
     let v = plans::transition(&state.app, &ctx, id, &b.to, b.comment.as_deref(), version).await?;
     Ok(detail(v, StatusCode::OK))

@@ -120,7 +120,7 @@ pub struct ChecklistList {
 /// A new plan, or a draft as changed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlanBody {
+pub struct InspectionPlanBody {
     /// Title (1–200 characters).
     #[serde(default)]
     pub title: String,
@@ -144,7 +144,7 @@ pub struct PlanBody {
 
 /// A plan as returned.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PlanOut {
+pub struct InspectionPlanOut {
     /// Id.
     pub id: i64,
     /// `IP-2026-0003`.
@@ -188,10 +188,10 @@ pub struct PlanOut {
     pub created_at: Timestamp,
 }
 
-impl PlanOut {
+impl InspectionPlanOut {
     /// A plan, and whether it is overdue.
     pub fn new(p: &InspectionPlan, overdue: bool) -> Self {
-        PlanOut {
+        InspectionPlanOut {
             id: p.id,
             code: p.code.clone(),
             title: p.title.clone(),
@@ -217,10 +217,10 @@ impl PlanOut {
 
 /// A plan with what the caller may do with it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PlanDetail {
+pub struct InspectionPlanDetail {
     /// The plan.
     #[serde(flatten)]
-    pub plan: PlanOut,
+    pub plan: InspectionPlanOut,
     /// The statuses the caller may move it to now.
     pub allowed_transitions: Vec<String>,
     /// Whether the caller may schedule its next inspection now.
@@ -229,10 +229,10 @@ pub struct PlanDetail {
     pub approvals: Vec<ApprovalOut>,
 }
 
-impl From<PlanView> for PlanDetail {
+impl From<PlanView> for InspectionPlanDetail {
     fn from(v: PlanView) -> Self {
-        PlanDetail {
-            plan: PlanOut::new(&v.plan, v.overdue),
+        InspectionPlanDetail {
+            plan: InspectionPlanOut::new(&v.plan, v.overdue),
             allowed_transitions: v
                 .allowed_transitions
                 .iter()
@@ -246,9 +246,9 @@ impl From<PlanView> for PlanDetail {
 
 /// A page of plans.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PlanList {
+pub struct InspectionPlanList {
     /// Soonest due first (unless sorted otherwise).
-    pub items: Vec<PlanOut>,
+    pub items: Vec<InspectionPlanOut>,
     /// Where the next page starts.
     pub next_cursor: Option<String>,
     /// How many match.
@@ -258,7 +258,7 @@ pub struct PlanList {
 /// A move of a plan or an inspection.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MoveBody {
+pub struct InspectionMoveBody {
     /// The status to move to.
     #[serde(default)]
     pub to: String,
