@@ -57,6 +57,7 @@ from_conflicts!(
     castellan_domain::training::TrainingConflict,
     castellan_domain::inspection::InspectionConflict,
     castellan_domain::goal::GoalConflict,
+    castellan_domain::custody::CustodyConflict,
 );
 
 impl Error {

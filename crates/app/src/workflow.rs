@@ -372,6 +372,10 @@ pub enum Expected {
     Acknowledge,
     /// Perform an inspection that is due (one of its inspectors).
     Inspect,
+    /// Act on a custody record's warning (a security officer).
+    Custody,
+    /// Change a password handed over to the caller and enter the date.
+    ChangePassword,
 }
 
 impl Expected {
@@ -391,6 +395,8 @@ impl Expected {
             Expected::Review => ("Review on schedule", "定期复审"),
             Expected::Acknowledge => ("Read and confirm", "阅读确认"),
             Expected::Inspect => ("Inspect", "执行检查"),
+            Expected::Custody => ("Resolve the custody warning", "处理保管预警"),
+            Expected::ChangePassword => ("Change the password", "更换密码"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -564,6 +570,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::goal::goals::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::custody::records::waiting(app, &mut conn, ctx, &mut out).await?;
     crate::inspection::plans::waiting(
         &mut conn,
         ctx,

@@ -133,6 +133,12 @@ impl Fields for KernelRecord {
                     ),
                     Field::new("inspections", "Inspections", "安全检查", Shown::Plain),
                     Field::new("goals", "Security goals", "安全目标", Shown::Plain),
+                    Field::new(
+                        "custody",
+                        "Password custody records",
+                        "特权密码保管记录",
+                        Shown::Plain,
+                    ),
                 ];
                 FIELDS
             }
@@ -175,6 +181,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::training::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::inspection::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::goal::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::custody::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -200,6 +207,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::training::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::inspection::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::goal::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::custody::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -221,6 +229,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::training::audit::RECORDS, code))
         .or_else(|| find(crate::inspection::audit::RECORDS, code))
         .or_else(|| find(crate::goal::audit::RECORDS, code))
+        .or_else(|| find(crate::custody::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

@@ -252,6 +252,8 @@ pub enum Conflict {
     Inspection(crate::inspection::InspectionConflict),
     /// The goal area's.
     Goal(crate::goal::GoalConflict),
+    /// The custody area's.
+    Custody(crate::custody::CustodyConflict),
 }
 
 macro_rules! conflicts {
@@ -304,6 +306,7 @@ conflicts!(
     Training(crate::training::TrainingConflict),
     Inspection(crate::inspection::InspectionConflict),
     Goal(crate::goal::GoalConflict),
+    Custody(crate::custody::CustodyConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

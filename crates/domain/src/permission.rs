@@ -59,6 +59,11 @@ coded_enum! {
         Inspection => ("inspection", "Inspections one performs, checklists and plans", "本人参与的检查、检查表及检查计划"),
         /// Every inspection plan, inspection and report.
         InspectionRegister => ("inspection_register", "All inspection plans, inspections and reports", "全部检查计划、检查及报告"),
+        // custody
+        /// Privileged-password custody: the records one holds, backs up or witnessed.
+        Custody => ("custody", "Password custody one takes part in", "本人参与的特权密码保管"),
+        /// Every custody record, handover and warning.
+        CustodyRegister => ("custody_register", "All password custody records and warnings", "全部特权密码保管记录及预警"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -235,6 +240,7 @@ const TABLE: &[&[Rule]] = &[
     crate::training::permissions::PERMISSIONS,
     crate::inspection::permissions::PERMISSIONS,
     crate::goal::permissions::PERMISSIONS,
+    crate::custody::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "security goals",
         sql: include_str!("../migrations/0016_goals.sql"),
     },
+    Migration {
+        version: 17,
+        name: "password custody",
+        sql: include_str!("../migrations/0017_custody.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

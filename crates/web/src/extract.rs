@@ -153,6 +153,9 @@ permissions! {
     GoalRead = Goal Read;
     GoalCreate = Goal Create;
     GoalUpdate = Goal Update;
+    CustodyRead = Custody Read;
+    CustodyCreate = Custody Create;
+    CustodyUpdate = Custody Update;
     InspectionRead = Inspection Read;
     InspectionRegisterRead = InspectionRegister Read;
     InspectionCreate = Inspection Create;

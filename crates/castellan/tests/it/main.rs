@@ -20,6 +20,7 @@ mod authorization;
 mod bad_input;
 mod cli;
 mod cursors;
+mod custody;
 mod demo;
 mod documents;
 mod goals;

@@ -11,6 +11,7 @@ pub mod types;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod custody;
 pub mod document;
 pub mod goal;
 pub mod incident;
@@ -47,7 +48,10 @@ use utoipa_axum::routes;
         (name = "incidents", description = "Security incidents: reports, triage, timeline, counts"),
         (name = "documents", description = "Controlled documents: the register, versions with their change history, approval and publication, scheduled reviews"),
         (name = "training", description = "Security training: the year's plan on the approval engine, trainings, attendance, completion"),
-        (name = "rectifications", description = "Rectification tasks opened from incidents (and later inspections, drills, audits)"),
+        (name = "rectifications", description = "Rectification tasks opened from incidents and inspections"),
+        (name = "inspections", description = "Inspections: checklists, plans approved on the engine, inspections item by item, findings and reports"),
+        (name = "goals", description = "Security goals from the company to departments and positions, approved by the owner above"),
+        (name = "custody", description = "Privileged-password custody: holders, backup holders, handovers, password changes and warnings (never a password)"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
@@ -96,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         training::routes,
         inspection::routes,
         goal::routes,
+        custody::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -70,6 +70,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "inspection_plan" => format!("/inspection-plans/{}", w.id),
                 "inspection" => format!("/inspections/{}", w.id),
                 "goal" => format!("/goals/{}", w.id),
+                "custody" => format!("/custody/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
@@ -81,6 +82,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "inspection_plan" => tx.process_inspection_plan,
                 "inspection" => tx.process_inspection,
                 "goal" => tx.process_goal,
+                "custody" => tx.process_custody,
                 _ => tx.process_request,
             },
             code: w.code,

@@ -1,0 +1,869 @@
+//! Custody records: recorded and changed by the keepers (security officers and
+//! administrators); handovers from the holder to someone else before a witness; the
+//! password change after a handover entered by a keeper or the new holder; the register
+//! with its warnings, read by the register's readers, while everyone else sees the records
+//! they hold or back up.
+
+use crate::audit::{self, Event};
+use crate::error::Result;
+use crate::workflow::{Expected, Waiting};
+use crate::{App, Ctx};
+use castellan_domain::audit::Verb;
+use castellan_domain::custody::audit::{CustodyAction, CustodyRecord};
+use castellan_domain::custody::{
+    self as rules, Custody, CustodyConflict, CustodyInput, CustodyWarning, Handover, HandoverInput,
+    LastHandover, Person,
+};
+use castellan_domain::ids::{AssetId, UserId};
+use castellan_domain::paging::{KeyValue, Page};
+use castellan_domain::values::{UserStatus, clean_text};
+use castellan_domain::workflow::calendar::Calendar;
+use castellan_domain::{
+    Action, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Target, Timestamp,
+};
+use castellan_store::Conn;
+use castellan_store::custody::custody::{self as store, CustodyFacts, CustodyFilter};
+use castellan_store::org::users;
+
+fn not_found() -> crate::Error {
+    DomainError::not_found("custody").into()
+}
+
+fn stale(current: i64) -> crate::Error {
+    DomainError::StaleVersion { current }.into()
+}
+
+/// Whether the caller reads the whole register.
+fn reads_register(ctx: &Ctx) -> bool {
+    ctx.principal
+        .is_allowed(Resource::CustodyRegister, Action::Read, Target::Global)
+}
+
+/// Whether the caller records holders, handovers and changes.
+fn keeps(ctx: &Ctx) -> bool {
+    ctx.principal
+        .is_allowed(Resource::Custody, Action::Update, Target::Global)
+}
+
+/// A record with its facts and the warnings it raises now.
+#[derive(Debug, Clone)]
+pub struct CustodyLine {
+    /// The record, its system, its people as they are now and its last handover.
+    pub facts: CustodyFacts,
+    /// What a security officer must act on.
+    pub warnings: Vec<CustodyWarning>,
+    /// When the password must be changed next.
+    pub change_due_at: Timestamp,
+    /// The deadline of the password change after the last handover, while it is not
+    /// entered.
+    pub handover_deadline: Option<Timestamp>,
+}
+
+fn line(facts: CustodyFacts, cal: &Calendar, app: &App, now: Timestamp) -> CustodyLine {
+    let c = &facts.custody;
+    let last = facts.last.map(|h| LastHandover {
+        at: h.at,
+        password_changed_at: h.password_changed_at,
+        deadline: cal.end_of_next_working_day(h.at, app.settings().utc_offset()),
+    });
+    let person = |active: bool, department_id| Person {
+        active,
+        department_id,
+    };
+    let warnings = rules::warnings(
+        c,
+        person(facts.holder.active, facts.holder.department_id),
+        facts
+            .backup
+            .as_ref()
+            .map(|b| person(b.active, b.department_id)),
+        last,
+        now,
+    );
+    let handover_deadline = last
+        .filter(|h| h.password_changed_at.is_none() && c.last_changed_at.is_none_or(|t| t < h.at))
+        .map(|h| h.deadline);
+    CustodyLine {
+        change_due_at: c.change_due_at(),
+        handover_deadline,
+        warnings,
+        facts,
+    }
+}
+
+async fn lines(
+    app: &App,
+    conn: &mut Conn,
+    filter: &CustodyFilter,
+    now: Timestamp,
+) -> Result<Vec<CustodyLine>> {
+    let facts = store::facts(conn, filter).await?;
+    let cal = crate::workflow::calendar(conn).await?;
+    Ok(facts.into_iter().map(|f| line(f, &cal, app, now)).collect())
+}
+
+/// A record as a caller sees it.
+#[derive(Debug, Clone)]
+pub struct CustodyView {
+    /// The record with its warnings.
+    pub line: CustodyLine,
+    /// Its handovers, latest first.
+    pub handovers: Vec<Handover>,
+    /// Whether the caller records changes and handovers.
+    pub may_keep: bool,
+    /// The handover whose password change the caller may enter now.
+    pub may_enter_change: Option<i64>,
+}
+
+/// The record if the caller may read it: the register's readers read every record, anyone
+/// else the records they hold or back up (others are not found).
+async fn visible_line(app: &App, conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<CustodyLine> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Read, Target::Global)?;
+    let filter = CustodyFilter {
+        id: Some(id),
+        person: (!reads_register(ctx)).then_some(ctx.principal.user_id),
+        ..CustodyFilter::default()
+    };
+    lines(app, conn, &filter, Timestamp::now())
+        .await?
+        .pop()
+        .ok_or_else(not_found)
+}
+
+async fn view(app: &App, conn: &mut Conn, ctx: &Ctx, id: i64) -> Result<CustodyView> {
+    let line = visible_line(app, conn, ctx, id).await?;
+    let handovers = store::handovers(conn, id).await?;
+    let me = ctx.principal.user_id;
+    let may_keep = keeps(ctx);
+    let c = &line.facts.custody;
+    let may_enter_change = handovers
+        .first()
+        .filter(|h| {
+            h.password_changed_at.is_none()
+                && c.active
+                && (may_keep || (h.to_id == me && c.holder_id == me))
+        })
+        .map(|h| h.id);
+    Ok(CustodyView {
+        line,
+        handovers,
+        may_keep,
+        may_enter_change,
+    })
+}
+
+/// One record with its handovers.
+pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<CustodyView> {
+    let mut conn = app.db().read().await?;
+    view(app, &mut conn, ctx, id).await
+}
+
+fn snapshot(c: &Custody, asset: &str) -> serde_json::Value {
+    serde_json::json!({
+        "asset_id": c.asset_id.0, "asset": asset, "account": c.account,
+        "holder_id": c.holder_id.0, "backup_holder_id": c.backup_holder_id.map(|u| u.0),
+        "last_changed_at": c.last_changed_at, "change_interval_days": c.change_interval_days,
+        "note": c.note, "active": c.active,
+    })
+}
+
+fn handover_snapshot(h: &Handover) -> serde_json::Value {
+    serde_json::json!({
+        "custody_id": h.custody_id, "from_id": h.from_id.0, "to_id": h.to_id.0,
+        "witness_id": h.witness_id.0, "at": h.at, "reason": h.reason,
+        "password_changed_at": h.password_changed_at,
+    })
+}
+
+fn disabled() -> FieldErrorKind {
+    FieldErrorKind::invalid(
+        "the account is disabled; name an active user",
+        "该用户账号已停用，请选择在职用户",
+    )
+}
+
+/// The active user `id`, or an error on `field` (unknown or disabled).
+async fn active_user(
+    conn: &mut Conn,
+    id: UserId,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<castellan_domain::org::User>> {
+    match users::get(conn, id).await? {
+        Some(u) if u.status == UserStatus::Active => Ok(Some(u)),
+        Some(_) => {
+            errors.add(field, disabled());
+            Ok(None)
+        }
+        None => {
+            errors.add(field, FieldErrorKind::NoSuchRecord);
+            Ok(None)
+        }
+    }
+}
+
+fn validation(e: DomainError, errors: &mut FieldErrors) -> Result<()> {
+    match e {
+        DomainError::Validation(v) => {
+            errors.merge(v);
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn asset_code(conn: &mut Conn, id: AssetId) -> Result<Option<String>> {
+    Ok(castellan_store::asset::assets::get(conn, id)
+        .await?
+        .map(|a| a.code))
+}
+
+/// Records who holds the password of a system's account (a keeper): an existing system,
+/// active holder and backup holder, one active record per system and account.
+pub async fn create(app: &App, ctx: &Ctx, input: &CustodyInput) -> Result<CustodyView> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Create, Target::Global)?;
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    let mut errors = FieldErrors::new();
+    let fields = match rules::check_custody(input, now) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            validation(e, &mut errors)?;
+            None
+        }
+    };
+    let asset = match input.asset_id {
+        Some(a) => {
+            let code = asset_code(&mut tx, a).await?;
+            if code.is_none() {
+                errors.add("asset_id", FieldErrorKind::NoSuchRecord);
+            }
+            code
+        }
+        None => None,
+    };
+    let holder = match input.holder_id {
+        Some(h) => active_user(&mut tx, h, "holder_id", &mut errors).await?,
+        None => None,
+    };
+    let backup = match input.backup_holder_id {
+        Some(b) => active_user(&mut tx, b, "backup_holder_id", &mut errors).await?,
+        None => None,
+    };
+    errors.into_result()?;
+    let (Some(f), Some(asset), Some(holder)) = (fields, asset, holder) else {
+        return Err(FieldErrors::single("asset_id", FieldErrorKind::Required).into());
+    };
+    if store::active_duplicate(&mut tx, f.asset_id, &f.account, None)
+        .await?
+        .is_some()
+    {
+        return Err(CustodyConflict::Duplicate.into());
+    }
+    let mut c = Custody {
+        id: 0,
+        asset_id: f.asset_id,
+        account: f.account,
+        holder_id: holder.id,
+        holder_department_id: holder.department_id,
+        backup_holder_id: backup.as_ref().map(|b| b.id),
+        backup_department_id: backup.as_ref().and_then(|b| b.department_id),
+        last_changed_at: f.last_changed_at,
+        change_interval_days: f.change_interval_days,
+        note: f.note,
+        active: true,
+        created_by: (!ctx.system).then_some(ctx.principal.user_id),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    c.id = store::insert(&mut tx, &c).await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Event::new(Verb::Create, CustodyRecord::Custody, c.id).after(&snapshot(&c, &asset)),
+    )
+    .await?;
+    let v = view(app, &mut tx, ctx, c.id).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// A change of a record; what is not given stays. The holder changes only by a handover.
+#[derive(Debug, Clone, Default)]
+pub struct CustodyChange {
+    /// The account.
+    pub account: Option<String>,
+    /// The backup holder (`Some(None)` removes them).
+    pub backup_holder_id: Option<Option<UserId>>,
+    /// When the password was last changed (a routine change).
+    pub last_changed_at: Option<Timestamp>,
+    /// The change interval.
+    pub change_interval_days: Option<i64>,
+    /// The note (`Some(None)` clears it).
+    pub note: Option<Option<String>>,
+    /// Retire (false) or reactivate (true).
+    pub active: Option<bool>,
+    /// Take the holder's and backup holder's present departments as their own (after a
+    /// move the keeper has reviewed).
+    pub confirm_departments: bool,
+}
+
+/// Changes a record (a keeper) at `version`. A retired record changes only to be
+/// reactivated.
+pub async fn update(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    change: &CustodyChange,
+    version: i64,
+) -> Result<CustodyView> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Update, Target::Global)?;
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    let before = store::get(&mut tx, id).await?.ok_or_else(not_found)?;
+    if before.version != version {
+        return Err(stale(before.version));
+    }
+    if !before.active && change.active != Some(true) {
+        return Err(CustodyConflict::Retired.into());
+    }
+    let backup_id = match change.backup_holder_id {
+        Some(b) => b,
+        None => before.backup_holder_id,
+    };
+    let input = CustodyInput {
+        asset_id: Some(before.asset_id),
+        account: change
+            .account
+            .clone()
+            .unwrap_or_else(|| before.account.clone()),
+        holder_id: Some(before.holder_id),
+        backup_holder_id: backup_id,
+        last_changed_at: change.last_changed_at.or(before.last_changed_at),
+        change_interval_days: Some(
+            change
+                .change_interval_days
+                .unwrap_or(before.change_interval_days),
+        ),
+        note: match &change.note {
+            Some(n) => n.clone(),
+            None => before.note.clone(),
+        },
+    };
+    let mut errors = FieldErrors::new();
+    let fields = match rules::check_custody(&input, now) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            validation(e, &mut errors)?;
+            None
+        }
+    };
+    if let Some(t) = change.last_changed_at
+        && before.last_changed_at.is_some_and(|b| t < b)
+    {
+        errors.add(
+            "last_changed_at",
+            FieldErrorKind::invalid(
+                "lies before the change already recorded",
+                "早于已登记的更换时间",
+            ),
+        );
+    }
+    let backup_changed = backup_id != before.backup_holder_id;
+    let backup = match backup_id {
+        Some(b) if backup_changed => {
+            active_user(&mut tx, b, "backup_holder_id", &mut errors).await?
+        }
+        Some(b) => users::get(&mut tx, b).await?,
+        None => None,
+    };
+    errors.into_result()?;
+    let Some(f) = fields else {
+        return Err(FieldErrors::single("account", FieldErrorKind::Required).into());
+    };
+    let active = change.active.unwrap_or(before.active);
+    if active
+        && store::active_duplicate(&mut tx, before.asset_id, &f.account, Some(id))
+            .await?
+            .is_some()
+    {
+        return Err(CustodyConflict::Duplicate.into());
+    }
+    let mut c = before.clone();
+    c.account = f.account;
+    c.backup_holder_id = backup_id;
+    if backup_changed || change.confirm_departments {
+        c.backup_department_id = backup.as_ref().and_then(|b| b.department_id);
+    }
+    if change.confirm_departments {
+        c.holder_department_id = users::get(&mut tx, c.holder_id)
+            .await?
+            .and_then(|u| u.department_id);
+    }
+    c.last_changed_at = f.last_changed_at;
+    c.change_interval_days = f.change_interval_days;
+    c.note = f.note;
+    c.active = active;
+    if !store::save(&mut tx, &c, now).await? {
+        return Err(stale(before.version));
+    }
+    let asset = asset_code(&mut tx, c.asset_id).await?.unwrap_or_default();
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Event::new(Verb::Update, CustodyRecord::Custody, id)
+            .before(&snapshot(&before, &asset))
+            .after(&snapshot(&c, &asset)),
+    )
+    .await?;
+    let v = view(app, &mut tx, ctx, id).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Records a handover of an active record's password (a keeper), at the record's
+/// `version` if given: from the holder to another active user before an active witness.
+/// The new holder takes the holder's place (their department with them); a backup holder
+/// who becomes the holder leaves the backup place empty unless another is named. With the
+/// change date given, the password counts as changed.
+pub async fn hand_over(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    input: &HandoverInput,
+    version: Option<i64>,
+) -> Result<CustodyView> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Update, Target::Global)?;
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    let before = store::get(&mut tx, id).await?.ok_or_else(not_found)?;
+    if let Some(v) = version
+        && v != before.version
+    {
+        return Err(stale(before.version));
+    }
+    if !before.active {
+        return Err(CustodyConflict::Retired.into());
+    }
+    let last_at = store::handovers(&mut tx, id).await?.first().map(|h| h.at);
+    let mut errors = FieldErrors::new();
+    let fields = match rules::check_handover(&before, input, last_at, now) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            validation(e, &mut errors)?;
+            None
+        }
+    };
+    let to = match input.to_id {
+        Some(t) if t != before.holder_id => active_user(&mut tx, t, "to_id", &mut errors).await?,
+        _ => None,
+    };
+    if let Some(w) = input.witness_id {
+        active_user(&mut tx, w, "witness_id", &mut errors).await?;
+    }
+    let new_backup = match input.backup_holder_id {
+        Some(b) => active_user(&mut tx, b, "backup_holder_id", &mut errors).await?,
+        None => None,
+    };
+    errors.into_result()?;
+    let (Some(f), Some(to)) = (fields, to) else {
+        return Err(FieldErrors::single("to_id", FieldErrorKind::Required).into());
+    };
+    let mut c = before.clone();
+    c.holder_id = to.id;
+    c.holder_department_id = to.department_id;
+    if let Some(b) = &new_backup {
+        c.backup_holder_id = Some(b.id);
+        c.backup_department_id = b.department_id;
+    } else if c.backup_holder_id == Some(to.id) {
+        c.backup_holder_id = None;
+        c.backup_department_id = None;
+    }
+    if let Some(t) = f.password_changed_at {
+        c.last_changed_at = Some(t);
+    }
+    if !store::save(&mut tx, &c, now).await? {
+        return Err(stale(before.version));
+    }
+    let mut h = Handover {
+        id: 0,
+        custody_id: id,
+        from_id: f.from_id,
+        to_id: f.to_id,
+        at: f.at,
+        witness_id: f.witness_id,
+        reason: f.reason,
+        password_changed_at: f.password_changed_at,
+        created_by: (!ctx.system).then_some(ctx.principal.user_id),
+        version: 1,
+        created_at: now,
+    };
+    h.id = store::insert_handover(&mut tx, &h).await?;
+    let asset = asset_code(&mut tx, c.asset_id).await?.unwrap_or_default();
+    let actor = ctx.actor();
+    audit::record(
+        &mut tx,
+        &actor,
+        Event::new(CustodyAction::Handover, CustodyRecord::Handover, h.id)
+            .after(&handover_snapshot(&h)),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        Event::new(CustodyAction::Handover, CustodyRecord::Custody, id)
+            .before(&snapshot(&before, &asset))
+            .after(&snapshot(&c, &asset)),
+    )
+    .await?;
+    let v = view(app, &mut tx, ctx, id).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Enters when the password was changed after a handover (a keeper, or the new holder
+/// while they hold it), at the handover's `version` if given; entered once. The record's
+/// last change moves to it.
+pub async fn enter_change(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    handover_id: i64,
+    changed_at: Option<Timestamp>,
+    version: Option<i64>,
+) -> Result<CustodyView> {
+    let now = Timestamp::now();
+    let mut tx = app.db().begin().await?;
+    // Not found unless the caller sees the record.
+    visible_line(app, &mut tx, ctx, id).await?;
+    let c = store::get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let h = store::handover(&mut tx, id, handover_id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("custody_handover"))?;
+    let me = ctx.principal.user_id;
+    let latest = store::handovers(&mut tx, id)
+        .await?
+        .first()
+        .is_some_and(|l| l.id == h.id);
+    if !keeps(ctx) && !(h.to_id == me && c.holder_id == me && latest) {
+        return Err(DomainError::Forbidden {
+            resource: Resource::Custody,
+            action: Action::Update,
+        }
+        .into());
+    }
+    if let Some(v) = version
+        && v != h.version
+    {
+        return Err(stale(h.version));
+    }
+    if h.password_changed_at.is_some() {
+        return Err(CustodyConflict::AlreadyChanged.into());
+    }
+    if !c.active {
+        return Err(CustodyConflict::Retired.into());
+    }
+    let changed = rules::check_password_change(&h, changed_at, now)?;
+    let mut after = h.clone();
+    after.password_changed_at = Some(changed);
+    if !store::save_handover(&mut tx, &after).await? {
+        return Err(stale(h.version));
+    }
+    if latest && c.last_changed_at.is_none_or(|t| t < changed) {
+        let mut nc = c.clone();
+        nc.last_changed_at = Some(changed);
+        if !store::save(&mut tx, &nc, now).await? {
+            return Err(stale(c.version));
+        }
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Event::new(
+            CustodyAction::PasswordChanged,
+            CustodyRecord::Handover,
+            h.id,
+        )
+        .before(&serde_json::json!({"custody_id": id, "password_changed_at": null}))
+        .after(&serde_json::json!({"custody_id": id, "password_changed_at": changed})),
+    )
+    .await?;
+    let v = view(app, &mut tx, ctx, id).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// The list sorts: the system (then the account), when the next change is due, and how
+/// many warnings a record raises.
+pub const SORTS: &[&str] = &["asset", "change_due", "warnings"];
+
+/// The custody list's query.
+#[derive(Debug, Clone, Default)]
+pub struct CustodyQuery {
+    /// A warning code, or `any` for records with at least one warning.
+    pub warning: Option<String>,
+    /// The system.
+    pub asset_id: Option<i64>,
+    /// Held or backed up by.
+    pub person_id: Option<i64>,
+    /// `active` (default), `retired` or `all`.
+    pub state: Option<String>,
+    /// Words of the account, the system or a person's name.
+    pub q: Option<String>,
+    /// `asset` (default), `change_due`, `warnings`, `-` for descending.
+    pub sort: Option<String>,
+    /// Page cursor.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<i64>,
+}
+
+/// Which warnings a list asks for.
+#[derive(Debug, Clone, Copy)]
+enum WarningFilter {
+    Any,
+    One(CustodyWarning),
+}
+
+fn sort_key(l: &CustodyLine, field: &str) -> KeyValue {
+    match field {
+        "change_due" => KeyValue::Text(l.change_due_at.to_db()),
+        "warnings" => KeyValue::Int(l.warnings.len() as i64),
+        _ => KeyValue::Text(format!(
+            "{}\u{1f}{}",
+            l.facts.asset_code, l.facts.custody.account
+        )),
+    }
+}
+
+fn compare(a: &KeyValue, b: &KeyValue) -> std::cmp::Ordering {
+    match (a, b) {
+        (KeyValue::Int(x), KeyValue::Int(y)) => x.cmp(y),
+        (KeyValue::Text(x), KeyValue::Text(y)) => x.cmp(y),
+        (KeyValue::Int(_), KeyValue::Text(_)) => std::cmp::Ordering::Less,
+        (KeyValue::Text(_), KeyValue::Int(_)) => std::cmp::Ordering::Greater,
+    }
+}
+
+/// One page of the records the caller sees, with their warnings, and how many match.
+/// The register's readers see every record; anyone else the ones they hold or back up.
+pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<CustodyLine>, i64)> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Read, Target::Global)?;
+    let args = crate::paging::args(
+        query.limit,
+        query.sort.as_deref(),
+        "asset",
+        SORTS,
+        query.cursor.as_deref(),
+    )?;
+    let mut errors = FieldErrors::new();
+    let warning = match query.warning.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("any") => Some(WarningFilter::Any),
+        Some(code) => errors
+            .check("warning", CustodyWarning::from_code(code))
+            .map(WarningFilter::One),
+    };
+    let active = match query.state.as_deref().map(str::trim) {
+        None | Some("") | Some("active") => Some(true),
+        Some("retired") => Some(false),
+        Some("all") => None,
+        Some(_) => {
+            errors.add(
+                "state",
+                FieldErrorKind::UnknownValue {
+                    allowed: vec!["active", "retired", "all"],
+                },
+            );
+            None
+        }
+    };
+    let q = match query.q.as_deref() {
+        Some(s) => errors.check("q", clean_text(s, 0, 200)),
+        None => None,
+    };
+    if let Some(after) = &args.after
+        && !matches!(
+            (after.keys.first(), args.sort.field),
+            (Some(KeyValue::Int(_)), "warnings")
+                | (Some(KeyValue::Text(_)), "asset" | "change_due")
+        )
+    {
+        return Err(castellan_domain::paging::Cursor::invalid().into());
+    }
+    errors.into_result()?;
+    let mine = !reads_register(ctx);
+    let filter = CustodyFilter {
+        id: None,
+        asset: query.asset_id.map(AssetId),
+        person: if mine {
+            Some(ctx.principal.user_id)
+        } else {
+            query.person_id.map(UserId)
+        },
+        active,
+        q,
+    };
+    let mut conn = app.db().read().await?;
+    let mut all = lines(app, &mut conn, &filter, Timestamp::now()).await?;
+    all.retain(|l| match warning {
+        None => true,
+        Some(WarningFilter::Any) => !l.warnings.is_empty(),
+        Some(WarningFilter::One(w)) => l.warnings.contains(&w),
+    });
+    // A person outside the register sees their records even when another filter names
+    // someone else: the person filter above is theirs.
+    if mine && let Some(p) = query.person_id {
+        all.retain(|l| {
+            l.facts.holder.id.0 == p || l.facts.backup.as_ref().is_some_and(|b| b.id.0 == p)
+        });
+    }
+    let total = all.len() as i64;
+    let field = args.sort.field;
+    let mut keyed: Vec<(KeyValue, i64, CustodyLine)> = all
+        .into_iter()
+        .map(|l| (sort_key(&l, field), l.facts.custody.id, l))
+        .collect();
+    keyed.sort_by(|a, b| compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    if args.sort.descending {
+        keyed.reverse();
+    }
+    if let Some(after) = &args.after {
+        let key = after.keys[0].clone();
+        let id = match after.keys.get(1) {
+            Some(KeyValue::Int(i)) => *i,
+            _ => return Err(castellan_domain::paging::Cursor::invalid().into()),
+        };
+        keyed.retain(|(k, i, _)| {
+            let ord = compare(k, &key).then(i.cmp(&id));
+            if args.sort.descending {
+                ord.is_lt()
+            } else {
+                ord.is_gt()
+            }
+        });
+    }
+    let limit = args.limit as usize;
+    let next_cursor = (keyed.len() > limit).then(|| {
+        let (k, id, _) = &keyed[limit - 1];
+        castellan_domain::paging::Cursor {
+            sort: args.sort.code(),
+            keys: vec![k.clone(), KeyValue::Int(*id)],
+        }
+        .encode()
+    });
+    keyed.truncate(limit);
+    Ok((
+        Page {
+            items: keyed.into_iter().map(|(_, _, l)| l).collect(),
+            next_cursor,
+        },
+        total,
+    ))
+}
+
+/// How many active records raise each warning (the register's readers; zero for the
+/// others' own records too, counted over what they see).
+pub async fn warning_counts(app: &App, ctx: &Ctx) -> Result<Vec<(CustodyWarning, i64)>> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Read, Target::Global)?;
+    let filter = CustodyFilter {
+        person: (!reads_register(ctx)).then_some(ctx.principal.user_id),
+        active: Some(true),
+        ..CustodyFilter::default()
+    };
+    let mut conn = app.db().read().await?;
+    let all = lines(app, &mut conn, &filter, Timestamp::now()).await?;
+    Ok(CustodyWarning::ALL
+        .iter()
+        .map(|w| {
+            (
+                *w,
+                all.iter().filter(|l| l.warnings.contains(w)).count() as i64,
+            )
+        })
+        .collect())
+}
+
+/// Custody waiting for the caller: for a security officer (organization-wide), each active
+/// record with a warning; for a new holder, the password change after a handover to them.
+pub(crate) async fn waiting(
+    app: &App,
+    conn: &mut Conn,
+    ctx: &Ctx,
+    out: &mut Vec<Waiting>,
+) -> Result<()> {
+    let now = Timestamp::now();
+    let me = ctx.principal.user_id;
+    let officer = ctx
+        .principal
+        .grants
+        .iter()
+        .any(|g| g.role == Role::SecurityOfficer && g.department_id.is_none());
+    let mut changes = Vec::new();
+    for h in store::unchanged_handovers_to(conn, me).await? {
+        changes.push(h);
+    }
+    if !officer && changes.is_empty() {
+        return Ok(());
+    }
+    let filter = CustodyFilter {
+        active: Some(true),
+        person: (!officer).then_some(me),
+        ..CustodyFilter::default()
+    };
+    let all = lines(app, conn, &filter, now).await?;
+    for h in changes {
+        let Some(l) = all.iter().find(|l| l.facts.custody.id == h.custody_id) else {
+            continue;
+        };
+        let due = l.handover_deadline;
+        out.push(Waiting {
+            process: "custody",
+            id: h.custody_id,
+            code: l.facts.asset_code.clone(),
+            title: l.facts.custody.account.clone(),
+            state: CustodyAction::Handover.code(),
+            state_label: CustodyAction::Handover.label(),
+            expected: Expected::ChangePassword,
+            step: None,
+            since: h.at,
+            due_at: due,
+            overdue: due.is_some_and(|d| now > d),
+            pending_risks: None,
+        });
+    }
+    if officer {
+        for l in all.iter().filter(|l| !l.warnings.is_empty()) {
+            let first = l.warnings[0];
+            let since = match first {
+                CustodyWarning::ChangeOverdue => l.change_due_at,
+                CustodyWarning::HandoverUnchanged => {
+                    l.handover_deadline.unwrap_or(l.facts.custody.updated_at)
+                }
+                _ => l.facts.custody.updated_at,
+            };
+            out.push(Waiting {
+                process: "custody",
+                id: l.facts.custody.id,
+                code: l.facts.asset_code.clone(),
+                title: l.facts.custody.account.clone(),
+                state: first.code(),
+                state_label: first.label(),
+                expected: Expected::Custody,
+                step: None,
+                since,
+                due_at: None,
+                overdue: true,
+                pending_risks: None,
+            });
+        }
+    }
+    Ok(())
+}
