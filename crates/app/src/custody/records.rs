@@ -867,3 +867,80 @@ pub(crate) async fn waiting(
     }
     Ok(())
 }
+
+/// What a keeper's form names by code and username, resolved: the system and the people.
+#[derive(Debug, Clone, Default)]
+pub struct FormNames {
+    /// The system's code.
+    pub asset_code: Option<String>,
+    /// Usernames by field (`holder_id`, `backup_holder_id`, `to_id`, `witness_id`).
+    pub people: Vec<(&'static str, String)>,
+}
+
+/// The ids a keeper's form names: the system by code (on `asset_id`) and each person by
+/// username (on their field); an unknown one is an error on its field.
+pub async fn resolve(
+    app: &App,
+    ctx: &Ctx,
+    names: &FormNames,
+) -> Result<(Option<AssetId>, Vec<(&'static str, UserId)>)> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Update, Target::Global)?;
+    let mut conn = app.db().read().await?;
+    let mut errors = FieldErrors::new();
+    let asset = match names.asset_code.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => {
+            // The datalist offers "CODE — name"; the code is what counts.
+            let code = code.split(" — ").next().unwrap_or(code).trim();
+            let found = castellan_store::asset::assets::find_by_code(&mut conn, code).await?;
+            if found.is_none() {
+                errors.add("asset_id", FieldErrorKind::NoSuchRecord);
+            }
+            found.map(|a| a.id)
+        }
+        _ => None,
+    };
+    let mut people = Vec::new();
+    for (field, name) in &names.people {
+        let name = name.trim().to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        match users::find_by_username(&mut conn, &name).await? {
+            Some(u) => people.push((*field, u.id)),
+            None => errors.add(*field, FieldErrorKind::NoSuchRecord),
+        }
+    }
+    errors.into_result()?;
+    Ok((asset, people))
+}
+
+/// The key systems a keeper picks from (value level 4 and above), as (code, name).
+pub async fn key_systems(app: &App, ctx: &Ctx) -> Result<Vec<(String, String)>> {
+    ctx.principal
+        .authorize(Resource::Custody, Action::Create, Target::Global)?;
+    let mut conn = app.db().read().await?;
+    Ok(store::key_systems(&mut conn, 4, 1000).await?)
+}
+
+/// The record's changes and handovers from the audit trail, newest first (whoever may read
+/// the record).
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    let v = get(app, ctx, id).await?;
+    let mut entries =
+        crate::audit::history_of(app, CustodyRecord::Custody, &id.to_string()).await?;
+    for h in &v.handovers {
+        entries.extend(
+            crate::audit::history_of(app, CustodyRecord::Handover, &h.id.to_string())
+                .await?
+                .into_iter()
+                .filter(|e| e.action != CustodyAction::Handover.code()),
+        );
+    }
+    entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+    Ok(entries)
+}

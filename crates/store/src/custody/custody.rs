@@ -381,3 +381,21 @@ pub async fn unchanged_handovers_to(
         .map(handover_from_row)
         .collect()
 }
+
+/// The systems most likely to have administrative passwords worth keeping: assets of value
+/// level `min_level` or above, by code, at most `limit`, as (code, name).
+pub async fn key_systems(
+    conn: &mut Conn,
+    min_level: i64,
+    limit: u32,
+) -> Result<Vec<(String, String)>, DbError> {
+    let mut q = Sql::new("SELECT code, name FROM assets WHERE value_level >= ");
+    q.bind(min_level)
+        .push(" ORDER BY code LIMIT ")
+        .bind(i64::from(limit));
+    q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|mut r| Ok((r.take("code")?, r.take("name")?)))
+        .collect()
+}

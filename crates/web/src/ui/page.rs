@@ -124,6 +124,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::training::NAV,
     super::pages::inspection::NAV,
     super::pages::goal::NAV,
+    super::pages::custody::NAV,
 ];
 
 /// Sections of the navigation.
@@ -163,6 +164,8 @@ pub enum Section {
     Inspections,
     /// Security goals.
     Goals,
+    /// Privileged-password custody.
+    Custody,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

@@ -593,3 +593,22 @@ pub struct DecisionForms {
     /// The return button.
     pub return_label: &'static str,
 }
+
+/// The organization's local time as a `datetime-local` value.
+pub fn local_input(state: &crate::state::AppState, ts: Timestamp) -> String {
+    let offset = state.app.settings().utc_offset_minutes;
+    let local = ts.plus(time::Duration::minutes(offset));
+    local.to_db().get(..16).unwrap_or_default().to_owned()
+}
+
+/// A `datetime-local` value in the organization's local time, as a timestamp.
+pub fn from_local_input(state: &crate::state::AppState, raw: &str) -> Option<Timestamp> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let utc = Timestamp::parse(&format!("{raw}:00Z"))?;
+    Some(utc.plus(time::Duration::minutes(
+        -state.app.settings().utc_offset_minutes,
+    )))
+}

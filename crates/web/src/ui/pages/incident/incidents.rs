@@ -8,6 +8,7 @@ use crate::ui::page::{Page, Section};
 use crate::ui::render;
 use crate::ui::session::{CsrfForm, Web};
 use crate::ui::view::{self, CodeOption, FormErrors, code_options, some, when};
+use crate::ui::view::{from_local_input, local_input};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -298,25 +299,6 @@ struct FormPage {
     max_time: String,
     errors: FormErrors,
     error: Option<String>,
-}
-
-/// The organization's local time as a `datetime-local` value.
-fn local_input(state: &AppState, ts: Timestamp) -> String {
-    let offset = state.app.settings().utc_offset_minutes;
-    let local = ts.plus(time::Duration::minutes(offset));
-    local.to_db().get(..16).unwrap_or_default().to_owned()
-}
-
-/// A `datetime-local` value in the organization's local time, as a timestamp.
-fn from_local_input(state: &AppState, raw: &str) -> Option<Timestamp> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let utc = Timestamp::parse(&format!("{raw}:00Z"))?;
-    Some(utc.plus(time::Duration::minutes(
-        -state.app.settings().utc_offset_minutes,
-    )))
 }
 
 fn form_page(
