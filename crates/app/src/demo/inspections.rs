@@ -56,8 +56,10 @@ type Spec = (
     &'static str,
 );
 
-fn day_before(now: Timestamp, days: i64) -> Day {
-    Day::of(now.plus(Duration::days(-days)))
+/// The organization's day `days` before `now` (its local day: a plan due "today" is not
+/// overdue in the evening in UTC+8).
+fn day_before(now: Timestamp, days: i64, offset: time::UtcOffset) -> Day {
+    Day::of_at(now.plus(Duration::days(-days)), offset)
 }
 
 /// Generates the demo's inspections; returns (plans, inspections).
@@ -67,6 +69,7 @@ pub(super) async fn generate(
     scale: u64,
     people: &People,
     now: Timestamp,
+    offset: time::UtcOffset,
 ) -> Result<(usize, usize)> {
     let shipped = checklists::id_of_code(conn, castellan_domain::inspection::checklist::CODE)
         .await?
@@ -107,7 +110,7 @@ pub(super) async fn generate(
         .take(12)
         .map(|s| (s.0, s.2.clone()))
         .collect();
-    let today = Day::of(now);
+    let today = Day::of_at(now, offset);
     let mut specs: Vec<Spec> = vec![
         (
             "季度综合安全检查".into(),
@@ -115,7 +118,7 @@ pub(super) async fn generate(
             Frequency::Quarterly,
             shipped,
             PlanStatus::Approved,
-            day_before(now, 365),
+            day_before(now, 365, offset),
             vec![people.security_admin.0, inspector.0],
             "李强：网络、系统与数据；检查员：物理、人员与管理",
         ),
@@ -125,7 +128,7 @@ pub(super) async fn generate(
             Frequency::Monthly,
             room_id,
             PlanStatus::Approved,
-            day_before(now, 330),
+            day_before(now, 330, offset),
             vec![inspector.0],
             "检查员负责全部巡检项",
         ),
@@ -161,7 +164,7 @@ pub(super) async fn generate(
             Frequency::Quarterly,
             shipped,
             PlanStatus::Approved,
-            day_before(now, 300 + (n as i64 % 60)),
+            day_before(now, 300 + (n as i64 % 60), offset),
             vec![member.map_or(inspector.0, |m| m.0)],
             "",
         ));
