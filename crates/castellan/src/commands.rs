@@ -152,7 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings, {} security goals, {} inspection plans with {} inspections.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings, {} security goals, {} password custody records, {} inspection plans with {} inspections.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
                 report.users,
@@ -167,6 +167,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report.document_versions,
                 report.trainings,
                 report.goals,
+                report.custody,
                 report.inspection_plans,
                 report.inspections
             );

@@ -2,6 +2,7 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod custody;
 mod documents;
 mod goals;
 mod incidents;
@@ -173,6 +174,8 @@ pub struct DemoReport {
     pub trainings: usize,
     /// Security goals created (this year's breakdown and next year's draft).
     pub goals: usize,
+    /// Password custody records created.
+    pub custody: usize,
     /// Inspection plans created.
     pub inspection_plans: usize,
     /// Inspections created (with their results and findings' tasks).
@@ -416,8 +419,22 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
     let training_count =
         training::generate(&mut tx, &mut rng, &people, get("sun.yan"), now).await?;
     let goal_count = goals::generate(&mut tx, &mut rng, &people, now).await?;
-    let (inspection_plans, inspection_count) =
-        inspections::generate(&mut tx, &mut rng, scale, &people, now).await?;
+    let admins = [
+        get("zhang.lei"),
+        get("liu.yang"),
+        get("huang.fang"),
+        get("li.qiang"),
+    ];
+    let custody_count = custody::generate(&mut tx, &mut rng, &people, &admins, now).await?;
+    let (inspection_plans, inspection_count) = inspections::generate(
+        &mut tx,
+        &mut rng,
+        scale,
+        &people,
+        now,
+        app.settings().utc_offset(),
+    )
+    .await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -441,6 +458,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "documents": document_count,
             "trainings": training_count,
             "goals": goal_count,
+            "custody": custody_count,
             "inspection_plans": inspection_plans,
             "inspections": inspection_count,
         })),
@@ -479,6 +497,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         document_versions: version_count,
         trainings: training_count,
         goals: goal_count,
+        custody: custody_count,
         inspection_plans,
         inspections: inspection_count,
     })

@@ -131,6 +131,19 @@ both! {
         assert!(!tree["uncovered"].as_array().unwrap().is_empty());
         assert!(waiting["items"].as_array().unwrap().iter().any(|i| i["process"] == "goal"), "{waiting}");
         assert_eq!(report.goals as i64, t.count("goals").await);
+        // Custody: the key systems' accounts with every kind of warning, one waiting for the
+        // new holder's password change, the security officer's items in "waiting for me".
+        assert!(report.custody >= 10, "{}", report.custody);
+        assert_eq!(report.custody as i64, t.count("custody").await);
+        let counts = t.get("/api/v1/custody/warnings").token(&officer_token).send().await.json();
+        for item in counts["items"].as_array().unwrap() {
+            assert!(item["count"].as_i64().unwrap() > 0, "no demo record raises {item}");
+        }
+        let in_order = t.get("/api/v1/custody?limit=200").token(&officer_token).send().await.json();
+        assert!(in_order["items"].as_array().unwrap().iter().any(|c| c["warnings"].as_array().unwrap().is_empty()), "{in_order}");
+        assert!(waiting["items"].as_array().unwrap().iter().any(|i| i["process"] == "custody" && i["expected"] == "custody"), "{waiting}");
+        let retired = t.get("/api/v1/custody?state=retired").token(&officer_token).send().await.json();
+        assert_eq!(retired["total"], 1);
         // Demo users sign in with the documented password.
         let r = t.post("/api/v1/auth/login").json(&json!({"username": "chen.jing", "password": demo::DEMO_PASSWORD})).send().await;
         assert_eq!(r.status, StatusCode::OK);
