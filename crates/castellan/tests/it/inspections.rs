@@ -30,7 +30,11 @@ fn code(r: &Resp, status: StatusCode) -> String {
 }
 
 fn day(offset: i64) -> String {
-    let d = Day::of(Timestamp::now());
+    // The organization's day (UTC+8 by default), as the server counts days.
+    let d = Day::of_at(
+        Timestamp::now(),
+        time::UtcOffset::from_hms(8, 0, 0).unwrap(),
+    );
     Day::from_date(d.date() + time::Duration::days(offset)).to_db()
 }
 

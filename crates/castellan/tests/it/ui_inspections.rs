@@ -22,7 +22,11 @@ fn version_of(html: &str) -> String {
 }
 
 fn day(offset: i64) -> String {
-    let d = castellan_domain::Day::of(castellan_domain::Timestamp::now());
+    // The organization's day (UTC+8 by default), as the server counts days.
+    let d = castellan_domain::Day::of_at(
+        castellan_domain::Timestamp::now(),
+        time::UtcOffset::from_hms(8, 0, 0).unwrap(),
+    );
     castellan_domain::Day::from_date(d.date() + time::Duration::days(offset)).to_string()
 }
 
