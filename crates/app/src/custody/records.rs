@@ -22,7 +22,7 @@ use castellan_domain::{
     Action, DomainError, FieldErrorKind, FieldErrors, Resource, Role, Target, Timestamp,
 };
 use castellan_store::Conn;
-use castellan_store::custody::custody::{self as store, CustodyFacts, CustodyFilter};
+use castellan_store::custody::records::{self as store, CustodyFacts, CustodyFilter};
 use castellan_store::org::users;
 
 fn not_found() -> crate::Error {
@@ -550,7 +550,8 @@ pub async fn enter_change(
         .await?
         .first()
         .is_some_and(|l| l.id == h.id);
-    if !keeps(ctx) && !(h.to_id == me && c.holder_id == me && latest) {
+    let new_holder = h.to_id == me && c.holder_id == me && latest;
+    if !(keeps(ctx) || new_holder) {
         return Err(DomainError::Forbidden {
             resource: Resource::Custody,
             action: Action::Update,
@@ -735,11 +736,11 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<Cu
         keyed.reverse();
     }
     if let Some(after) = &args.after {
-        let key = after.keys[0].clone();
-        let id = match after.keys.get(1) {
-            Some(KeyValue::Int(i)) => *i,
-            _ => return Err(castellan_domain::paging::Cursor::invalid().into()),
+        let (Some(key), Some(KeyValue::Int(id))) = (after.keys.first().cloned(), after.keys.get(1))
+        else {
+            return Err(castellan_domain::paging::Cursor::invalid().into());
         };
+        let id = *id;
         keyed.retain(|(k, i, _)| {
             let ord = compare(k, &key).then(i.cmp(&id));
             if args.sort.descending {
@@ -750,14 +751,16 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<Cu
         });
     }
     let limit = args.limit as usize;
-    let next_cursor = (keyed.len() > limit).then(|| {
-        let (k, id, _) = &keyed[limit - 1];
-        castellan_domain::paging::Cursor {
-            sort: args.sort.code(),
-            keys: vec![k.clone(), KeyValue::Int(*id)],
-        }
-        .encode()
-    });
+    let next_cursor = keyed
+        .get(limit.saturating_sub(1))
+        .filter(|_| keyed.len() > limit)
+        .map(|(k, id, _)| {
+            castellan_domain::paging::Cursor {
+                sort: args.sort.code(),
+                keys: vec![k.clone(), KeyValue::Int(*id)],
+            }
+            .encode()
+        });
     keyed.truncate(limit);
     Ok((
         Page {
@@ -797,6 +800,7 @@ pub(crate) async fn waiting(
     app: &App,
     conn: &mut Conn,
     ctx: &Ctx,
+    limit: u32,
     out: &mut Vec<Waiting>,
 ) -> Result<()> {
     let now = Timestamp::now();
@@ -806,10 +810,7 @@ pub(crate) async fn waiting(
         .grants
         .iter()
         .any(|g| g.role == Role::SecurityOfficer && g.department_id.is_none());
-    let mut changes = Vec::new();
-    for h in store::unchanged_handovers_to(conn, me).await? {
-        changes.push(h);
-    }
+    let changes = store::unchanged_handovers_to(conn, me).await?;
     if !officer && changes.is_empty() {
         return Ok(());
     }
@@ -840,8 +841,14 @@ pub(crate) async fn waiting(
         });
     }
     if officer {
-        for l in all.iter().filter(|l| !l.warnings.is_empty()) {
-            let first = l.warnings[0];
+        for l in all
+            .iter()
+            .filter(|l| !l.warnings.is_empty())
+            .take(limit as usize)
+        {
+            let Some(&first) = l.warnings.first() else {
+                continue;
+            };
             let since = match first {
                 CustodyWarning::ChangeOverdue => l.change_due_at,
                 CustodyWarning::HandoverUnchanged => {
@@ -941,6 +948,6 @@ pub async fn history(
                 .filter(|e| e.action != CustodyAction::Handover.code()),
         );
     }
-    entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     Ok(entries)
 }

@@ -13,7 +13,7 @@ use castellan_domain::custody::{Custody, DEFAULT_INTERVAL_DAYS, Handover};
 use castellan_domain::values::UserStatus;
 use castellan_domain::{AssetId, DepartmentId, Timestamp, UserId};
 use castellan_store::Conn;
-use castellan_store::custody::custody as store;
+use castellan_store::custody::records as store;
 use castellan_store::org::users;
 use time::Duration;
 
@@ -141,12 +141,19 @@ pub(super) async fn generate(
             continue;
         };
         let case = CASES.get(i).copied().unwrap_or(Case::InOrder);
-        let account = ACCOUNTS[i % ACCOUNTS.len()];
+        let account = ACCOUNTS.get(i % ACCOUNTS.len()).copied().unwrap_or("root");
+        let pick = |k: usize| holders.get(k % holders.len()).copied();
         let h = i % holders.len();
-        let mut holder = holders[h];
-        let mut backup = holders[(h + 1 + rng.below(holders.len() - 1)) % holders.len()];
+        let (Some(mut holder), Some(mut backup), Some(next), Some(first)) = (
+            pick(h),
+            pick(h + 1 + rng.below(holders.len() - 1)),
+            pick(h + 1),
+            pick(0),
+        ) else {
+            continue;
+        };
         if backup.0 == holder.0 {
-            backup = holders[(h + 1) % holders.len()];
+            backup = next;
         }
         let created = now.plus(Duration::days(-300 - rng.below(60) as i64));
         let changed = match case {
@@ -158,7 +165,7 @@ pub(super) async fn generate(
             if let Some(op) = operators.first() {
                 holder = (op.0, Some(op.1));
                 if backup.0 == holder.0 {
-                    backup = holders[0];
+                    backup = first;
                 }
             }
         }
@@ -222,7 +229,7 @@ pub(super) async fn generate(
                 } else {
                     witness
                 },
-                reason: REASONS[rng.below(REASONS.len())].into(),
+                reason: rng.pick(REASONS).copied().unwrap_or("岗位调整").into(),
                 password_changed_at: changed_after.then(|| at.plus(Duration::hours(2))),
                 created_by: Some(officer),
                 version: 1,

@@ -3,7 +3,7 @@
 use castellan_app::custody::records::{CustodyLine, CustodyView};
 use castellan_domain::Timestamp;
 use castellan_domain::custody::Handover;
-use castellan_store::custody::custody::PersonNow;
+use castellan_store::custody::records::PersonNow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

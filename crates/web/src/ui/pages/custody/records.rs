@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use castellan_app::custody::records::{self, CustodyChange, CustodyLine, CustodyQuery, FormNames};
 use castellan_domain::custody::{CustodyInput, CustodyWarning, HandoverInput};
 use castellan_domain::{Action, FieldErrorKind, FieldErrors, Lang, Resource, Target, UserId};
-use castellan_store::custody::custody::PersonNow;
+use castellan_store::custody::records::PersonNow;
 use serde::Deserialize;
 use std::collections::HashMap;
 
