@@ -763,6 +763,102 @@ def main():
         expect("Inspections", "Completed")
         shot("86-inspections-en")
 
+        # Goals: the security officer sets the 2027 company goal on the breakdown page, the
+        # committee publishes it; the department manager drafts the department's goal, the
+        # officer returns it with a comment and publishes it once revised; a position goal
+        # below it; the tree with its coverage, in both languages.
+        sign_in_as("wang.qiang", "wang-qiang-strong-passphrase", "zh-CN")
+        driver.get(base + "/goals?year=2027")
+        expect("安全目标", "本年度尚无安全目标", "制定公司目标")
+        driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        driver.find_element(By.NAME, "title").send_keys("全年不发生重大及以上信息安全事件")
+        driver.find_element(By.NAME, "metric").send_keys("重大及以上事件数")
+        driver.find_element(By.NAME, "target").send_keys("0")
+        click_and_wait(By.CSS_SELECTOR, "form[method=post][action='/goals'] button[type=submit]")
+        expect("全年不发生重大及以上信息安全事件", "提交审批")
+        company_goal = driver.current_url.split("?")[0]
+        company_id = company_goal.rsplit("/", 1)[1]
+        click_and_wait(By.CSS_SELECTOR, "form input[name=to][value=in_review] ~ div button[type=submit]")
+        api("POST", f"/api/v1/goals/{company_id}/transitions", {"to": "published", "comment": "同意"}, zhou_token)
+        he_token = api("POST", "/api/v1/auth/login", {"username": "he.jing", "password": "he-jing-strong-passphrase"}, "")["token"]
+        dept_goal = api("POST", "/api/v1/goals", {"year": 2027, "level": "department", "parent_id": int(company_id),
+                        "department_id": int(department_id), "title": "核心系统高危漏洞按期修复",
+                        "metric": "高危漏洞修复率", "target": "95%"}, he_token)
+        api("POST", f"/api/v1/goals/{dept_goal['id']}/transitions", {"to": "in_review"}, he_token)
+        driver.get(base + f"/goals/{dept_goal['id']}")
+        expect("审批意见", "批准发布", "退回修改")
+        shot("87-goal-decide-zh")
+        driver.find_element(By.XPATH, "//form[.//input[@name='to'][@value='returned']]//textarea").send_keys("请把目标量化到 30 天内修复")
+        click_and_wait(By.XPATH, "//form[.//input[@name='to'][@value='returned']]//button[@type='submit']")
+        expect("已退回", "请把目标量化到 30 天内修复")
+        revised = json.load(urllib.request.urlopen(urllib.request.Request(
+            base + f"/api/v1/goals/{dept_goal['id']}", headers={"authorization": f"Bearer {he_token}"})))
+        req = urllib.request.Request(base + f"/api/v1/goals/{dept_goal['id']}", method="PATCH",
+                                     data=json.dumps({"title": "核心系统高危漏洞 30 天内修复", "metric": "30 天内修复率", "target": "≥ 95%"}).encode(),
+                                     headers={"content-type": "application/json", "authorization": f"Bearer {he_token}",
+                                              "if-match": f'"{revised["version"]}"'})
+        urllib.request.urlopen(req).read()
+        api("POST", f"/api/v1/goals/{dept_goal['id']}/transitions", {"to": "in_review"}, he_token)
+        driver.get(base + f"/goals/{dept_goal['id']}")
+        click_and_wait(By.XPATH, "//form[.//input[@name='to'][@value='published']]//button[@type='submit']")
+        expect("已发布")
+        xu_token = api("POST", "/api/v1/auth/login", {"username": "xu.ming", "password": "xu-ming-strong-passphrase"}, "")["token"]
+        pos = api("POST", "/api/v1/goals", {"year": 2027, "level": "position", "parent_id": dept_goal["id"], "position": "工程师",
+                  "title": "服务器补丁每月更新", "metric": "补丁覆盖率", "target": "≥ 98%"}, xu_token)
+        api("POST", f"/api/v1/goals/{pos['id']}/transitions", {"to": "in_review"}, xu_token)
+        api("POST", f"/api/v1/goals/{pos['id']}/transitions", {"to": "published"}, he_token)
+        driver.get(base + "/goals?year=2027")
+        expect("目标分解", "核心系统高危漏洞 30 天内修复", "服务器补丁每月更新", "覆盖情况")
+        shot("88-goal-tree-zh")
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        expect("Goal breakdown", "Coverage")
+        shot("89-goal-tree-en")
+
+        # Password custody: the security administrator records who holds SRV-001's root
+        # password; a handover to the backup holder a week ago without a password change
+        # raises the warning (on the record, the register and the officer's "waiting for
+        # me"); the new holder enters the change date and the warning clears.
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
+        driver.get(base + "/custody")
+        expect("特权密码保管", "本系统不索取、也不保存任何密码", "暂无保管记录")
+        click_and_wait(By.LINK_TEXT, "新建保管记录")
+        driver.find_element(By.NAME, "system").send_keys("SRV-001")
+        driver.find_element(By.NAME, "account").send_keys("root")
+        driver.find_element(By.NAME, "holder").send_keys("xu.ming")
+        driver.find_element(By.NAME, "backup").send_keys("he.jing")
+        driver.find_element(By.NAME, "note").send_keys("密封件存放于机房保险柜")
+        assert not driver.find_elements(By.CSS_SELECTOR, "input[type=password]")
+        shot("90-custody-new-zh")
+        click_and_wait(By.CSS_SELECTOR, "form[action='/custody'] button[type=submit]")
+        expect("SRV-001", "root", "交接记录", "尚无交接记录")
+        custody_url = driver.current_url.split("?")[0]
+        week_ago = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8, days=-7)).strftime("%Y-%m-%dT%H:%M")
+        driver.find_element(By.NAME, "to").send_keys("he.jing")
+        driver.find_element(By.NAME, "witness").send_keys("wang.qiang")
+        driver.find_element(By.NAME, "reason").send_keys("徐明调岗，密码移交何静")
+        driver.execute_script("document.querySelector(\"form[action$='/handovers'] input[name=at]\").value = arguments[0];"
+                              "document.querySelector(\"form[action$='/handovers'] input[name=changed_at]\").value = '';", week_ago)
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/handovers'] input[name=new_backup]").send_keys("xu.ming")
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/handovers'] button[type=submit]")
+        expect("需要处理的问题", "交接后未及时更换密码", "尚未更换")
+        shot("91-custody-warning-zh")
+        driver.get(base + "/custody")
+        expect("交接后未及时更换密码", "SRV-001")
+        shot("92-custody-register-zh")
+        sign_in_as("wang.qiang", "wang-qiang-strong-passphrase", "zh-CN")
+        driver.get(base + "/approvals")
+        expect("特权密码保管", "处理保管预警")
+        shot("93-custody-waiting-zh")
+        sign_in_as("he.jing", "he-jing-strong-passphrase", "en")
+        driver.get(custody_url)
+        expect("Enter the password change", "Not changed after the handover")
+        yesterday = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8, days=-6)).strftime("%Y-%m-%dT%H:%M")
+        driver.execute_script("document.querySelector(\"form[action$='/change'] input[name=changed_at]\").value = arguments[0];", yesterday)
+        click_and_wait(By.CSS_SELECTOR, "form[action$='/change'] button[type=submit]")
+        expect("Password custody", "History")
+        assert "Not changed after the handover" not in text()
+        shot("94-custody-changed-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url
