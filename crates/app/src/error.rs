@@ -57,6 +57,7 @@ from_conflicts!(
     castellan_domain::training::TrainingConflict,
     castellan_domain::inspection::InspectionConflict,
     castellan_domain::goal::GoalConflict,
+    castellan_domain::continuity::ContinuityConflict,
 );
 
 impl Error {

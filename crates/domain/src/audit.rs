@@ -133,6 +133,9 @@ impl Fields for KernelRecord {
                     ),
                     Field::new("inspections", "Inspections", "安全检查", Shown::Plain),
                     Field::new("goals", "Security goals", "安全目标", Shown::Plain),
+                    Field::new("backup_plans", "Backup plans", "备份计划", Shown::Plain),
+                    Field::new("dr_plans", "DR plans", "灾难恢复预案", Shown::Plain),
+                    Field::new("drills", "Drills", "应急演练", Shown::Plain),
                 ];
                 FIELDS
             }
@@ -175,6 +178,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::training::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::inspection::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::goal::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::continuity::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -200,6 +204,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::training::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::inspection::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::goal::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::continuity::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -221,6 +226,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::training::audit::RECORDS, code))
         .or_else(|| find(crate::inspection::audit::RECORDS, code))
         .or_else(|| find(crate::goal::audit::RECORDS, code))
+        .or_else(|| find(crate::continuity::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

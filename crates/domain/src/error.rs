@@ -252,6 +252,8 @@ pub enum Conflict {
     Inspection(crate::inspection::InspectionConflict),
     /// The goal area's.
     Goal(crate::goal::GoalConflict),
+    /// The continuity area's.
+    Continuity(crate::continuity::ContinuityConflict),
 }
 
 macro_rules! conflicts {
@@ -304,6 +306,7 @@ conflicts!(
     Training(crate::training::TrainingConflict),
     Inspection(crate::inspection::InspectionConflict),
     Goal(crate::goal::GoalConflict),
+    Continuity(crate::continuity::ContinuityConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -59,6 +59,9 @@ coded_enum! {
         Inspection => ("inspection", "Inspections one performs, checklists and plans", "本人参与的检查、检查表及检查计划"),
         /// Every inspection plan, inspection and report.
         InspectionRegister => ("inspection_register", "All inspection plans, inspections and reports", "全部检查计划、检查及报告"),
+        // continuity
+        /// Backup plans, disaster-recovery plans and their drills.
+        Continuity => ("continuity", "Backup plans, DR plans and drills", "备份计划、灾难恢复预案及演练"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -235,6 +238,7 @@ const TABLE: &[&[Rule]] = &[
     crate::training::permissions::PERMISSIONS,
     crate::inspection::permissions::PERMISSIONS,
     crate::goal::permissions::PERMISSIONS,
+    crate::continuity::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -101,6 +101,13 @@ const MIGRATIONS: &[Migration] = &[
         name: "security goals",
         sql: include_str!("../migrations/0016_goals.sql"),
     },
+    // Version 17 is taken by another change (privileged credentials custody); the runner
+    // applies whichever are missing, in order.
+    Migration {
+        version: 18,
+        name: "continuity",
+        sql: include_str!("../migrations/0018_continuity.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -153,6 +153,9 @@ permissions! {
     GoalRead = Goal Read;
     GoalCreate = Goal Create;
     GoalUpdate = Goal Update;
+    ContinuityRead = Continuity Read;
+    ContinuityCreate = Continuity Create;
+    ContinuityUpdate = Continuity Update;
     InspectionRead = Inspection Read;
     InspectionRegisterRead = InspectionRegister Read;
     InspectionCreate = Inspection Create;

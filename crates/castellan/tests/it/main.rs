@@ -19,6 +19,7 @@ mod audit_trail;
 mod authorization;
 mod bad_input;
 mod cli;
+mod continuity;
 mod cursors;
 mod demo;
 mod documents;

@@ -11,6 +11,7 @@ pub mod types;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod continuity;
 pub mod document;
 pub mod goal;
 pub mod incident;
@@ -48,6 +49,7 @@ use utoipa_axum::routes;
         (name = "documents", description = "Controlled documents: the register, versions with their change history, approval and publication, scheduled reviews"),
         (name = "training", description = "Security training: the year's plan on the approval engine, trainings, attendance, completion"),
         (name = "rectifications", description = "Rectification tasks opened from incidents (and later inspections, drills, audits)"),
+        (name = "continuity", description = "Continuity: backup plans and restore tests, disaster-recovery plans, drills whose problems open rectification tasks"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
@@ -96,6 +98,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         training::routes,
         inspection::routes,
         goal::routes,
+        continuity::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))
