@@ -383,3 +383,13 @@ pub async fn uncovered(
         total,
     ))
 }
+
+/// The change history of a record of this kind (latest entries first).
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, id).await?;
+    audit::history_of(app, ContinuityRecord::BackupPlan, &id.to_string()).await
+}

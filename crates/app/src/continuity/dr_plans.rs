@@ -371,3 +371,13 @@ pub async fn choices(app: &App, ctx: &Ctx) -> Result<Vec<(i64, String, String)>>
     let mut conn = app.db().read().await?;
     Ok(store::choices(&mut conn).await?)
 }
+
+/// The change history of a record of this kind (latest entries first).
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, id).await?;
+    audit::history_of(app, ContinuityRecord::DrPlan, &id.to_string()).await
+}

@@ -688,3 +688,13 @@ pub(crate) async fn as_source(
         .and_then(|u| u.department_id);
     Ok((line.drill.code, line.plan_title, department, writes(ctx)))
 }
+
+/// The change history of a record of this kind (latest entries first).
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<castellan_domain::audit::AuditEntry>> {
+    get(app, ctx, id).await?;
+    audit::history_of(app, ContinuityRecord::Drill, &id.to_string()).await
+}

@@ -35,6 +35,7 @@ mod storage;
 mod threat_transfer;
 mod training;
 mod ui;
+mod ui_continuity;
 mod ui_documents;
 mod ui_goals;
 mod ui_incidents;

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         pages::training::routes,
         pages::inspection::routes,
         pages::goal::routes,
+        pages::continuity::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

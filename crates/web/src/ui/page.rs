@@ -124,6 +124,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::training::NAV,
     super::pages::inspection::NAV,
     super::pages::goal::NAV,
+    super::pages::continuity::NAV,
 ];
 
 /// Sections of the navigation.
@@ -163,6 +164,8 @@ pub enum Section {
     Inspections,
     /// Security goals.
     Goals,
+    /// Backup plans, DR plans and drills.
+    Continuity,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

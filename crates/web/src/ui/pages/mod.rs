@@ -6,6 +6,7 @@ pub mod home;
 pub mod roles;
 
 pub mod asset;
+pub mod continuity;
 pub mod document;
 pub mod goal;
 pub mod incident;
@@ -28,6 +29,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     training::texts::catalog,
     inspection::texts::catalog,
     goal::texts::catalog,
+    continuity::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).
