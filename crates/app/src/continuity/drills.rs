@@ -243,6 +243,16 @@ fn missed_text(lang: Lang, line: &DrillLine, achieved: Option<i64>) -> String {
     }
 }
 
+/// The tasks a drill's change calls for, with who puts them right.
+struct TaskPlan<'a> {
+    /// The new problems found.
+    problems: &'a [CheckedProblem],
+    /// Who puts a missed RTO right (else the plan's owner).
+    rto_responsible: Option<UserId>,
+    /// The DR plan's owner.
+    plan_owner: UserId,
+}
+
 /// Opens the tasks a drill's change calls for: the missed RTO's (once per drill) and one per
 /// new problem.
 async fn open_tasks(
@@ -250,11 +260,14 @@ async fn open_tasks(
     ctx: &Ctx,
     id: i64,
     form: &DrillForm,
-    problems: &[CheckedProblem],
-    rto_responsible: Option<UserId>,
-    plan_owner: UserId,
+    plan: TaskPlan<'_>,
     today: Day,
 ) -> Result<()> {
+    let TaskPlan {
+        problems,
+        rto_responsible,
+        plan_owner,
+    } = plan;
     let line = store::get(tx, id).await?.ok_or_else(not_found)?;
     let default_due = today.plus_months(1);
     if line.missed_rto()
@@ -389,9 +402,11 @@ pub async fn create(app: &App, ctx: &Ctx, form: &DrillForm) -> Result<DrillView>
         ctx,
         d.id,
         form,
-        &problems,
-        rto_responsible,
-        plan.owner_id,
+        TaskPlan {
+            problems: &problems,
+            rto_responsible,
+            plan_owner: plan.owner_id,
+        },
         today,
     )
     .await?;
@@ -506,9 +521,11 @@ pub async fn update(
         ctx,
         id,
         form,
-        &problems,
-        rto_responsible,
-        plan.owner_id,
+        TaskPlan {
+            problems: &problems,
+            rto_responsible,
+            plan_owner: plan.owner_id,
+        },
         today,
     )
     .await?;

@@ -88,67 +88,83 @@ const PLANS: &[(&str, i64, &str)] = &[
     ),
 ];
 
-/// A year of drills: days ago, plan, scenario, result, hours to recover, problems found.
-const DRILLS: &[(i64, usize, &str, DrillResult, Option<i64>, &[&str])] = &[
-    (
-        330,
-        0,
-        "ERP 数据库主库宕机，切换至同城灾备库",
-        DrillResult::Passed,
-        Some(3),
-        &[],
-    ),
-    (
-        280,
-        1,
-        "主机房计划外断电，按预案关机并恢复",
-        DrillResult::Partial,
-        Some(7),
-        &["2 号 UPS 电池组放电时间不足 10 分钟，低于设计值。"],
-    ),
-    (
-        220,
-        2,
-        "财务文件服务器被勒索软件加密，从离线备份恢复",
-        DrillResult::Passed,
-        Some(18),
-        &[],
-    ),
-    (
-        160,
-        3,
-        "核心交换机故障，切换至备用交换机",
-        DrillResult::Passed,
-        Some(2),
-        &[],
-    ),
-    (
-        110,
-        0,
-        "CRM 应用服务器集群整体不可用",
-        DrillResult::Passed,
-        Some(4),
-        &[],
-    ),
-    (
-        60,
-        1,
-        "数据中心整体断电 12 小时，恢复全部业务系统",
-        DrillResult::Partial,
-        Some(14),
-        &[
+/// A drill of the demo year.
+struct DrillSpec {
+    /// How many days ago it was held.
+    days_ago: i64,
+    /// Which of `PLANS` it drilled.
+    plan: usize,
+    /// What was simulated.
+    scenario: &'static str,
+    /// How it went.
+    result: DrillResult,
+    /// Hours the recovery took.
+    achieved: Option<i64>,
+    /// Problems found.
+    problems: &'static [&'static str],
+}
+
+/// A year of drills (written for the demo).
+const DRILLS: &[DrillSpec] = &[
+    DrillSpec {
+        days_ago: 330,
+        plan: 0,
+        scenario: "ERP 数据库主库宕机，切换至同城灾备库",
+        result: DrillResult::Passed,
+        achieved: Some(3),
+        problems: &[],
+    },
+    DrillSpec {
+        days_ago: 280,
+        plan: 1,
+        scenario: "主机房计划外断电，按预案关机并恢复",
+        result: DrillResult::Partial,
+        achieved: Some(7),
+        problems: &["2 号 UPS 电池组放电时间不足 10 分钟，低于设计值。"],
+    },
+    DrillSpec {
+        days_ago: 220,
+        plan: 2,
+        scenario: "财务文件服务器被勒索软件加密，从离线备份恢复",
+        result: DrillResult::Passed,
+        achieved: Some(18),
+        problems: &[],
+    },
+    DrillSpec {
+        days_ago: 160,
+        plan: 3,
+        scenario: "核心交换机故障，切换至备用交换机",
+        result: DrillResult::Passed,
+        achieved: Some(2),
+        problems: &[],
+    },
+    DrillSpec {
+        days_ago: 110,
+        plan: 0,
+        scenario: "CRM 应用服务器集群整体不可用",
+        result: DrillResult::Passed,
+        achieved: Some(4),
+        problems: &[],
+    },
+    DrillSpec {
+        days_ago: 60,
+        plan: 1,
+        scenario: "数据中心整体断电 12 小时，恢复全部业务系统",
+        result: DrillResult::Partial,
+        achieved: Some(14),
+        problems: &[
             "备用发电机启动后 40 分钟才接入，配电切换步骤未写入预案。",
             "恢复顺序未按业务优先级排列，OA 先于 ERP 恢复。",
         ],
-    ),
-    (
-        20,
-        3,
-        "互联网出口链路中断，切换至备用运营商",
-        DrillResult::Passed,
-        Some(1),
-        &[],
-    ),
+    },
+    DrillSpec {
+        days_ago: 20,
+        plan: 3,
+        scenario: "互联网出口链路中断，切换至备用运营商",
+        result: DrillResult::Passed,
+        achieved: Some(1),
+        problems: &[],
+    },
 ];
 
 /// Backup plans, DR plans and drills created.
@@ -326,7 +342,15 @@ pub(super) async fn generate(
     .chain(people.staff.iter().take(12).map(|s| s.0))
     .collect();
     let mut drill_count = 0;
-    for (days_ago, plan_index, scenario, result, achieved, problems) in DRILLS {
+    for spec in DRILLS {
+        let DrillSpec {
+            days_ago,
+            plan: plan_index,
+            scenario,
+            result,
+            achieved,
+            problems,
+        } = spec;
         let Some(plan) = plans.get(*plan_index) else {
             continue;
         };
