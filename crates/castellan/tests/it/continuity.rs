@@ -234,6 +234,10 @@ both! {
             (json!({"dr_plan_id": 999_999}), "dr_plan_id"),
             (json!({"result": "so-so"}), "result"),
             (json!({"problems": [{"description": "x", "responsible_id": 999_999}]}), "problems[0].responsible_id"),
+            // The recorder verifies the tasks, so cannot be the one to put a problem right:
+            // the task is refused, and with it the whole drill.
+            (json!({"problems": [{"description": "x", "responsible_id": w.so_id}]}), "problems[0].responsible_id"),
+            (json!({"rto_responsible_id": w.so_id}), "rto_responsible_id"),
         ] {
             let mut body = drill.clone();
             for (k, v) in change.as_object().unwrap() {
