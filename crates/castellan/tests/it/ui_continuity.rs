@@ -60,6 +60,7 @@ both! {
             let r = t.post("/api/v1/assets").token(&so).json(&json!({"code": code, "name": format!("核心系统 {lang}"),
                 "category": "server", "confidentiality": 5, "integrity": 5, "availability": 5})).send().await;
             assert_eq!(r.status, StatusCode::CREATED);
+            let asset_page = format!("/assets/{}", r.json()["id"]);
             let cookie = if lang == "en" {
                 sign_in(&t, "sec.chen", ADMIN_PASSWORD, "en").await
             } else {
@@ -78,6 +79,9 @@ both! {
             let form = page(&t, &cookie, &format!("/backup-plans/new?asset={code}")).await.text();
             assert!(form.contains(&format!("value=\"{code}\"")) && form.contains("data-people=\"one\""));
             one_language(lang, "/backup-plans/new", &form);
+            // The asset's page says it lacks a plan and offers one.
+            let html = page(&t, &cookie, &asset_page).await.text();
+            assert!(html.contains(&format!("/backup-plans/new?asset={code}")), "{html}");
 
             // An RTO of zero is refused under its field and nothing is stored.
             let before = t.count("backup_plans").await;
@@ -95,6 +99,9 @@ both! {
             let r = post(&t, &cookie, "/backup-plans", &good).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
             let plan = location(&r);
+            let html = page(&t, &cookie, &asset_page).await.text();
+            assert!(html.contains(&format!("href=\"{plan}\"")) && !html.contains("/backup-plans/new?asset="), "the asset links its plan: {html}");
+            one_language(lang, &asset_page, &html);
             let r = post(&t, &cookie, &format!("{plan}/tests"), &[("verified_at", &days_ago(&t, 2)), ("result", "passed"), ("note", "restore ok")]).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
             let html = page(&t, &cookie, &plan).await.text();

@@ -166,3 +166,87 @@ pub(crate) fn split_list(raw: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A backup plan as the asset's page lists it.
+pub struct AssetBackup {
+    /// The plan.
+    pub id: i64,
+    /// What is backed up.
+    pub scope: String,
+    /// RPO and RTO as shown.
+    pub objectives: String,
+    /// The last restore test as shown.
+    pub last_test: String,
+    /// Whether its restore waits for a test.
+    pub due: bool,
+}
+
+/// The continuity block of an asset's page: its backup plans, or the invitation to plan
+/// one for a high-value asset without any.
+pub struct AssetBackups {
+    /// The area's texts.
+    pub tx: &'static texts::Messages,
+    /// Its plans.
+    pub plans: Vec<AssetBackup>,
+    /// Whether to offer a new plan (a keeper looking at a high-value asset without one).
+    pub new_href: Option<String>,
+    /// The uncovered warning, for a high-value asset without a plan.
+    pub uncovered: bool,
+}
+
+/// The continuity block of the asset `id` (code `code`, value level `level`), for callers
+/// who read the area (`None` for the others).
+pub async fn asset_backups(
+    state: &AppState,
+    web: &Web,
+    id: i64,
+    code: &str,
+    level: i64,
+) -> Result<Option<AssetBackups>, Response> {
+    let ctx = web.ctx();
+    if !ctx
+        .principal
+        .may_somewhere(Resource::Continuity, Action::Read)
+    {
+        return Ok(None);
+    }
+    let lang = web.lang();
+    let tx = tx(lang);
+    let query = castellan_app::continuity::backup_plans::BackupPlanQuery {
+        asset_id: Some(id),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let (page, _) = castellan_app::continuity::backup_plans::list(&state.app, &ctx, &query)
+        .await
+        .map_err(|e| web.fail(e))?;
+    let plans: Vec<AssetBackup> = page
+        .items
+        .iter()
+        .map(|v| {
+            let p = &v.line.plan;
+            AssetBackup {
+                id: p.id,
+                scope: p.scope.clone(),
+                objectives: format!(
+                    "RPO {} · RTO {}",
+                    hours(lang, p.rpo_hours),
+                    hours(lang, p.rto_hours)
+                ),
+                last_test: match (p.last_verified_at, p.last_result) {
+                    (Some(d), Some(r)) => format!("{d} · {}", r.label().get(lang)),
+                    _ => tx.never_tested.to_owned(),
+                },
+                due: v.verification_due,
+            }
+        })
+        .collect();
+    let uncovered = plans.is_empty() && level >= castellan_domain::continuity::COVERED_LEVEL;
+    Ok(Some(AssetBackups {
+        tx,
+        new_href: (plans.is_empty() && writes(web))
+            .then(|| crate::ui::list::href("/backup-plans/new", &[("asset", code)])),
+        uncovered,
+        plans,
+    }))
+}
