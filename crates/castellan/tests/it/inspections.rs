@@ -29,8 +29,12 @@ fn code(r: &Resp, status: StatusCode) -> String {
         .to_owned()
 }
 
+/// A day relative to today, the organization's local day (as the server counts days).
 fn day(offset: i64) -> String {
-    let d = Day::of(Timestamp::now());
+    let d = Day::of_at(
+        Timestamp::now(),
+        castellan_app::Settings::default().utc_offset(),
+    );
     Day::from_date(d.date() + time::Duration::days(offset)).to_db()
 }
 

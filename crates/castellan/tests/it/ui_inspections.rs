@@ -21,8 +21,12 @@ fn version_of(html: &str) -> String {
         .to_owned()
 }
 
+/// A day relative to today, the organization's local day (as the server counts days).
 fn day(offset: i64) -> String {
-    let d = castellan_domain::Day::of(castellan_domain::Timestamp::now());
+    let d = castellan_domain::Day::of_at(
+        castellan_domain::Timestamp::now(),
+        castellan_app::Settings::default().utc_offset(),
+    );
     castellan_domain::Day::from_date(d.date() + time::Duration::days(offset)).to_string()
 }
 
