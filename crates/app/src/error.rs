@@ -58,6 +58,7 @@ from_conflicts!(
     castellan_domain::inspection::InspectionConflict,
     castellan_domain::goal::GoalConflict,
     castellan_domain::custody::CustodyConflict,
+    castellan_domain::continuity::ContinuityConflict,
 );
 
 impl Error {

@@ -17,6 +17,7 @@ pub mod workflow;
 
 // The areas, one folder each, and the demo organization that fills them.
 pub mod asset;
+pub mod continuity;
 pub mod custody;
 pub mod demo;
 pub mod document;

@@ -152,7 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(describe)?;
             app.db().close().await;
             println!(
-                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings, {} security goals, {} password custody records, {} inspection plans with {} inspections.",
+                "Created a demo organization in {:.1} s: {} departments, {} users, {} assets, {} risk assessments with {} risks, {} vulnerability findings, {} approval requests, {} security incidents with {} rectification tasks, {} documents with {} versions, {} trainings, {} security goals, {} password custody records, {} inspection plans with {} inspections, {} backup plans, {} DR plans with {} drills.",
                 started.elapsed().as_secs_f64(),
                 report.departments,
                 report.users,
@@ -169,7 +169,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report.goals,
                 report.custody,
                 report.inspection_plans,
-                report.inspections
+                report.inspections,
+                report.backup_plans,
+                report.dr_plans,
+                report.drills
             );
             println!(
                 "Every demo user signs in with the password {:?}; for example chen.jing (security officer), sun.yan (compliance administrator), wang.na (assessor), zhou.min (committee), ma.chao (auditor), lin.xiaodong (administrator).",

@@ -139,6 +139,9 @@ impl Fields for KernelRecord {
                         "特权密码保管记录",
                         Shown::Plain,
                     ),
+                    Field::new("backup_plans", "Backup plans", "备份计划", Shown::Plain),
+                    Field::new("dr_plans", "DR plans", "灾难恢复预案", Shown::Plain),
+                    Field::new("drills", "Drills", "应急演练", Shown::Plain),
                 ];
                 FIELDS
             }
@@ -182,6 +185,7 @@ pub fn actions() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::inspection::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::goal::audit::ACTIONS.iter().copied().map(entry))
         .chain(crate::custody::audit::ACTIONS.iter().copied().map(entry))
+        .chain(crate::continuity::audit::ACTIONS.iter().copied().map(entry))
 }
 
 /// Every kind of record the trail may name, with its label: the kernel's and each area's.
@@ -208,6 +212,7 @@ pub fn records() -> impl Iterator<Item = (&'static str, Text)> {
         .chain(crate::inspection::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::goal::audit::RECORDS.iter().copied().map(entry))
         .chain(crate::custody::audit::RECORDS.iter().copied().map(entry))
+        .chain(crate::continuity::audit::RECORDS.iter().copied().map(entry))
         .chain(KernelRecord::ALL.into_iter().map(entry))
 }
 
@@ -230,6 +235,7 @@ pub fn record_fields(code: &str) -> Option<&'static [Field]> {
         .or_else(|| find(crate::inspection::audit::RECORDS, code))
         .or_else(|| find(crate::goal::audit::RECORDS, code))
         .or_else(|| find(crate::custody::audit::RECORDS, code))
+        .or_else(|| find(crate::continuity::audit::RECORDS, code))
         .or_else(|| find(&KernelRecord::ALL, code))
 }
 

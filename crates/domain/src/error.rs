@@ -254,6 +254,8 @@ pub enum Conflict {
     Goal(crate::goal::GoalConflict),
     /// The custody area's.
     Custody(crate::custody::CustodyConflict),
+    /// The continuity area's.
+    Continuity(crate::continuity::ContinuityConflict),
 }
 
 macro_rules! conflicts {
@@ -307,6 +309,7 @@ conflicts!(
     Inspection(crate::inspection::InspectionConflict),
     Goal(crate::goal::GoalConflict),
     Custody(crate::custody::CustodyConflict),
+    Continuity(crate::continuity::ContinuityConflict),
 );
 
 /// Everything the domain can refuse. Infrastructure failures are not here: they are the

@@ -20,6 +20,7 @@ pub mod workflow;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod continuity;
 pub mod custody;
 pub mod document;
 pub mod goal;

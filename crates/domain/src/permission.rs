@@ -64,6 +64,9 @@ coded_enum! {
         Custody => ("custody", "Password custody one takes part in", "本人参与的特权密码保管"),
         /// Every custody record, handover and warning.
         CustodyRegister => ("custody_register", "All password custody records and warnings", "全部特权密码保管记录及预警"),
+        // continuity
+        /// Backup plans, disaster-recovery plans and their drills.
+        Continuity => ("continuity", "Backup plans, DR plans and drills", "备份计划、灾难恢复预案及演练"),
         // rectification
         /// Rectification tasks: one's own (responsible, verifier, opener) and those of the
         /// records one reads.
@@ -241,6 +244,7 @@ const TABLE: &[&[Rule]] = &[
     crate::inspection::permissions::PERMISSIONS,
     crate::goal::permissions::PERMISSIONS,
     crate::custody::permissions::PERMISSIONS,
+    crate::continuity::permissions::PERMISSIONS,
     KERNEL,
 ];
 

@@ -106,6 +106,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "password custody",
         sql: include_str!("../migrations/0017_custody.sql"),
     },
+    Migration {
+        version: 18,
+        name: "continuity",
+        sql: include_str!("../migrations/0018_continuity.sql"),
+    },
 ];
 
 /// The migration that creates the threat catalog, which the runner then fills with the

@@ -156,6 +156,9 @@ permissions! {
     CustodyRead = Custody Read;
     CustodyCreate = Custody Create;
     CustodyUpdate = Custody Update;
+    ContinuityRead = Continuity Read;
+    ContinuityCreate = Continuity Create;
+    ContinuityUpdate = Continuity Update;
     InspectionRead = Inspection Read;
     InspectionRegisterRead = InspectionRegister Read;
     InspectionCreate = Inspection Create;

@@ -2,6 +2,7 @@
 //! screenshots, tests and benchmarks. The same N always gives the same data.
 
 mod assets;
+mod continuity;
 mod custody;
 mod documents;
 mod goals;
@@ -180,6 +181,12 @@ pub struct DemoReport {
     pub inspection_plans: usize,
     /// Inspections created (with their results and findings' tasks).
     pub inspections: usize,
+    /// Backup plans created (most high-value assets).
+    pub backup_plans: usize,
+    /// DR plans created.
+    pub dr_plans: usize,
+    /// Drills created (one missing its RTO, with open rectification tasks).
+    pub drills: usize,
 }
 
 /// Sizes of the organization for a scale.
@@ -435,6 +442,7 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         app.settings().utc_offset(),
     )
     .await?;
+    let continuity = continuity::generate(&mut tx, &mut rng, &people, now).await?;
     castellan_store::request::requests::analyze(&mut tx).await?;
     castellan_store::asset::assets::analyze(&mut tx).await?;
     audit::record(
@@ -461,6 +469,9 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
             "custody": custody_count,
             "inspection_plans": inspection_plans,
             "inspections": inspection_count,
+            "backup_plans": continuity.backup_plans,
+            "dr_plans": continuity.dr_plans,
+            "drills": continuity.drills,
         })),
     )
     .await?;
@@ -500,6 +511,9 @@ pub async fn generate(app: &App, scale: u64) -> Result<DemoReport> {
         custody: custody_count,
         inspection_plans,
         inspections: inspection_count,
+        backup_plans: continuity.backup_plans,
+        dr_plans: continuity.dr_plans,
+        drills: continuity.drills,
     })
 }
 

@@ -61,6 +61,20 @@ pub(crate) async fn find(
                 open: i.status == castellan_domain::inspection::InspectionStatus::InProgress,
             })
         }
+        RectificationSource::Drill => {
+            let (code, title, department_id, manages) =
+                crate::continuity::drills::as_source(conn, ctx, id).await?;
+            Ok(SourceRecord {
+                source,
+                id,
+                code,
+                title,
+                department_id,
+                manages,
+                // A drill's problems are put right whenever they are found.
+                open: true,
+            })
+        }
     }
 }
 
@@ -94,5 +108,7 @@ pub(crate) async fn note_task(
         }
         // The finding names its task on the inspection's result line.
         RectificationSource::Inspection => Ok(()),
+        // The drill's problem line names its task.
+        RectificationSource::Drill => Ok(()),
     }
 }

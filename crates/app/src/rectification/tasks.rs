@@ -274,8 +274,8 @@ pub async fn open(app: &App, ctx: &Ctx, input: &OpenInput) -> Result<TaskView> {
         return Err(FieldErrors::single(
             "source",
             FieldErrorKind::invalid(
-                "tasks from an inspection are opened from its failed items",
-                "检查的整改任务从其不合格项发起",
+                "tasks from an inspection are opened from its failed items, a drill's from its problems",
+                "检查的整改任务从其不合格项发起，演练的整改任务从其发现的问题发起",
             ),
         )
         .into());

@@ -82,6 +82,22 @@ fn lists(assessment: i64) -> Vec<(String, Vec<&'static str>, usize)> {
             2,
         ),
         ("/api/v1/me/treatment-tasks".into(), vec!["due_on"], 2),
+        (
+            "/api/v1/backup-plans".into(),
+            vec!["asset_code", "rpo_hours", "rto_hours", "last_verified_at"],
+            2,
+        ),
+        ("/api/v1/backup-plans/uncovered".into(), vec!["code"], 2),
+        (
+            "/api/v1/dr-plans".into(),
+            vec!["code", "title", "rto_hours"],
+            2,
+        ),
+        (
+            "/api/v1/drills".into(),
+            vec!["-held_at", "held_at", "code", "result"],
+            2,
+        ),
         ("/api/v1/audit-log".into(), vec!["-seq"], 1),
     ]
 }

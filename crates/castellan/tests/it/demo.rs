@@ -102,6 +102,26 @@ both! {
         assert_eq!(register["items"][0]["risk_level"], 5, "the register starts with the highest risks");
         let moves = t.get(&format!("/api/v1/assessments/{id}/transitions")).token(&officer_token).send().await.json();
         assert_eq!(moves["items"].as_array().unwrap().len(), 3);
+        // Continuity: most high-value assets backed up, a few left uncovered, some restore
+        // tests months old; four DR plans; a year of drills, one slower than its plan's RTO
+        // with its rectification tasks open.
+        assert!(report.backup_plans > 10, "{}", report.backup_plans);
+        assert_eq!(report.backup_plans as i64, t.count("backup_plans").await);
+        let uncovered = t.get("/api/v1/backup-plans/uncovered").token(&officer_token).send().await.json();
+        let uncovered_total = uncovered["total"].as_i64().unwrap();
+        assert!(uncovered_total > 0 && uncovered_total < report.backup_plans as i64 / 5, "a few uncovered: {uncovered_total}");
+        let due = t.get("/api/v1/backup-plans?verification_due=true").token(&officer_token).send().await.json();
+        assert!(due["total"].as_i64().unwrap() > 0, "some restore tests are months old");
+        assert_eq!((report.dr_plans, report.drills), (4, 7));
+        let missed = t.get("/api/v1/drills?missed_rto=true").token(&officer_token).send().await.json();
+        let missed = missed["items"].as_array().unwrap();
+        assert_eq!(missed.len(), 1, "{missed:?}");
+        let drill = t.get(&format!("/api/v1/drills/{}", missed[0]["id"])).token(&officer_token).send().await.json();
+        let tasks = drill["rectifications"].as_array().unwrap();
+        assert!(tasks.len() >= 2 && tasks.iter().all(|x| x["status"] == "open"), "{drill}");
+        assert!(drill["problems"].as_array().unwrap().iter().any(|p| p["kind"] == "missed_rto"), "{drill}");
+        let verified = t.get("/api/v1/rectifications?source=drill&status=verified").token(&officer_token).send().await.json();
+        assert!(!verified["items"].as_array().unwrap().is_empty(), "an earlier drill's problem was put right");
         // Inspections: a year of quarterly and monthly inspections with findings and their
         // tasks, the machine-room round overdue, a plan waiting for the security officer.
         assert_eq!(report.inspection_plans, 4);

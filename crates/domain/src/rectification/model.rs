@@ -17,14 +17,20 @@ coded_enum! {
         Incident => ("incident", "Security incident", "安全事件"),
         /// A failed item of an inspection.
         Inspection => ("inspection", "Security inspection", "安全检查"),
+        /// A problem found in a recovery drill (or its missed recovery time).
+        Drill => ("drill", "Recovery drill", "应急演练"),
     }
 }
 
 impl RectificationSource {
     /// Whether tasks are opened from the record itself (`POST /rectifications`); an
-    /// inspection's tasks are opened from its failed items instead, one per finding.
+    /// inspection's tasks are opened from its failed items instead, one per finding, and a
+    /// drill's from its problems (and its missed recovery time) when the drill is recorded.
     pub fn opened_directly(self) -> bool {
-        !matches!(self, RectificationSource::Inspection)
+        !matches!(
+            self,
+            RectificationSource::Inspection | RectificationSource::Drill
+        )
     }
 }
 

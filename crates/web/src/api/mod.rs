@@ -11,6 +11,7 @@ pub mod types;
 
 // The areas, one folder each.
 pub mod asset;
+pub mod continuity;
 pub mod custody;
 pub mod document;
 pub mod goal;
@@ -48,10 +49,11 @@ use utoipa_axum::routes;
         (name = "incidents", description = "Security incidents: reports, triage, timeline, counts"),
         (name = "documents", description = "Controlled documents: the register, versions with their change history, approval and publication, scheduled reviews"),
         (name = "training", description = "Security training: the year's plan on the approval engine, trainings, attendance, completion"),
-        (name = "rectifications", description = "Rectification tasks opened from incidents and inspections"),
+        (name = "rectifications", description = "Rectification tasks opened from incidents, inspections and drills"),
         (name = "inspections", description = "Inspections: checklists, plans approved on the engine, inspections item by item, findings and reports"),
         (name = "goals", description = "Security goals from the company to departments and positions, approved by the owner above"),
         (name = "custody", description = "Privileged-password custody: holders, backup holders, handovers, password changes and warnings (never a password)"),
+        (name = "continuity", description = "Continuity: backup plans and restore tests, disaster-recovery plans, drills whose problems open rectification tasks"),
         (name = "settings", description = "Organization-wide settings"),
         (name = "roles", description = "Roles and the permission table"),
         (name = "audit", description = "The hash-chained audit trail"),
@@ -101,6 +103,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         inspection::routes,
         goal::routes,
         custody::routes,
+        continuity::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -51,6 +51,7 @@ text_catalog! {
     nav_inspections: "Inspections", "安全检查";
     nav_goals: "Security goals", "安全目标";
     nav_custody: "Password custody", "特权密码保管";
+    nav_continuity: "Continuity", "业务连续性";
     documents_review_due: "Documents to review within 30 days", "30 天内需复审的文件";
     nav_chains: "Approval chains", "审批流程";
     nav_calendar: "Working-day calendar", "工作日历";

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         pages::inspection::routes,
         pages::goal::routes,
         pages::custody::routes,
+        pages::continuity::routes,
     ]
     .into_iter()
     .fold(kernel, |router, area| area(router))

@@ -125,6 +125,7 @@ const AREAS: &[&[NavEntry]] = &[
     super::pages::inspection::NAV,
     super::pages::goal::NAV,
     super::pages::custody::NAV,
+    super::pages::continuity::NAV,
 ];
 
 /// Sections of the navigation.
@@ -166,6 +167,8 @@ pub enum Section {
     Goals,
     /// Privileged-password custody.
     Custody,
+    /// Backup plans, DR plans and drills.
+    Continuity,
     /// Approval chains.
     ApprovalChains,
     /// The asset valuation method.

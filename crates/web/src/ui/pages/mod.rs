@@ -6,6 +6,7 @@ pub mod home;
 pub mod roles;
 
 pub mod asset;
+pub mod continuity;
 pub mod custody;
 pub mod document;
 pub mod goal;
@@ -30,6 +31,7 @@ pub const AREA_TEXTS: &[fn() -> Vec<TextEntry>] = &[
     inspection::texts::catalog,
     goal::texts::catalog,
     custody::texts::catalog,
+    continuity::texts::catalog,
 ];
 
 /// A text as (key, English, Chinese).

@@ -415,6 +415,8 @@ struct ShowPage {
     vulnerabilities: Option<Vec<RelatedFinding>>,
     /// The approval requests about it that the user may see.
     requests: Vec<RelatedRequest>,
+    /// Its backup plans (for those who read the continuity area).
+    backups: Option<crate::ui::pages::continuity::AssetBackups>,
 }
 
 /// A risk of the asset, as its page lists it.
@@ -565,6 +567,14 @@ async fn show_page(
     } else {
         None
     };
+    let backups = crate::ui::pages::continuity::asset_backups(
+        state,
+        web,
+        id.0,
+        &a.code,
+        i64::from(a.value_level.get()),
+    )
+    .await?;
     let requests = castellan_app::request::requests::list(
         &state.app,
         &ctx,
@@ -632,6 +642,7 @@ async fn show_page(
             risks,
             vulnerabilities,
             requests,
+            backups,
             asset: a,
         },
     ))

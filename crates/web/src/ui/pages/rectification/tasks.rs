@@ -28,6 +28,9 @@ pub fn source_href(t: &Rectification) -> String {
         castellan_domain::rectification::RectificationSource::Inspection => {
             format!("/inspections/{}", t.source_id)
         }
+        castellan_domain::rectification::RectificationSource::Drill => {
+            format!("/drills/{}", t.source_id)
+        }
     }
 }
 
