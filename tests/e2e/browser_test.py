@@ -859,6 +859,61 @@ def main():
         assert "Not changed after the handover" not in text()
         shot("94-custody-changed-en")
 
+        # Continuity: the security administrator sees the high-value assets without a backup
+        # plan, plans SRV-001's backup, adopts a DR plan for it (its owner is he.jing) and
+        # records a drill that took 14 h against the plan's 8 h RTO: the drill opens its
+        # rectification tasks. The drills in English.
+        def set_value(selector, value):
+            driver.execute_script("document.querySelector(arguments[0]).value = arguments[1];", selector, value)
+
+        def local_day(days):
+            return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8, days=days)).strftime("%Y-%m-%d")
+
+        sign_in_as("luo.hua", "luo-hua-strong-passphrase", "zh-CN")
+        driver.get(base + "/backup-plans")
+        expect("备份计划", "尚无备份计划的重要资产", "SRV-001", "制定备份计划")
+        shot("95-backup-plans-uncovered-zh")
+        driver.get(base + "/backup-plans/new")
+        driver.find_element(By.NAME, "asset").send_keys("SRV-001")
+        driver.find_element(By.NAME, "scope").send_keys("核心数据库全量备份及归档日志")
+        Select(driver.find_element(By.NAME, "frequency")).select_by_value("daily")
+        driver.find_element(By.NAME, "rpo_hours").clear()
+        driver.find_element(By.NAME, "rpo_hours").send_keys("24")
+        driver.find_element(By.NAME, "rto_hours").clear()
+        driver.find_element(By.NAME, "rto_hours").send_keys("8")
+        driver.find_element(By.NAME, "retention").send_keys("30 天")
+        driver.find_element(By.NAME, "location").send_keys("同城灾备中心磁带库")
+        driver.find_element(By.NAME, "owner").send_keys("luo.hua")
+        click_and_wait(By.CSS_SELECTOR, "form.form[method=post] button[type=submit]")
+        expect("SRV-001", "24")
+        driver.get(base + "/dr-plans/new")
+        driver.find_element(By.NAME, "title").send_keys("核心数据库灾难恢复预案")
+        driver.find_element(By.NAME, "assets").send_keys("SRV-001")
+        driver.find_element(By.NAME, "document").send_keys("ISMS-POL-02")
+        driver.find_element(By.NAME, "rto_hours").clear()
+        driver.find_element(By.NAME, "rto_hours").send_keys("8")
+        set_value("input[name=adopted_at]", local_day(-30))
+        driver.find_element(By.NAME, "owner").send_keys("he.jing")
+        click_and_wait(By.CSS_SELECTOR, "form.form[method=post] button[type=submit]")
+        expect("核心数据库灾难恢复预案", "SRV-001")
+        driver.get(base + "/drills/new")
+        set_value("input[name=held_at]", local_day(-3))
+        driver.find_element(By.NAME, "scenario").send_keys("主数据库存储故障，切换至灾备中心")
+        driver.find_element(By.NAME, "participants").send_keys("xu.ming, he.jing")
+        Select(driver.find_element(By.NAME, "result")).select_by_value("partial")
+        driver.find_element(By.NAME, "achieved_rto_hours").clear()
+        driver.find_element(By.NAME, "achieved_rto_hours").send_keys("14")
+        driver.find_element(By.NAME, "problems").send_keys("恢复脚本未包含最新的参数配置")
+        set_value("input[name=due_at]", local_day(30))
+        shot("96-drill-form-zh")
+        click_and_wait(By.CSS_SELECTOR, "form.form[method=post] button[type=submit]")
+        expect("超出 RTO", "RECT-")
+        shot("97-drill-missed-rto-zh")
+        click_and_wait(By.CSS_SELECTOR, "button.lang-option[value='en']")
+        driver.get(base + "/drills")
+        expect("Drills", "RTO missed")
+        shot("98-drills-en")
+
         # Sign out.
         click_and_wait(By.CSS_SELECTOR, "form[action='/logout'] button")
         assert "/login" in driver.current_url
