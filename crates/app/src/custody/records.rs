@@ -654,6 +654,31 @@ fn compare(a: &KeyValue, b: &KeyValue) -> std::cmp::Ordering {
 /// One page of the records the caller sees, with their warnings, and how many match.
 /// The register's readers see every record; anyone else the ones they hold or back up.
 pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<CustodyLine>, i64)> {
+    let (page, total, _) = register(app, ctx, query).await?;
+    Ok((page, total))
+}
+
+/// How many active records raise each warning, among `lines`.
+fn counts(lines: &[CustodyLine]) -> Vec<(CustodyWarning, i64)> {
+    CustodyWarning::ALL
+        .iter()
+        .map(|w| {
+            let n = lines
+                .iter()
+                .filter(|l| l.facts.custody.active && l.warnings.contains(w))
+                .count();
+            (*w, n as i64)
+        })
+        .collect()
+}
+
+/// The list's page and total, with the warning counts over the records the filters other
+/// than the warning select (one pass over the records, for the register page).
+pub async fn register(
+    app: &App,
+    ctx: &Ctx,
+    query: &CustodyQuery,
+) -> Result<(Page<CustodyLine>, i64, Vec<(CustodyWarning, i64)>)> {
     ctx.principal
         .authorize(Resource::Custody, Action::Read, Target::Global)?;
     let args = crate::paging::args(
@@ -713,6 +738,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<Cu
     };
     let mut conn = app.db().read().await?;
     let mut all = lines(app, &mut conn, &filter, Timestamp::now()).await?;
+    let counts = counts(&all);
     all.retain(|l| match warning {
         None => true,
         Some(WarningFilter::Any) => !l.warnings.is_empty(),
@@ -768,6 +794,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CustodyQuery) -> Result<(Page<Cu
             next_cursor,
         },
         total,
+        counts,
     ))
 }
 
@@ -783,15 +810,7 @@ pub async fn warning_counts(app: &App, ctx: &Ctx) -> Result<Vec<(CustodyWarning,
     };
     let mut conn = app.db().read().await?;
     let all = lines(app, &mut conn, &filter, Timestamp::now()).await?;
-    Ok(CustodyWarning::ALL
-        .iter()
-        .map(|w| {
-            (
-                *w,
-                all.iter().filter(|l| l.warnings.contains(w)).count() as i64,
-            )
-        })
-        .collect())
+    Ok(counts(&all))
 }
 
 /// Custody waiting for the caller: for a security officer (organization-wide), each active

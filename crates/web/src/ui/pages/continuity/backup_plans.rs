@@ -444,17 +444,12 @@ struct ShowPage {
     history: Vec<HistoryItem>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ShowParams {
-    notice: Option<String>,
-}
-
 /// `GET /backup-plans/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<i64>,
-    Query(q): Query<ShowParams>,
+    Query(q): Query<crate::ui::view::NoticeParams>,
 ) -> Result<Response, Response> {
     show_page(
         &state,

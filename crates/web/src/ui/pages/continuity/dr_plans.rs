@@ -404,17 +404,12 @@ struct ShowPage {
     history: Vec<HistoryItem>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ShowParams {
-    notice: Option<String>,
-}
-
 /// `GET /dr-plans/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<i64>,
-    Query(q): Query<ShowParams>,
+    Query(q): Query<crate::ui::view::NoticeParams>,
 ) -> Result<Response, Response> {
     let ctx = web.ctx();
     let lang = web.lang();

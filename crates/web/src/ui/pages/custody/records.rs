@@ -183,10 +183,7 @@ pub async fn index(
         limit: Some(50),
         ..CustodyQuery::default()
     };
-    let (page, total) = records::list(&state.app, &ctx, &query)
-        .await
-        .map_err(|e| web.fail(e))?;
-    let counts = records::warning_counts(&state.app, &ctx)
+    let (page, total, counts) = records::register(&state.app, &ctx, &query)
         .await
         .map_err(|e| web.fail(e))?;
     let depts = crate::ui::pages::training::pages::dept_names(&state, &web).await;
