@@ -7,7 +7,8 @@ goal breakdown, the demo's custody records), the script adds password-custody re
 through the API until there are 10,000 (one per asset and account, holders and backups
 drawn from the users, a share without a backup and a share changed long ago), then makes
 40 sequential calls per line (p50/p95 ms): every list of the issue, the custody warnings,
-the register filtered by a warning, the security officer's "waiting for me" and the pages.
+the register filtered by a warning, the security officer's "waiting for me", the
+continuity lists (4,948 backup plans with the uncovered high-value assets) and the pages.
 
 Usage: bench/governance.py [--scale N] [--records N] [--work DIR] [--postgres URL]
 Needs a release build (cargo build --release).
@@ -126,12 +127,17 @@ def main():
         line("GET /api/v1/rectifications?limit=50", "/api/v1/rectifications?limit=50")
         line("GET /api/v1/rectifications?source=inspection", "/api/v1/rectifications?source=inspection")
         line("GET /api/v1/goals?limit=50", "/api/v1/goals?limit=50")
+        line("GET /api/v1/backup-plans?limit=50", "/api/v1/backup-plans?limit=50")
+        line("GET /api/v1/backup-plans/uncovered", "/api/v1/backup-plans/uncovered")
+        line("GET /api/v1/dr-plans", "/api/v1/dr-plans")
+        line("GET /api/v1/drills", "/api/v1/drills")
         year = time.gmtime().tm_year
         line(f"GET /api/v1/goals/tree?year={year}", f"/api/v1/goals/tree?year={year}")
         ui = ui_session(base, "chen.jing")
         for label, path in [("page /custody", "/custody"), ("page /custody?warning=any", "/custody?warning=any"),
                             ("page /inspection-plans", "/inspection-plans"),
-                            ("page /inspections", "/inspections"), (f"page /goals?year={year}", f"/goals?year={year}")]:
+                            ("page /inspections", "/inspections"), ("page /backup-plans", "/backup-plans"),
+                            ("page /drills", "/drills"), (f"page /goals?year={year}", f"/goals?year={year}")]:
             p50, p95 = timings(lambda: ui.open(base + path).read(), n)
             rows.append((label, p50, p95))
         print(f"\n{n} sequential calls per line:\n")
