@@ -376,6 +376,8 @@ pub enum Expected {
     Custody,
     /// Change a password handed over to the caller and enter the date.
     ChangePassword,
+    /// Test a restore from a backup one owns and record it.
+    TestRestore,
 }
 
 impl Expected {
@@ -397,6 +399,7 @@ impl Expected {
             Expected::Inspect => ("Inspect", "执行检查"),
             Expected::Custody => ("Resolve the custody warning", "处理保管预警"),
             Expected::ChangePassword => ("Change the password", "更换密码"),
+            Expected::TestRestore => ("Test a restore", "进行恢复验证"),
         };
         castellan_domain::Text { en, zh }
     }
@@ -571,6 +574,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::goal::goals::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::custody::records::waiting(app, &mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::continuity::backup_plans::waiting(app, &mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::inspection::plans::waiting(
         &mut conn,
         ctx,

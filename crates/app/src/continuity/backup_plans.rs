@@ -393,3 +393,61 @@ pub async fn history(
     get(app, ctx, id).await?;
     audit::history_of(app, ContinuityRecord::BackupPlan, &id.to_string()).await
 }
+
+/// Backup plans waiting for their owner (the caller) to test a restore: never tested, or
+/// last tested more than the interval ago; longest waiting first.
+pub(crate) async fn waiting(
+    app: &App,
+    conn: &mut castellan_store::Conn,
+    ctx: &Ctx,
+    limit: u32,
+    out: &mut Vec<crate::workflow::Waiting>,
+) -> Result<()> {
+    if authorize_read(ctx).is_err() {
+        return Ok(());
+    }
+    let today = today(app);
+    let cutoff = Day::from_date(today.date() - time::Duration::days(rules::VERIFY_EVERY_DAYS));
+    let filter = PlanFilter {
+        owner: Some(ctx.principal.user_id),
+        untested_since: Some(cutoff),
+        ..PlanFilter::default()
+    };
+    let sort = castellan_domain::paging::Sort {
+        field: "last_verified_at",
+        descending: false,
+    };
+    let (items, _) = store::list(conn, &filter, sort, None, limit).await?;
+    let offset = app.settings().utc_offset();
+    for l in items {
+        let since = l
+            .plan
+            .last_verified_at
+            .map(|d| {
+                Day::from_date(d.date() + time::Duration::days(rules::VERIFY_EVERY_DAYS))
+                    .start_at(offset)
+            })
+            .unwrap_or(l.plan.created_at);
+        out.push(crate::workflow::Waiting {
+            process: "backup_plan",
+            id: l.plan.id,
+            code: l.asset_code,
+            title: l.plan.scope,
+            state: RESTORE_TEST_DUE,
+            state_label: castellan_domain::Text {
+                en: "Restore test due",
+                zh: "待恢复验证",
+            },
+            expected: crate::workflow::Expected::TestRestore,
+            step: None,
+            since,
+            due_at: None,
+            overdue: true,
+            pending_risks: None,
+        });
+    }
+    Ok(())
+}
+
+/// The state of a plan waiting for its restore test, in "waiting for me".
+const RESTORE_TEST_DUE: &str = "restore_test_due";

@@ -70,6 +70,22 @@ fn multipart(name: &str) -> (String, Vec<u8>) {
 }
 
 /// The continuity area's row counts, to prove a refusal changed nothing.
+/// How many "test a restore" items for plan `id` wait for the holder of `token`.
+async fn restore_tests_waiting(t: &TestApp, token: &str, id: i64) -> usize {
+    let w = ok(t.get("/api/v1/me/approvals").token(token).send().await);
+    w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["process"] == "backup_plan"
+                && i["id"] == id
+                && i["expected"] == "test_restore"
+                && i["href"] == format!("/api/v1/backup-plans/{id}")
+        })
+        .count()
+}
+
 async fn counts(t: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
     for table in [
@@ -175,6 +191,9 @@ both! {
             .json(&json!({"verified_at": days_ago(&t, 200), "result": "failed", "note": "归档日志缺失"})).send().await);
         let due = ok(t.get("/api/v1/backup-plans?verification_due=true").token(&w.so).send().await);
         assert_eq!(due["total"], 1, "tested 200 days ago: due again");
+        // The owner finds the restore test waiting for them; nobody else does.
+        assert_eq!(restore_tests_waiting(&t, &w.ops.1, id).await, 1);
+        assert_eq!(restore_tests_waiting(&t, &w.so, id).await, 0, "not the owner");
         let v = created(t.post(&format!("/api/v1/backup-plans/{id}/verifications")).token(&w.ops.1)
             .json(&json!({"verified_at": days_ago(&t, 3), "result": "passed", "note": "恢复至测试库，耗时 1.5 小时"})).send().await);
         assert_eq!((v["verified_by"].as_i64(), v["result"].as_str()), (Some(w.ops.0), Some("passed")));
@@ -185,6 +204,7 @@ both! {
         assert_eq!(tests["items"].as_array().unwrap().len(), 2);
         let due = ok(t.get("/api/v1/backup-plans?verification_due=true").token(&w.so).send().await);
         assert_eq!((due["total"].as_i64(), due["items"].as_array().unwrap().len()), (Some(0), 0));
+        assert_eq!(restore_tests_waiting(&t, &w.ops.1, id).await, 0, "tested 3 days ago: nothing waits");
         let all = ok(t.get("/api/v1/backup-plans?q=erp").token(&w.so).send().await);
         assert_eq!((all["total"].as_i64(), all["next_cursor"].is_null()), (Some(1), true));
 

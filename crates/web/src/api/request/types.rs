@@ -295,7 +295,7 @@ pub struct ApprovalList {
 pub struct WaitingOut {
     /// `request`, `assessment` (its review waits), `assessment_risks` (some of its risks wait
     /// for the committee's decision), `incident`, `rectification`, `document` (the id is the
-    /// document's), `training_plan`, `inspection_plan`, `inspection`, `goal`, `custody`.
+    /// document's), `training_plan`, `inspection_plan`, `inspection`, `goal`, `custody`, `backup_plan`.
     pub process: String,
     /// Item id.
     pub id: i64,
@@ -307,7 +307,8 @@ pub struct WaitingOut {
     pub state: String,
     /// `decide`, `implement`, `close`, `revise`, `triage`, `note`, `handle`, `rectify`,
     /// `verify`, `publish`, `review`, `acknowledge`, `inspect`, `custody` (act on a custody
-    /// warning), `change_password` (change a password handed over to the caller).
+    /// warning), `change_password` (change a password handed over to the caller),
+    /// `test_restore` (test a restore from a backup the caller owns).
     pub expected: String,
     /// The chain step's name, for decisions on requests (empty for the shipped chains'
     /// steps, which are named by their approver).
@@ -343,6 +344,7 @@ impl WaitingOut {
             "inspection" => format!("/api/v1/inspections/{}", w.id),
             "goal" => format!("/api/v1/goals/{}", w.id),
             "custody" => format!("/api/v1/custody/{}", w.id),
+            "backup_plan" => format!("/api/v1/backup-plans/{}", w.id),
             _ => format!("/api/v1/requests/{}", w.id),
         };
         WaitingOut {

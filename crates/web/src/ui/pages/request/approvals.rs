@@ -71,6 +71,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "inspection" => format!("/inspections/{}", w.id),
                 "goal" => format!("/goals/{}", w.id),
                 "custody" => format!("/custody/{}", w.id),
+                "backup_plan" => format!("/backup-plans/{}", w.id),
                 _ => format!("/requests/{}", w.id),
             },
             process: match w.process {
@@ -83,6 +84,7 @@ pub fn lines(web: &Web, items: Vec<Waiting>) -> Vec<Line> {
                 "inspection" => tx.process_inspection,
                 "goal" => tx.process_goal,
                 "custody" => tx.process_custody,
+                "backup_plan" => tx.process_backup_plan,
                 _ => tx.process_request,
             },
             code: w.code,

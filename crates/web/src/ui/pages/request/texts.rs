@@ -21,6 +21,7 @@ crate::ui::i18n::text_catalog! {
     process_inspection: "Inspection", "安全检查";
     process_goal: "Security goal", "安全目标";
     process_custody: "Password custody", "特权密码保管";
+    process_backup_plan: "Backup plan", "备份计划";
     risks_await_committee: "{n} risks await the committee's decision", "{n} 项风险待领导小组审批";
     requests_intro: "Change, access and important-operation requests with their approvals; access changes after job changes are opened automatically and due within one working day.", "变更、权限和重要操作申请及其审批；人员调岗或停用后自动发起权限变更，须在一个工作日内完成。";
     new_request: "New request", "新建申请";
