@@ -1,8 +1,8 @@
 //! Demo password custody: the administrative accounts of the key systems (value level 4 and
 //! above), each held by an administrator with a trained backup, changed on schedule and
 //! handed over before a witness — and the cases a security officer must act on: records
-//! without a backup holder, a holder who has left (their account disabled), a backup holder
-//! who moved to another team, passwords past their change interval, a handover last week not
+//! without a backup holder, a holder who has left (their account disabled), a holder and a
+//! backup holder who moved to another team, passwords past their change interval, a handover last week not
 //! followed by a change, one handed over yesterday still within its day, and a retired
 //! account.
 
@@ -44,6 +44,7 @@ enum Case {
     NoBackup,
     HolderLeft,
     BackupMoved,
+    HolderMoved,
     Overdue,
     HandedOverUnchanged,
     HandedOverYesterday,
@@ -60,6 +61,7 @@ const CASES: &[Case] = &[
     Case::HandedOverYesterday,
     Case::HandedOverChanged,
     Case::Retired,
+    Case::HolderMoved,
     Case::Overdue,
     Case::NoBackup,
 ];
@@ -128,9 +130,17 @@ pub(super) async fn generate(
         .map(|(id, team, _)| (*id, *team))
         .take(12)
         .collect();
-    let mut holders: Vec<(UserId, Option<DepartmentId>)> =
-        admins.iter().map(|(id, _)| (*id, None)).collect();
-    holders.extend(operators.iter().map(|(id, d)| (*id, Some(*d))));
+    // Each with the department they are in now (recorded as theirs when named).
+    let mut holders: Vec<(UserId, Option<DepartmentId>)> = Vec::new();
+    for id in admins
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(operators.iter().map(|(id, _)| *id))
+    {
+        if let Some(u) = users::get(conn, id).await? {
+            holders.push((u.id, u.department_id));
+        }
+    }
     if holders.len() < 3 || systems.is_empty() {
         return Ok(0);
     }
@@ -162,11 +172,31 @@ pub(super) async fn generate(
         };
         if case == Case::HolderLeft {
             // An operator who has left: their account is disabled below.
-            if let Some(op) = operators.first() {
-                holder = (op.0, Some(op.1));
+            if let Some(op) = operators
+                .first()
+                .and_then(|op| holders.iter().find(|h| h.0 == op.0))
+            {
+                holder = *op;
                 if backup.0 == holder.0 {
                     backup = first;
                 }
+            }
+        }
+        if matches!(case, Case::BackupMoved | Case::HolderMoved) {
+            // People who stay active (not the operator who leaves).
+            let leaver = operators.first().map(|o| o.0);
+            if let Some(p) = holders
+                .iter()
+                .find(|p| Some(p.0) != leaver && p.0 != holder.0)
+            {
+                backup = *p;
+            }
+            if Some(holder.0) == leaver
+                && let Some(p) = holders
+                    .iter()
+                    .find(|p| Some(p.0) != leaver && p.0 != backup.0)
+            {
+                holder = *p;
             }
         }
         let backup_recorded = match case {
@@ -191,6 +221,14 @@ pub(super) async fn generate(
             created,
             officer,
         );
+        if case == Case::HolderMoved {
+            // Named when they were in another team than the one they are in now.
+            c.holder_department_id = operators
+                .iter()
+                .map(|o| Some(o.1))
+                .find(|d| *d != holder.1)
+                .unwrap_or(None);
+        }
         if case == Case::BackupMoved && c.backup_department_id == backup.1 {
             // Nobody else to have come from: the backup was recorded without a team.
             c.backup_department_id = None;
