@@ -573,7 +573,7 @@ pub async fn waiting_for_me(app: &App, ctx: &Ctx) -> Result<Vec<Waiting>> {
     crate::document::acknowledgements::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::training::plans::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::goal::goals::waiting(&mut conn, ctx, WAITING_CAP, &mut out).await?;
-    crate::custody::records::waiting(app, &mut conn, ctx, WAITING_CAP, &mut out).await?;
+    crate::custody::register::waiting(app, &mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::continuity::backup_plans::waiting(app, &mut conn, ctx, WAITING_CAP, &mut out).await?;
     crate::inspection::plans::waiting(
         &mut conn,

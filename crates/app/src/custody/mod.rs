@@ -3,3 +3,4 @@
 //! change, and the warnings a security officer acts on. Never a password.
 
 pub mod records;
+pub mod register;

@@ -17,7 +17,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use castellan_app::custody::records::{self, CustodyChange, CustodyQuery, CustodyView};
+use castellan_app::custody::records::{self, CustodyChange, CustodyView};
+use castellan_app::custody::register::{self, CustodyQuery};
 use castellan_domain::FieldErrors;
 use castellan_domain::custody::{CustodyInput, HandoverInput};
 use castellan_domain::ids::{AssetId, UserId};
@@ -76,7 +77,7 @@ pub async fn list(
         cursor: p.cursor,
         limit: p.limit,
     };
-    let (page, total) = records::list(&state.app, &ctx, &q).await?;
+    let (page, total) = register::list(&state.app, &ctx, &q).await?;
     Ok(Json(CustodyList {
         items: page.items.iter().map(CustodyOut::from).collect(),
         next_cursor: page.next_cursor,
@@ -118,7 +119,7 @@ pub async fn warnings(
     Allowed(ctx, _): Allowed<CustodyRead>,
     State(state): State<AppState>,
 ) -> ApiResult<Json<CustodyWarningsOut>> {
-    let counts = records::warning_counts(&state.app, &ctx).await?;
+    let counts = register::warning_counts(&state.app, &ctx).await?;
     Ok(Json(CustodyWarningsOut {
         items: counts
             .into_iter()
@@ -189,9 +190,9 @@ pub async fn handovers(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<HandoverList>> {
-    let v = records::get(&state.app, &ctx, id).await?;
+    let items = records::handovers(&state.app, &ctx, id).await?;
     Ok(Json(HandoverList {
-        items: v.handovers.iter().map(HandoverOut::from).collect(),
+        items: items.iter().map(HandoverOut::from).collect(),
     }))
 }
 

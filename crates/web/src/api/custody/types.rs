@@ -1,6 +1,7 @@
 //! JSON shapes of the custody area. None carries a password.
 
-use castellan_app::custody::records::{CustodyLine, CustodyView};
+use castellan_app::custody::records::CustodyView;
+use castellan_app::custody::register::CustodyLine;
 use castellan_domain::Timestamp;
 use castellan_domain::custody::Handover;
 use castellan_store::custody::records::PersonNow;

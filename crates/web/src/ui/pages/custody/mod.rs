@@ -2,6 +2,7 @@
 //! handovers, and the keepers' forms.
 
 pub mod records;
+pub mod register;
 pub mod texts;
 
 use crate::state::AppState;
@@ -31,7 +32,7 @@ pub const NAV: &[NavEntry] = &[NavEntry {
 /// The area's pages.
 pub fn routes(router: Router<AppState>) -> Router<AppState> {
     router
-        .route("/custody", get(records::index).post(records::create))
+        .route("/custody", get(register::index).post(records::create))
         .route("/custody/new", get(records::new))
         .route("/custody/{id}", get(records::show).post(records::update))
         .route("/custody/{id}/handovers", post(records::hand_over))
